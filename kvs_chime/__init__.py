@@ -1,0 +1,66 @@
+"""kvs_chime: a typed, high-level SDK over boto3 for Amazon Kinesis Video Streams and the
+Amazon Chime SDK media pipelines.
+
+The facades load their service's shapes on first use (`kvs_chime.KinesisVideo`, or
+`from kvs_chime.kinesisvideo import ...`), so `import kvs_chime` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from ._callinfo import CallInfo, last_call
+from ._retry import RetryPolicy
+from .errors import (
+    KvsChimeError,
+    ReconciliationConflictError,
+    ResponseParseError,
+    ServiceError,
+    ThrottlingError,
+    TransportError,
+    ValidationError,
+    Violation,
+    WaiterError,
+)
+
+if TYPE_CHECKING:
+    from .kinesisvideo import KinesisVideo
+    from .media_pipelines import MediaPipelines
+    from .signaling import KinesisVideoSignaling
+
+__all__ = [
+    "CallInfo",
+    "KinesisVideo",
+    "KinesisVideoSignaling",
+    "KvsChimeError",
+    "MediaPipelines",
+    "ReconciliationConflictError",
+    "ResponseParseError",
+    "RetryPolicy",
+    "ServiceError",
+    "ThrottlingError",
+    "TransportError",
+    "ValidationError",
+    "Violation",
+    "WaiterError",
+    "last_call",
+]
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "KinesisVideo": "kvs_chime.kinesisvideo",
+    "KinesisVideoSignaling": "kvs_chime.signaling",
+    "MediaPipelines": "kvs_chime.media_pipelines",
+}
+
+
+def __getattr__(name: str) -> object:
+    # A facade's module defines its service's ~100-200 shape classes: load it when first asked for.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kvs_chime' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

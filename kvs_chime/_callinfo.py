@@ -1,0 +1,43 @@
+"""`last_call()`: what the most recent facade call in this thread did (attempts, token, request id)."""
+
+from __future__ import annotations
+
+import contextvars
+
+import attrs
+
+__all__ = ["CallInfo", "last_call", "record_call"]
+
+
+@attrs.frozen
+class CallInfo:
+    """What happened on one call made through a facade."""
+
+    operation: str
+    attempts: int
+    """HTTP attempts made (botocore's own retries are off on the clients facades build)."""
+    request_id: str | None
+    """The request id of the last answer received, if any."""
+    idempotency_token: str | None
+    """The token sent on every attempt, where the operation has one."""
+    reconciled: bool = False
+    """True when a retried create found the resource an earlier attempt made and returned it."""
+
+
+_last: contextvars.ContextVar[CallInfo | None] = contextvars.ContextVar("kvs_chime_last_call", default=None)
+
+
+def record_call(info: CallInfo) -> None:
+    _last.set(info)
+
+
+def last_call() -> CallInfo | None:
+    """The `CallInfo` of the most recent facade call in this thread (or asyncio task), or None.
+
+    Use it to read the idempotency token a create used, e.g. to retry it with the same token
+    from another process after a crash::
+
+        media.create_media_stream_pipeline(request)
+        token = last_call().idempotency_token
+    """
+    return _last.get()

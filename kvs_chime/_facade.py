@@ -1,0 +1,111 @@
+"""The base every service facade shares: building or wrapping a boto3 client, and the two
+entry points generated methods use (`_call`, `_paginate`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
+
+from botocore.config import Config
+
+from ._operation import Operation, Pages
+from ._pipeline import Pipeline, Reconciler
+from ._retry import RetryPolicy
+
+if TYPE_CHECKING:
+    import boto3
+
+__all__ = ["ServiceFacade"]
+
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+Item = TypeVar("Item")
+
+# The pipeline is the one retry layer: botocore's own would multiply attempts (and, in legacy
+# mode, resend a 429 with the same token behind our back). One HTTP attempt per pipeline attempt.
+_CLIENT_DEFAULTS = Config(
+    retries={"mode": "standard", "total_max_attempts": 1},
+    connect_timeout=10,
+    read_timeout=30,
+    user_agent_appid="kvs-chime",
+)
+
+
+class ServiceFacade:
+    """Common construction for the facades (`KinesisVideo`, `KinesisVideoSignaling`, `MediaPipelines`).
+
+    Build one from a boto3 `Session` (or the default session), optionally with a region, an
+    endpoint URL and a botocore `Config`; or wrap a boto3 client you already have with `client=`.
+
+    A client the facade builds gets botocore's retries turned off (`total_max_attempts=1`) so
+    that `retry` alone decides: one call makes at most `retry.max_attempts` HTTP attempts. A
+    `config` you pass is merged over that default, so a `retries` setting in it wins (and then
+    botocore's attempts multiply with the facade's). A wrapped client keeps its own config.
+
+    `sleep` and `clock` are injectable for tests (defaults: `time.sleep`, `time.monotonic`).
+    """
+
+    _service_name: ClassVar[str]
+
+    def __init__(
+        self,
+        *,
+        client: object | None = None,
+        session: boto3.Session | None = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        config: Config | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if client is None:
+            if session is None:
+                import boto3
+
+                session = boto3.Session()
+            merged: Config = (
+                _CLIENT_DEFAULTS.merge(config)  # pyright: ignore[reportUnknownMemberType]  # botocore is untyped
+                if config is not None
+                else _CLIENT_DEFAULTS
+            )
+            client = cast(
+                object,
+                session.client(  # pyright: ignore[reportUnknownMemberType]  # boto3 is untyped
+                    self._service_name, region_name=region_name, endpoint_url=endpoint_url, config=merged
+                ),
+            )
+        elif session is not None or region_name is not None or endpoint_url is not None or config is not None:
+            raise TypeError("pass either client= or session/region_name/endpoint_url/config, not both")
+        self._pipeline = Pipeline(
+            client, retry=retry or RetryPolicy(), sleep=sleep, clock=clock, reconcilers=self._reconcilers()
+        )
+
+    @property
+    def client(self) -> object:
+        """The underlying boto3 client, for what the facade does not cover."""
+        return self._pipeline.client
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The facade's default retry policy (each method also takes `retry=` for one call)."""
+        return self._pipeline.retry
+
+    def _reconcilers(self) -> Mapping[str, Reconciler]:
+        """Creates this facade can reconcile after an outcome-unknown failure (none by default)."""
+        return {}
+
+    def _call(self, operation: Operation[Req, Resp], request: Req | None, retry: RetryPolicy | None) -> Resp:
+        return self._pipeline.call(operation, request, retry)
+
+    def _paginate(
+        self,
+        operation: Operation[Req, Resp],
+        pages: Pages[Req, Resp, Item],
+        request: Req | None,
+        page_size: int | None,
+        max_items: int | None,
+        retry: RetryPolicy | None,
+    ) -> Iterator[Item]:
+        return self._pipeline.paginate(operation, pages, request, page_size, max_items, retry)

@@ -1,0 +1,139 @@
+"""Request validation against the model's constraints, before any network call.
+
+Every violation is collected (not just the first) with its snake_case field path. Patterns
+follow Smithy semantics: not implicitly anchored (`search`, not `match`), written in Java's
+dialect (`\\p{L}`), so they are compiled with the `regex` module. Enum members are not checked:
+the service may accept a value newer than this model, and the client must never reject what the
+service accepts. Responses are never validated.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import cast
+
+import attrs
+
+from ._model import SPEC, Spec
+from .errors import ValidationError, Violation
+
+__all__ = ["validate_request"]
+
+_Fields = tuple[tuple[str, bool, Spec], ...]
+_fields_by_class: dict[type, _Fields] = {}
+_patterns: dict[str, Callable[[str], object]] = {}
+
+
+def _fields(cls: type) -> _Fields:
+    fields = _fields_by_class.get(cls)
+    if fields is None:
+        fields = tuple(
+            (f.name, f.default is attrs.NOTHING, f.metadata[SPEC])
+            for f in attrs.fields(cls)
+            if SPEC in f.metadata
+        )
+        _fields_by_class[cls] = fields
+    return fields
+
+
+def _search(pattern: str) -> Callable[[str], object]:
+    search = _patterns.get(pattern)
+    if search is None:
+        import regex  # type: ignore[import-untyped]  # no stubs; only paid for when a pattern is first checked
+
+        search = cast("Callable[[str], object]", regex.compile(pattern).search)
+        _patterns[pattern] = search
+    return search
+
+
+def _bounds(spec: Spec) -> str:
+    if spec.min is not None and spec.max is not None:
+        return f"between {spec.min:g} and {spec.max:g}"
+    return f"at least {spec.min:g}" if spec.min is not None else f"at most {spec.max:g}"
+
+
+def _out_of_bounds(spec: Spec, measure: float) -> bool:
+    return (spec.min is not None and measure < spec.min) or (spec.max is not None and measure > spec.max)
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+_SCALAR_TYPES: dict[str, tuple[type, ...]] = {
+    "integer": (int,),
+    "long": (int,),
+    "float": (int, float),
+    "double": (int, float),
+    "boolean": (bool,),
+    "timestamp": (datetime.datetime,),
+    "blob": (bytes, bytearray),
+}
+
+
+def _check(value: object, spec: Spec, path: str, out: list[Violation]) -> None:
+    kind = spec.kind
+    if kind == "string":
+        if not isinstance(value, str):
+            out.append(Violation(path, f"must be a string, got {_type_name(value)}"))
+            return
+        if _out_of_bounds(spec, len(value)):
+            out.append(Violation(path, f"length must be {_bounds(spec)}, got {len(value)}"))
+        # The value itself is never echoed: names and tags can be sensitive.
+        if spec.pattern is not None and _search(spec.pattern)(value) is None:
+            out.append(Violation(path, f"must match the pattern {spec.pattern}"))
+    elif kind == "structure":
+        if spec.cls is not None and not isinstance(value, spec.cls):
+            out.append(Violation(path, f"must be a {spec.cls.__name__}, got {_type_name(value)}"))
+            return
+        _check_fields(value, path + ".", out)
+    elif kind == "list":
+        if not isinstance(value, list):
+            out.append(Violation(path, f"must be a list, got {_type_name(value)}"))
+            return
+        value = cast("list[object]", value)
+        if _out_of_bounds(spec, len(value)):
+            out.append(Violation(path, f"must have {_bounds(spec)} items, got {len(value)}"))
+        assert spec.member is not None
+        for index, item in enumerate(value):
+            _check(item, spec.member, f"{path}[{index}]", out)
+    elif kind == "map":
+        if not isinstance(value, dict):
+            out.append(Violation(path, f"must be a dict, got {_type_name(value)}"))
+            return
+        value = cast("dict[object, object]", value)
+        if _out_of_bounds(spec, len(value)):
+            out.append(Violation(path, f"must have {_bounds(spec)} entries, got {len(value)}"))
+        assert spec.key is not None and spec.member is not None
+        for index, (key, item) in enumerate(value.items()):
+            _check(key, spec.key, f"{path}<key {index}>", out)
+            _check(item, spec.member, f"{path}[{key!r}]" if isinstance(key, str) else f"{path}[{index}]", out)
+    else:
+        wanted = _SCALAR_TYPES[kind]
+        # bool is an int subclass, but True is not a valid integer member.
+        if not isinstance(value, wanted) or (isinstance(value, bool) and kind != "boolean"):
+            out.append(Violation(path, f"must be {kind}, got {_type_name(value)}"))
+            return
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and _out_of_bounds(spec, value):
+            out.append(Violation(path, f"must be {_bounds(spec)}, got {value}"))
+        elif isinstance(value, (bytes, bytearray)) and _out_of_bounds(spec, len(value)):
+            out.append(Violation(path, f"length must be {_bounds(spec)}, got {len(value)}"))
+
+
+def _check_fields(shape: object, prefix: str, out: list[Violation]) -> None:
+    for name, required, spec in _fields(type(shape)):
+        value = getattr(shape, name)
+        if value is None:
+            if required:
+                out.append(Violation(prefix + name, "is required"))
+            continue
+        _check(value, spec, prefix + name, out)
+
+
+def validate_request(request: object) -> None:
+    """Raise `ValidationError` listing every constraint `request` breaks; return if none."""
+    violations: list[Violation] = []
+    _check_fields(request, "", violations)
+    if violations:
+        raise ValidationError(type(request).__name__, violations)

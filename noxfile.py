@@ -1,0 +1,74 @@
+"""The one way checks run: `nox` runs the default sessions, `nox -s NAME` any other."""
+
+from __future__ import annotations
+
+import glob
+import os
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["tests", "lint", "typecheck", "generate"]
+nox.options.reuse_existing_virtualenvs = True
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+CONSTRAINTS = ("-c", "constraints.txt")
+
+
+def _expose_pyenv_pythons() -> None:
+    """Put every pyenv-installed CPython on PATH, so `python3.10` ... `python3.13` resolve.
+
+    pyenv's shims only expose the versions selected for the shell; nox looks interpreters up
+    by name on PATH. Machines without pyenv are left alone.
+    """
+    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    dirs = []
+    for version in PYTHONS:
+        found = sorted(glob.glob(os.path.join(root, "versions", f"{version}.*", "bin")))
+        dirs.extend(found[-1:])
+    if dirs:
+        os.environ["PATH"] = os.pathsep.join([*dirs, os.environ.get("PATH", "")])
+
+
+_expose_pyenv_pythons()
+
+
+def _install(session: nox.Session, *groups: str, editable: bool = False) -> None:
+    target = ("-e", ".") if editable else (".",)
+    args = [*target, *CONSTRAINTS]
+    for group in groups:
+        args += nox.project.dependency_groups(nox.project.load_toml("pyproject.toml"), group)
+    session.install(*args)
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Unit, fidelity, round-trip and end-to-end tests."""
+    _install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python="3.12")
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    _install(session, "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python="3.12")
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict and pyright strict over kvs_chime/ and tests/typing/, and verifytypes."""
+    _install(session, "typecheck")
+    session.run("mypy")
+    session.run("pyright")
+    # Run from the venv so pyright resolves the installed package (with its py.typed).
+    session.run("pyright", "--verifytypes", "kvs_chime", "--ignoreexternal")
+
+
+@nox.session(python="3.12")
+def generate(session: nox.Session) -> None:
+    """Check the generated modules match a fresh generation; `nox -s generate -- --write` rewrites."""
+    session.install("botocore", "ruff", *CONSTRAINTS)
+    mode = "--write" if "--write" in session.posargs else "--check"
+    session.run("python", "tools/generate.py", mode)
