@@ -114,8 +114,8 @@ class Pipeline:
     ) -> None:
         self.client = client
         self.retry = retry
-        self._sleep = sleep
-        self._clock = clock
+        self.sleep = sleep
+        self.clock = clock
         self._reconcilers = dict(reconcilers or {})
         self._retrying: dict[RetryPolicy, tenacity.Retrying] = {}
         self._methods: dict[str, Callable[..., dict[str, Any]]] = {}
@@ -132,7 +132,7 @@ class Pipeline:
                 retry=self._should_retry,
                 stop=self._should_stop,
                 wait=lambda rs: random.uniform(0, policy.delay_bound(rs.attempt_number)),
-                sleep=self._sleep,
+                sleep=self.sleep,
                 before_sleep=self._log_retry,
                 reraise=True,
             )
@@ -156,7 +156,7 @@ class Pipeline:
         if rs.attempt_number >= call.policy.max_attempts:
             return True
         deadline = call.policy.deadline
-        return deadline is not None and self._clock() - call.start + rs.upcoming_sleep > deadline
+        return deadline is not None and self.clock() - call.start + rs.upcoming_sleep > deadline
 
     @staticmethod
     def _log_retry(rs: tenacity.RetryCallState) -> None:
@@ -226,7 +226,7 @@ class Pipeline:
             operation,
             params,
             policy or self.retry,
-            self._clock(),
+            self.clock(),
             safe_to_repeat=operation.read_only
             or operation.idempotency_token is not None
             or operation.name in self._reconcilers,

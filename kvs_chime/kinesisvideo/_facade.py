@@ -1,8 +1,27 @@
-"""The Kinesis Video Streams facade."""
+"""The Kinesis Video Streams facade: generated operations plus reconciled creates and waiters."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from .._pipeline import Reconciler
+from .._waiter import Poll, wait
+from ..errors import ReconciliationConflictError, ResourceNotFoundError
 from ._operations import KinesisVideoOperations
+from ._reconcile import channel_differences, stream_differences
+from ._shapes import (
+    ChannelInfo,
+    CreateSignalingChannelRequest,
+    CreateSignalingChannelResponse,
+    CreateStreamRequest,
+    CreateStreamResponse,
+    DescribeSignalingChannelRequest,
+    DescribeStreamRequest,
+    ListTagsForResourceRequest,
+    ListTagsForStreamRequest,
+    Status,
+    StreamInfo,
+)
 
 __all__ = ["KinesisVideo"]
 
@@ -10,7 +29,139 @@ __all__ = ["KinesisVideo"]
 class KinesisVideo(KinesisVideoOperations):
     """Typed access to the Amazon Kinesis Video Streams API (signaling channels, streams).
 
-    kv = KinesisVideo(region_name="us-east-1")
-    created = kv.create_signaling_channel(CreateSignalingChannelRequest(channel_name="door"))
-    print(created.channel_arn)
+    >>> kv = KinesisVideo(region_name="us-east-1")  # doctest: +SKIP
+    >>> created = kv.create_signaling_channel(CreateSignalingChannelRequest(channel_name="door"))  # doctest: +SKIP
+    >>> kv.wait_until_signaling_channel_active(channel_arn=created.channel_arn).channel_status  # doctest: +SKIP
+    <Status.ACTIVE: 'ACTIVE'>
+
+    `create_signaling_channel` and `create_stream` have no idempotency token. When an attempt
+    fails with its outcome unknown (timeout, dropped connection, HTTP 5xx) the facade retries,
+    and if the retry finds the name taken it describes the existing resource: when it matches
+    what was asked the call succeeds with its ARN (`last_call().reconciled` is True); otherwise
+    `ReconciliationConflictError` says what differs. A name taken on the first attempt stays a
+    `ResourceInUseError`.
     """
+
+    def _reconcilers(self) -> Mapping[str, Reconciler]:
+        return {"CreateSignalingChannel": self._reconcile_channel, "CreateStream": self._reconcile_stream}
+
+    def _reconcile_channel(self, request: CreateSignalingChannelRequest) -> CreateSignalingChannelResponse:
+        info = self.describe_signaling_channel(
+            DescribeSignalingChannelRequest(channel_name=request.channel_name)
+        ).channel_info
+        if info is None or info.channel_arn is None:
+            raise ReconciliationConflictError(
+                "CreateSignalingChannel", request.channel_name, {"exists": (True, False)}
+            )
+        tags = None
+        if request.tags:
+            tags = self.list_tags_for_resource(ListTagsForResourceRequest(resource_arn=info.channel_arn)).tags
+        differences = channel_differences(request, info, tags or {} if request.tags else None)
+        if differences:
+            raise ReconciliationConflictError("CreateSignalingChannel", request.channel_name, differences)
+        return CreateSignalingChannelResponse(channel_arn=info.channel_arn)
+
+    def _reconcile_stream(self, request: CreateStreamRequest) -> CreateStreamResponse:
+        info = self.describe_stream(DescribeStreamRequest(stream_name=request.stream_name)).stream_info
+        if info is None or info.stream_arn is None:
+            raise ReconciliationConflictError("CreateStream", request.stream_name, {"exists": (True, False)})
+        tags = None
+        if request.tags:
+            tags = self.list_tags_for_stream(ListTagsForStreamRequest(stream_arn=info.stream_arn)).tags
+        differences = stream_differences(request, info, tags or {} if request.tags else None)
+        if differences:
+            raise ReconciliationConflictError("CreateStream", request.stream_name, differences)
+        return CreateStreamResponse(stream_arn=info.stream_arn)
+
+    # -- waiters -------------------------------------------------------------------------------
+
+    def _describe_channel(self, channel_name: str | None, channel_arn: str | None) -> ChannelInfo | None:
+        try:
+            request = DescribeSignalingChannelRequest(channel_name=channel_name, channel_arn=channel_arn)
+            return self.describe_signaling_channel(request).channel_info
+        except ResourceNotFoundError:
+            return None
+
+    def wait_until_signaling_channel_active(
+        self, *, channel_name: str | None = None, channel_arn: str | None = None, poll: Poll | None = None
+    ) -> ChannelInfo:
+        """Poll `describe_signaling_channel` until the channel is ACTIVE and return its info.
+
+        Raises `WaiterError` (with the last `ChannelInfo` seen, or None) if the channel is being
+        deleted, or is still not ACTIVE when `poll.timeout` passes.
+        """
+        info = wait(
+            "signaling channel active",
+            lambda: self._describe_channel(channel_name, channel_arn),
+            done=lambda i: i is not None and i.channel_status == Status.ACTIVE,
+            failure=lambda i: (
+                "the channel is being deleted" if i and i.channel_status == Status.DELETING else None
+            ),
+            poll=poll or Poll(),
+            sleep=self._pipeline.sleep,
+            clock=self._pipeline.clock,
+        )
+        assert info is not None  # done() accepted it
+        return info
+
+    def wait_until_signaling_channel_deleted(
+        self, *, channel_name: str | None = None, channel_arn: str | None = None, poll: Poll | None = None
+    ) -> None:
+        """Poll until `describe_signaling_channel` answers ResourceNotFound.
+
+        Raises `WaiterError` (with the last `ChannelInfo` seen) when `poll.timeout` passes.
+        """
+        wait(
+            "signaling channel deleted",
+            lambda: self._describe_channel(channel_name, channel_arn),
+            done=lambda i: i is None,
+            failure=lambda i: None,
+            poll=poll or Poll(),
+            sleep=self._pipeline.sleep,
+            clock=self._pipeline.clock,
+        )
+
+    def _describe_stream(self, stream_name: str | None, stream_arn: str | None) -> StreamInfo | None:
+        try:
+            return self.describe_stream(
+                DescribeStreamRequest(stream_name=stream_name, stream_arn=stream_arn)
+            ).stream_info
+        except ResourceNotFoundError:
+            return None
+
+    def wait_until_stream_active(
+        self, *, stream_name: str | None = None, stream_arn: str | None = None, poll: Poll | None = None
+    ) -> StreamInfo:
+        """Poll `describe_stream` until the stream is ACTIVE and return its info.
+
+        Raises `WaiterError` (with the last `StreamInfo` seen, or None) if the stream is being
+        deleted, or is still not ACTIVE when `poll.timeout` passes.
+        """
+        info = wait(
+            "stream active",
+            lambda: self._describe_stream(stream_name, stream_arn),
+            done=lambda i: i is not None and i.status == Status.ACTIVE,
+            failure=lambda i: "the stream is being deleted" if i and i.status == Status.DELETING else None,
+            poll=poll or Poll(),
+            sleep=self._pipeline.sleep,
+            clock=self._pipeline.clock,
+        )
+        assert info is not None  # done() accepted it
+        return info
+
+    def wait_until_stream_deleted(
+        self, *, stream_name: str | None = None, stream_arn: str | None = None, poll: Poll | None = None
+    ) -> None:
+        """Poll until `describe_stream` answers ResourceNotFound.
+
+        Raises `WaiterError` (with the last `StreamInfo` seen) when `poll.timeout` passes.
+        """
+        wait(
+            "stream deleted",
+            lambda: self._describe_stream(stream_name, stream_arn),
+            done=lambda i: i is None,
+            failure=lambda i: None,
+            poll=poll or Poll(),
+            sleep=self._pipeline.sleep,
+            clock=self._pipeline.clock,
+        )
