@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ._callinfo import CallInfo, last_call
 from ._retry import RetryPolicy
+from ._waiter import Poll
 from .errors import (
     KvsChimeError,
     ReconciliationConflictError,
@@ -35,6 +36,7 @@ __all__ = [
     "KinesisVideoSignaling",
     "KvsChimeError",
     "MediaPipelines",
+    "Poll",
     "ReconciliationConflictError",
     "ResponseParseError",
     "RetryPolicy",

@@ -60,11 +60,12 @@ class ServiceFacade:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._session = session
         if client is None:
             if session is None:
                 import boto3
 
-                session = boto3.Session()
+                session = self._session = boto3.Session()
             merged: Config = (
                 _CLIENT_DEFAULTS.merge(config)  # pyright: ignore[reportUnknownMemberType]  # botocore is untyped
                 if config is not None
@@ -86,6 +87,11 @@ class ServiceFacade:
     def client(self) -> object:
         """The underlying boto3 client, for what the facade does not cover."""
         return self._pipeline.client
+
+    @property
+    def session(self) -> boto3.Session | None:
+        """The boto3 session the client was built from (None for a wrapped client)."""
+        return self._session
 
     @property
     def retry(self) -> RetryPolicy:

@@ -133,3 +133,15 @@ class MediaPipelines(MediaPipelinesOperations):
         )
         assert pipeline is not None  # done() accepted it
         return pipeline
+
+    def wait_until_media_pipeline_deleted(self, media_pipeline_id: str, *, poll: Poll | None = None) -> None:
+        """Poll until `get_media_pipeline` answers NotFound. Raises `WaiterError` on timeout."""
+        wait(
+            "media pipeline deleted",
+            lambda: self._get_pipeline(media_pipeline_id),
+            done=lambda p: p is None,
+            failure=lambda p: None,
+            poll=poll or Poll(),
+            sleep=self._pipeline.sleep,
+            clock=self._pipeline.clock,
+        )

@@ -1,0 +1,22 @@
+"""What users write by hand around these APIs, as typed functions built on the facades.
+
+- `ensure_signaling_channel`: get-or-create a channel with a configuration, race-safe.
+- `WebRtcConnector`: WSS/HTTPS endpoints and ICE servers for a channel and role, cached.
+- `stream_meeting_audio`: a Chime SDK meeting's audio into a Kinesis Video Stream pool.
+
+Wherever a request takes a list of `Tag`, these take a plain `Mapping[str, str]` too.
+"""
+
+from ._channel import ensure_signaling_channel
+from ._meeting_audio import MeetingAudioStream, stream_meeting_audio
+from ._tags import TagsLike
+from ._webrtc import WebRtcConnectionInfo, WebRtcConnector
+
+__all__ = [
+    "MeetingAudioStream",
+    "TagsLike",
+    "WebRtcConnectionInfo",
+    "WebRtcConnector",
+    "ensure_signaling_channel",
+    "stream_meeting_audio",
+]

@@ -1,0 +1,139 @@
+"""WebRTC connection info for a signaling channel and a role, with the endpoint answers cached."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import cast
+
+import attrs
+
+from ..kinesisvideo import (
+    ChannelProtocol,
+    ChannelRole,
+    GetSignalingChannelEndpointRequest,
+    KinesisVideo,
+    SingleMasterChannelEndpointConfiguration,
+)
+from ..signaling import GetIceServerConfigRequest, IceServer, KinesisVideoSignaling
+
+__all__ = ["WebRtcConnectionInfo", "WebRtcConnector"]
+
+_PROTOCOLS = (ChannelProtocol.WSS, ChannelProtocol.HTTPS)
+
+
+@attrs.frozen
+class WebRtcConnectionInfo:
+    """Everything a WebRTC peer needs to join a signaling channel in a role."""
+
+    channel_arn: str
+    role: ChannelRole | str
+    wss_url: str
+    """The signaling WebSocket endpoint (for the SDP offer/answer and ICE candidates)."""
+    https_url: str
+    """The channel's HTTPS endpoint, where `GetIceServerConfig` answers."""
+    ice_servers: list[IceServer]
+    """TURN servers with their URIs, user name, password and TTL (the password is not in the repr)."""
+
+
+@attrs.frozen
+class _Endpoints:
+    wss: str
+    https: str
+    fetched_at: float
+
+
+def _default_signaling(kv: KinesisVideo) -> Callable[[str], KinesisVideoSignaling]:
+    def make(endpoint_url: str) -> KinesisVideoSignaling:
+        # kv's session (credentials), region and retry policy, bound to the channel's endpoint.
+        region = cast(str, kv.client.meta.region_name)  # type: ignore[attr-defined]  # boto3 client attribute
+        return KinesisVideoSignaling(
+            session=kv.session, region_name=region, endpoint_url=endpoint_url, retry=kv.retry
+        )
+
+    return make
+
+
+class WebRtcConnector:
+    """WebRTC connection info per channel and role, caching what is rate-limited.
+
+    `GetSignalingChannelEndpoint` has an account-wide rate limit, so its answers are cached per
+    (channel, role, protocols) for `endpoint_ttl` seconds (AWS publishes no validity for them).
+    `GetIceServerConfig` only answers on the channel's own HTTPS endpoint, so a signaling facade
+    is built per endpoint and reused: by `signaling` when given, else from `kv`'s session, region
+    and retry policy (for a `kv` that wraps a client, the default session: pass `signaling` when
+    that client has credentials of its own).
+    ICE credentials are short-lived and never cached.
+
+    >>> connector = WebRtcConnector(kv)  # doctest: +SKIP
+    >>> info = connector.connection_info(channel_arn, ChannelRole.VIEWER, client_id="viewer-1")  # doctest: +SKIP
+    >>> info.ice_servers[0].uris  # doctest: +SKIP
+    ['turn:...']
+    """
+
+    def __init__(
+        self,
+        kv: KinesisVideo,
+        *,
+        signaling: Callable[[str], KinesisVideoSignaling] | None = None,
+        endpoint_ttl: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._kv = kv
+        self._make_signaling = signaling or _default_signaling(kv)
+        self._ttl = endpoint_ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._endpoints: dict[tuple[str, str, tuple[str, ...]], _Endpoints] = {}
+        self._signaling: dict[str, KinesisVideoSignaling] = {}
+
+    def endpoints(self, channel_arn: str, role: ChannelRole | str) -> tuple[str, str]:
+        """The channel's (WSS, HTTPS) endpoints for `role`, from the cache while fresh."""
+        key = (channel_arn, str(role), tuple(str(p) for p in _PROTOCOLS))
+        now = self._clock()
+        with self._lock:
+            cached = self._endpoints.get(key)
+        if cached is not None and now - cached.fetched_at < self._ttl:
+            return cached.wss, cached.https
+        response = self._kv.get_signaling_channel_endpoint(
+            GetSignalingChannelEndpointRequest(
+                channel_arn=channel_arn,
+                single_master_channel_endpoint_configuration=SingleMasterChannelEndpointConfiguration(
+                    protocols=list(_PROTOCOLS), role=role
+                ),
+            )
+        )
+        found = {str(e.protocol): e.resource_endpoint for e in response.resource_endpoint_list or []}
+        wss, https = found.get("WSS"), found.get("HTTPS")
+        if not wss or not https:
+            raise LookupError(f"GetSignalingChannelEndpoint returned no WSS/HTTPS endpoint for {channel_arn}")
+        with self._lock:
+            self._endpoints[key] = _Endpoints(wss, https, now)
+        return wss, https
+
+    def _signaling_for(self, https_url: str) -> KinesisVideoSignaling:
+        with self._lock:
+            signaling = self._signaling.get(https_url)
+            if signaling is None:
+                signaling = self._signaling[https_url] = self._make_signaling(https_url)
+        return signaling
+
+    def connection_info(
+        self, channel_arn: str, role: ChannelRole | str = ChannelRole.MASTER, *, client_id: str | None = None
+    ) -> WebRtcConnectionInfo:
+        """WSS and HTTPS endpoints plus fresh ICE servers for `role` on the channel.
+
+        A VIEWER needs a `client_id` (the service requires one for viewers).
+        """
+        wss, https = self.endpoints(channel_arn, role)
+        ice = self._signaling_for(https).get_ice_server_config(
+            GetIceServerConfigRequest(channel_arn=channel_arn, client_id=client_id)
+        )
+        return WebRtcConnectionInfo(channel_arn, role, wss, https, list(ice.ice_server_list or []))
+
+    def forget(self, channel_arn: str) -> None:
+        """Drop cached endpoints of a channel (e.g. after it was deleted and made again)."""
+        with self._lock:
+            for key in [k for k in self._endpoints if k[0] == channel_arn]:
+                del self._endpoints[key]
