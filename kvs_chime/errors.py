@@ -69,8 +69,8 @@ class Violation:
     __slots__ = ("path", "rule")
 
     def __init__(self, path: str, rule: str) -> None:
-        self.path = path
-        self.rule = rule
+        self.path: str = path
+        self.rule: str = rule
 
     def __str__(self) -> str:
         return f"{self.path}: {self.rule}"
@@ -92,8 +92,8 @@ class ValidationError(KvsChimeError, ValueError):
     """
 
     def __init__(self, request_type: str, violations: Sequence[Violation]) -> None:
-        self.request_type = request_type
-        self.violations = tuple(violations)
+        self.request_type: str = request_type
+        self.violations: tuple[Violation, ...] = tuple(violations)
         lines = "\n".join(f"  {v}" for v in self.violations)
         super().__init__(f"{request_type} is invalid ({len(self.violations)} problem(s)):\n{lines}")
 
@@ -104,9 +104,9 @@ class ResponseParseError(KvsChimeError):
     service sent is lost; `problems` lists each failure with its field path."""
 
     def __init__(self, operation: str, problems: Sequence[str], raw: Mapping[str, object]) -> None:
-        self.operation = operation
-        self.problems = tuple(problems)
-        self.raw = raw
+        self.operation: str = operation
+        self.problems: tuple[str, ...] = tuple(problems)
+        self.raw: Mapping[str, object] = raw
         super().__init__(f"{operation}: response could not be parsed: " + "; ".join(self.problems))
 
 
@@ -127,11 +127,11 @@ class TransportError(KvsChimeError):
         attempts: int = 1,
         idempotency_token: str | None = None,
     ) -> None:
-        self.operation = operation
-        self.detail = detail
-        self.outcome_unknown = outcome_unknown
-        self.attempts = attempts
-        self.idempotency_token = idempotency_token
+        self.operation: str = operation
+        self.detail: str = detail
+        self.outcome_unknown: bool = outcome_unknown
+        self.attempts: int = attempts
+        self.idempotency_token: str | None = idempotency_token
         super().__init__(f"{operation}: {detail} (attempt {attempts})")
 
 
@@ -143,9 +143,9 @@ class ReconciliationConflictError(KvsChimeError):
     """
 
     def __init__(self, operation: str, name: str, differences: Mapping[str, tuple[object, object]]) -> None:
-        self.operation = operation
-        self.name = name
-        self.differences = dict(differences)
+        self.operation: str = operation
+        self.name: str = name
+        self.differences: dict[str, tuple[object, object]] = dict(differences)
         shown = ", ".join(f"{k}: asked {a!r}, found {f!r}" for k, (a, f) in self.differences.items())
         super().__init__(f"{operation}: {name!r} exists with a different configuration ({shown})")
 
@@ -158,9 +158,9 @@ class WaiterError(KvsChimeError):
     """
 
     def __init__(self, waiter: str, reason: str, last_state: object) -> None:
-        self.waiter = waiter
-        self.reason = reason
-        self.last_state = last_state
+        self.waiter: str = waiter
+        self.reason: str = reason
+        self.last_state: object = last_state
         super().__init__(f"{waiter}: {reason}")
 
 
@@ -187,12 +187,12 @@ class ServiceError(KvsChimeError):
         idempotency_token: str | None = None,
     ) -> None:
         self.code = code
-        self.message = message
-        self.operation = operation
-        self.http_status = http_status
-        self.request_id = request_id
-        self.attempts = attempts
-        self.idempotency_token = idempotency_token
+        self.message: str = message
+        self.operation: str = operation
+        self.http_status: int | None = http_status
+        self.request_id: str | None = request_id
+        self.attempts: int = attempts
+        self.idempotency_token: str | None = idempotency_token
         super().__init__(f"{operation}: {code}: {message} (HTTP {http_status}, attempt {attempts})")
 
     def __str__(self) -> str:
