@@ -55,6 +55,9 @@ SCALARS = {
     "blob": "bytes",
 }
 READ_ONLY_PREFIXES = ("Describe", "Get", "List")
+# Members whose values are credentials even where the model does not mark them sensitive
+# (kinesis-video-signaling's IceServer.Password): their repr is redacted all the same.
+ALWAYS_REDACTED = frozenset({"Password"})
 
 
 def header(service: ServiceModel) -> str:
@@ -202,7 +205,7 @@ class ShapesModule:
             if wire not in required:
                 annotation += " | None"
                 options.append("default=None")
-            if member.metadata.get("sensitive"):
+            if member.metadata.get("sensitive") or wire in ALWAYS_REDACTED:
                 options.append("repr=redacted")
             options.append(f"metadata={{WIRE: {wire!r}, SPEC: _{member.name}}}")
             lines.append(f"    {field}: {annotation} = attrs.field({', '.join(options)})")

@@ -111,12 +111,18 @@ class MediaPipelines(MediaPipelinesOperations):
         """Poll `get_media_pipeline` until the pipeline reaches `target` (default InProgress).
 
         Fails fast with `WaiterError` when the pipeline reaches Failed (the model gives no status
-        reason, so the error carries the whole last `MediaPipeline` seen), when it stops or
-        vanishes while waiting for another status, and when `poll.timeout` passes.
+        reason, so the error carries the whole last `MediaPipeline` seen), when it stops while
+        waiting for another status, or vanishes after having been seen, and when `poll.timeout`
+        passes. A pipeline not found yet is polled again: a create may take a moment to show.
         """
         ended = {MediaPipelineStatus.FAILED, MediaPipelineStatus.STOPPED} - {target}
+        seen = False
 
         def failure(pipeline: MediaPipeline | None) -> str | None:
+            nonlocal seen
+            if pipeline is None:
+                return f"the pipeline vanished while waiting for {target}" if seen else None
+            seen = True
             status = pipeline_status(pipeline)
             if status in ended:
                 return f"the pipeline reached {status} while waiting for {target}"

@@ -4,7 +4,7 @@
 
 import attrs
 
-from .._model import SPEC, WIRE, Spec, StrEnum
+from .._model import SPEC, WIRE, Spec, StrEnum, redacted
 
 __all__ = [
     "GetIceServerConfigRequest",
@@ -74,7 +74,9 @@ class IceServer:
     """An array of URIs, in the form specified in the I-D.petithuguenin-behave-turn-uris spec."""
     username: str | None = attrs.field(default=None, metadata={WIRE: "Username", SPEC: _Username})
     """A username to login to the ICE server."""
-    password: str | None = attrs.field(default=None, metadata={WIRE: "Password", SPEC: _Password})
+    password: str | None = attrs.field(
+        default=None, repr=redacted, metadata={WIRE: "Password", SPEC: _Password}
+    )
     """A password to login to the ICE server."""
     ttl: int | None = attrs.field(default=None, metadata={WIRE: "Ttl", SPEC: _Ttl})
     """The period of time, in seconds, during which the username and password are valid."""

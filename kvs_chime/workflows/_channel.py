@@ -82,7 +82,7 @@ def ensure_signaling_channel(
     if differences:
         if not update or not set(differences) <= _UPDATABLE:
             raise ReconciliationConflictError("EnsureSignalingChannel", name, differences)
-        _update(kv, info, differences, message_ttl_seconds, as_mapping(tags) or {})
+        _update(kv, info, differences, message_ttl_seconds, as_mapping(tags) or {}, poll)
     return kv.wait_until_signaling_channel_active(channel_arn=info.channel_arn, poll=poll)
 
 
@@ -92,11 +92,12 @@ def _update(
     differences: dict[str, tuple[object, object]],
     message_ttl_seconds: int,
     tags: dict[str, str],
+    poll: Poll | None,
 ) -> None:
     assert info.channel_arn is not None
     if "message_ttl_seconds" in differences:
         # An UPDATING channel cannot be updated again; wait for it to settle first.
-        current = kv.wait_until_signaling_channel_active(channel_arn=info.channel_arn)
+        current = kv.wait_until_signaling_channel_active(channel_arn=info.channel_arn, poll=poll)
         kv.update_signaling_channel(
             UpdateSignalingChannelRequest(
                 channel_arn=info.channel_arn,

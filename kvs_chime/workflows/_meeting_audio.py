@@ -55,6 +55,7 @@ class MeetingAudioStream:
     created_pool: bool
     """True when this call created the pool (rather than finding it)."""
     stopped: bool = False
+    pool_deleted: bool = False
     poll: Poll | None = attrs.field(default=None, repr=False)
 
     @property
@@ -65,8 +66,9 @@ class MeetingAudioStream:
     def stop(self, *, delete_pool: bool = False) -> bool:
         """Delete the pipeline; with `delete_pool`, then the pool unless another pipeline uses it.
 
-        Returns True when the pool was deleted. The pool's deletion waits for the pipeline to be
-        gone first; a pool still in use (ConflictException) is left in place and logged.
+        Returns True when the pool has been deleted (by this or an earlier `stop`). The pool's
+        deletion waits for the pipeline to be gone first; a pool still in use
+        (ConflictException) is left in place and logged, and a later `stop` may try again.
         """
         if not self.stopped:
             with contextlib.suppress(NotFoundError):  # already gone: stopping is idempotent
@@ -74,9 +76,9 @@ class MeetingAudioStream:
                     DeleteMediaPipelineRequest(media_pipeline_id=self.pipeline_id)
                 )
             self.stopped = True
-        if not delete_pool:
-            return False
-        return _delete_pool(self.media, self.pipeline_id, _pool_name(self.pool), self.poll)
+        if delete_pool and not self.pool_deleted:
+            self.pool_deleted = _delete_pool(self.media, self.pipeline_id, _pool_name(self.pool), self.poll)
+        return self.pool_deleted
 
     def __enter__(self) -> MeetingAudioStream:
         return self
@@ -205,7 +207,8 @@ def _clean_up(
     try:
         pipeline_id = pipeline.media_pipeline_id if pipeline is not None else None
         if pipeline_id is not None:
-            media.delete_media_pipeline(DeleteMediaPipelineRequest(media_pipeline_id=pipeline_id))
+            with contextlib.suppress(NotFoundError):  # already gone is what we want
+                media.delete_media_pipeline(DeleteMediaPipelineRequest(media_pipeline_id=pipeline_id))
         if created_pool is not None:
             _delete_pool(media, pipeline_id, created_pool, poll)
     except KvsChimeError as cleanup_error:

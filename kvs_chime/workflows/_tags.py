@@ -30,8 +30,9 @@ def as_mapping(tags: TagsLike | None) -> dict[str, str] | None:
 
 
 def as_tag_list(tags: TagsLike | None, make: Callable[..., T]) -> list[T] | None:
-    """The tags as a list of the service's Tag class (`make(key=..., value=...)`)."""
+    """The tags as a list of the service's Tag class (`make(key=..., value=...)`); None when
+    there are none, since some models reject an empty list."""
     mapping = as_mapping(tags)
-    if mapping is None:
+    if not mapping:
         return None
     return [make(key=k, value=v) for k, v in mapping.items()]
