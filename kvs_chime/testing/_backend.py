@@ -1,0 +1,139 @@
+"""What the emulated services share: settings, per-request context, lifecycles, ids and pagination."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from typing import TypeAlias, TypeVar
+
+import attrs
+
+from ._clock import Clock
+from ._errors import ServiceError
+from ._types import Params
+
+T = TypeVar("T")
+
+
+@attrs.define
+class Settings:
+    """The endpoint's configuration, read by the handlers on every call (so tests may change it)."""
+
+    region: str
+    account_id: str
+    activation_delay: float
+    deletion_delay: float | None
+    channel_limit: int
+    stream_limit: int
+    clock: Clock
+    base_url: str = ""
+    # Wall-clock times derive from the (possibly manual) clock, so CreationTime moves with it.
+    _epoch_origin: float = attrs.field(init=False, factory=time.time)
+    _clock_origin: float = attrs.field(init=False, default=0.0)
+
+    def __attrs_post_init__(self) -> None:
+        self._clock_origin = self.clock()
+
+    @property
+    def effective_deletion_delay(self) -> float:
+        """How long DELETING (or Stopping) lasts."""
+        return self.activation_delay if self.deletion_delay is None else self.deletion_delay
+
+    def wall(self, now: float) -> float:
+        """Epoch seconds for a reading of the clock."""
+        return self._epoch_origin + (now - self._clock_origin)
+
+
+@attrs.frozen
+class Context:
+    """One request as the handlers see it."""
+
+    now: float
+    """The clock's reading when the request was applied."""
+    signaling_endpoint: str | None
+    """The endpoint id when the request arrived on a channel's own signaling endpoint."""
+    request_id: str
+
+
+Handler: TypeAlias = Callable[[Context, Params], Params]
+
+
+@attrs.define
+class Lifecycle:
+    """The asynchronous status of a resource: created, possibly updating, possibly being deleted."""
+
+    ready_at: float
+    busy_until: float = -math.inf
+    gone_at: float | None = None
+
+    def status(
+        self,
+        now: float,
+        *,
+        creating: str = "CREATING",
+        active: str = "ACTIVE",
+        updating: str = "UPDATING",
+        deleting: str = "DELETING",
+    ) -> str:
+        """The status name at `now`, spelled as the resource's model spells it."""
+        if self.gone_at is not None:
+            return deleting
+        if now < self.ready_at:
+            return creating
+        if now < self.busy_until:
+            return updating
+        return active
+
+    def gone(self, now: float) -> bool:
+        """Whether a deletion has completed."""
+        return self.gone_at is not None and now >= self.gone_at
+
+
+class Ids:
+    """Identifiers in the services' formats."""
+
+    def __init__(self) -> None:
+        self._last_millis = 0
+
+    def arn_millis(self, wall: float) -> int:
+        """The 13-digit creation timestamp ending Kinesis Video ARNs, unique within the endpoint."""
+        self._last_millis = max(self._last_millis + 1, int(wall * 1000))
+        return self._last_millis
+
+    @staticmethod
+    def version() -> str:
+        """A resource version token (alphanumeric, as the model's pattern requires)."""
+        return uuid.uuid4().hex[:20]
+
+    @staticmethod
+    def short() -> str:
+        """A short random id for per-resource endpoints."""
+        return uuid.uuid4().hex[:8]
+
+
+def page(
+    items: Sequence[T],
+    key: Callable[[T], str],
+    max_results: int,
+    token: str | None,
+    error_code: str,
+) -> tuple[list[T], str | None]:
+    """One page of `items` (sorted by `key`) after the position `token` encodes, and the next token.
+
+    Tokens encode the last key returned, so deleting items between calls skips nothing else.
+    """
+    start = 0
+    if token:
+        try:
+            after = base64.b64decode(token, validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            raise ServiceError(error_code, "The NextToken is not valid") from None
+        start = next((i for i, item in enumerate(items) if key(item) > after), len(items))
+    chunk = list(items[start : start + max_results])
+    more = start + max_results < len(items)
+    next_token = base64.b64encode(key(chunk[-1]).encode("utf-8")).decode("ascii") if more and chunk else None
+    return chunk, next_token

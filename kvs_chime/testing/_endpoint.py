@@ -1,0 +1,279 @@
+"""LocalEndpoint: the emulator as users see it."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import time
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol, cast
+
+from ._backend import Settings
+from ._clock import Clock
+from ._dispatch import Dispatcher
+from ._faults import Faults
+from ._journal import Journal
+from ._server import ServerThread
+from ._wire import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from boto3.session import Session
+    from botocore.client import BaseClient
+
+# Dummy credentials: requests are signed (botocore insists) but nothing checks the signature.
+_ACCESS_KEY = "testing"
+_SECRET_KEY = "testing"
+_SESSION_TOKEN = "testing"
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+class _SessionFactory(Protocol):
+    def __call__(
+        self,
+        *,
+        aws_access_key_id: str,
+        aws_secret_access_key: str,
+        aws_session_token: str,
+        region_name: str,
+    ) -> Session: ...
+
+
+class _ClientMaker(Protocol):
+    def client(
+        self, service_name: str, *, region_name: str, endpoint_url: str, config: object
+    ) -> BaseClient: ...
+
+
+# One boto3 session for every endpoint of the process: it caches the loaded service models, which
+# makes a client ~50 times cheaper to create. boto3 sessions are not thread-safe, hence the lock.
+_shared_session: _ClientMaker | None = None
+_shared_session_lock = threading.Lock()
+
+
+class LocalEndpoint:
+    """An in-process endpoint for Kinesis Video Streams, its signaling API and Chime SDK media pipelines.
+
+    It speaks the services' real wire protocol (rest-json over HTTP/1.1) on 127.0.0.1, so boto3
+    clients, and facades built on them, talk to it through `endpoint_url` with no AWS account.
+
+    Example::
+
+        from kvs_chime.testing import LocalEndpoint
+
+        with LocalEndpoint() as ep:
+            kvs = ep.client("kinesisvideo")
+            arn = kvs.create_signaling_channel(ChannelName="door")["ChannelARN"]
+            ep.faults.fail_next("DescribeSignalingChannel", "ClientLimitExceededException")
+            ...
+            assert ep.journal.operations() == ["CreateSignalingChannel", "DescribeSignalingChannel"]
+
+    Resources go CREATING -> ACTIVE (pipelines Initializing -> InProgress) `activation_delay`
+    seconds after their creation, and disappear `deletion_delay` seconds (default: the activation
+    delay) after their deletion, as measured by `clock` (time.monotonic unless a test injects a
+    ManualClock). Requests never sleep for these delays.
+    """
+
+    def __init__(
+        self,
+        *,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        activation_delay: float = 0.0,
+        deletion_delay: float | None = None,
+        channel_limit: int = 10_000,
+        stream_limit: int = 10_000,
+        clock: Clock | None = None,
+    ) -> None:
+        self._settings = Settings(
+            region=region,
+            account_id=account_id,
+            activation_delay=activation_delay,
+            deletion_delay=deletion_delay,
+            channel_limit=channel_limit,
+            stream_limit=stream_limit,
+            clock=clock if clock is not None else time.monotonic,
+        )
+        self._faults = Faults()
+        self._journal = Journal()
+        self._stopping = threading.Event()
+        self._dispatcher = Dispatcher(self._settings, self._faults, self._journal, self._sleep)
+        self._server: ServerThread | None = None
+        self._stopped = False
+        self._lock = threading.Lock()
+        self._clients: list[_Closable] = []
+
+    def __repr__(self) -> str:
+        state = "stopped" if self._stopped else ("running" if self._server is not None else "not started")
+        where = f" at {self.url}" if self._server is not None and not self._stopped else ""
+        return f"<LocalEndpoint {state}{where}>"
+
+    def _sleep(self, seconds: float) -> None:
+        # Injected latency; stopping the endpoint cuts it short.
+        self._stopping.wait(seconds)
+
+    def _answer(self, request: HttpRequest) -> HttpResponse | None:
+        return self._dispatcher.handle(request)
+
+    def start(self) -> LocalEndpoint:
+        """Bind a free port on 127.0.0.1 and start serving; returns the endpoint itself."""
+        with self._lock:
+            if self._server is not None or self._stopped:
+                raise RuntimeError("a LocalEndpoint can be started only once")
+            server = ServerThread(self._answer)
+            self._settings.base_url = f"http://127.0.0.1:{server.port}"
+            server.start()
+            self._server = server
+        return self
+
+    def stop(self) -> None:
+        """Close the clients made by `client()`, stop serving and join every server thread."""
+        with self._lock:
+            if self._stopped:
+                return
+            self._stopped = True
+            server = self._server
+            clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()
+        # Wakes handlers sleeping in injected latency.
+        self._stopping.set()
+        if server is not None:
+            server.stop()
+
+    def __enter__(self) -> LocalEndpoint:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """The endpoint URL for boto3's `endpoint_url`, e.g. "http://127.0.0.1:54321"."""
+        if self._server is None:
+            raise RuntimeError("the LocalEndpoint is not started")
+        return self._settings.base_url
+
+    @property
+    def port(self) -> int:
+        """The TCP port it listens on."""
+        if self._server is None:
+            raise RuntimeError("the LocalEndpoint is not started")
+        return self._server.port
+
+    @property
+    def region(self) -> str:
+        """The region in every ARN it makes."""
+        return self._settings.region
+
+    @property
+    def account_id(self) -> str:
+        """The account id in every ARN it makes."""
+        return self._settings.account_id
+
+    @property
+    def faults(self) -> Faults:
+        """Fault injection for the next calls (see Faults)."""
+        return self._faults
+
+    @property
+    def journal(self) -> Journal:
+        """Every request received, in order (see Journal)."""
+        return self._journal
+
+    @property
+    def clock(self) -> Clock:
+        """The monotonic clock the asynchronous transitions are measured with."""
+        return self._settings.clock
+
+    @property
+    def activation_delay(self) -> float:
+        """Seconds from a create (or update) until the resource is ACTIVE again; applies to later calls."""
+        return self._settings.activation_delay
+
+    @activation_delay.setter
+    def activation_delay(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("activation_delay must not be negative")
+        self._settings.activation_delay = seconds
+
+    @property
+    def deletion_delay(self) -> float:
+        """Seconds a deleted resource stays DELETING (pipelines: Stopping) before it is gone."""
+        return self._settings.effective_deletion_delay
+
+    @deletion_delay.setter
+    def deletion_delay(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("deletion_delay must not be negative")
+        self._settings.deletion_delay = seconds
+
+    @property
+    def channel_limit(self) -> int:
+        """How many signaling channels the account may have before AccountChannelLimitExceededException."""
+        return self._settings.channel_limit
+
+    @channel_limit.setter
+    def channel_limit(self, limit: int) -> None:
+        self._settings.channel_limit = limit
+
+    @property
+    def stream_limit(self) -> int:
+        """How many streams the account may have before AccountStreamLimitExceededException."""
+        return self._settings.stream_limit
+
+    @stream_limit.setter
+    def stream_limit(self, limit: int) -> None:
+        self._settings.stream_limit = limit
+
+    def reset(self) -> None:
+        """Forget every resource, pending fault and journal entry (settings are kept)."""
+        self._dispatcher.reset()
+        self._faults.clear()
+        self._journal.clear()
+
+    def boto3_session(self) -> Session:
+        """A boto3 Session with dummy credentials and this endpoint's region."""
+        factory = cast(_SessionFactory, importlib.import_module("boto3.session").Session)
+        return factory(
+            aws_access_key_id=_ACCESS_KEY,
+            aws_secret_access_key=_SECRET_KEY,
+            aws_session_token=_SESSION_TOKEN,
+            region_name=self.region,
+        )
+
+    def client(self, service_name: str, *, endpoint_url: str | None = None) -> BaseClient:
+        """A boto3 client bound to this endpoint, with dummy credentials and no retries.
+
+        `endpoint_url` overrides the URL with another one on this endpoint, such as a channel's
+        HTTPS endpoint from GetSignalingChannelEndpoint for a kinesis-video-signaling client;
+        URLs elsewhere are refused so a test can never reach AWS. The endpoint closes the client
+        when it stops.
+        """
+        url = self.url
+        if endpoint_url is not None and endpoint_url != url and not endpoint_url.startswith(url + "/"):
+            raise ValueError("endpoint_url must be a URL on this LocalEndpoint")
+        config_class = importlib.import_module("botocore.config").Config
+        config = config_class(retries={"mode": "standard", "total_max_attempts": 1})
+        global _shared_session
+        with _shared_session_lock:
+            if _shared_session is None:
+                _shared_session = cast(_ClientMaker, self.boto3_session())
+            client = _shared_session.client(
+                service_name, region_name=self.region, endpoint_url=endpoint_url or url, config=config
+            )
+        with self._lock:
+            stopped = self._stopped
+            if not stopped:
+                self._clients.append(cast(_Closable, client))
+        if stopped:
+            cast(_Closable, client).close()
+            raise RuntimeError("the LocalEndpoint is stopped")
+        return client
