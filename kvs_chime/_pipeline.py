@@ -16,6 +16,7 @@ reconcile (after such a failure, "already exists" is checked against what was as
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import uuid
@@ -42,6 +43,7 @@ from ._validate import validate_request
 from .errors import (
     KvsChimeError,
     ResourceInUseError,
+    ResponseParseError,
     ServiceError,
     ThrottlingError,
     TransportError,
@@ -60,6 +62,23 @@ logger = logging.getLogger("kvs_chime")
 _UNMODELED_THROTTLING = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException"})
 _NOT_SENT = (EndpointConnectionError, ConnectTimeoutError)
 _OUTCOME_UNKNOWN = (ReadTimeoutError, ConnectionClosedError, HTTPClientError)
+
+# botocore turns a success body that is not JSON into an empty result, silently; the after-call
+# hook below marks such results so the pipeline raises instead of returning an empty response.
+_UNPARSABLE_BODY = "kvs_chime:unparsable-body"
+
+
+def _flag_unparsable_body(http_response: Any, parsed: dict[str, object], **_: object) -> None:
+    if len(parsed) > 1 or getattr(http_response, "raw", None) is None:
+        return  # members were parsed (so the body was JSON), or a stubbed response without a body
+    body = cast(bytes, http_response.content)
+    if http_response.status_code >= 300 or not body.strip():
+        return
+    try:
+        json.loads(body)
+    except ValueError:
+        parsed[_UNPARSABLE_BODY] = body.decode("utf-8", "replace")
+
 
 Reconciler = Callable[[Any], object]
 """Given the create request, return the response for the existing resource or raise a conflict."""
@@ -119,6 +138,9 @@ class Pipeline:
         self._reconcilers = dict(reconcilers or {})
         self._retrying: dict[RetryPolicy, tenacity.Retrying] = {}
         self._methods: dict[str, Callable[..., dict[str, Any]]] = {}
+        events = getattr(getattr(client, "meta", None), "events", None)
+        if events is not None:
+            events.register("after-call", _flag_unparsable_body, unique_id=_UNPARSABLE_BODY)
 
     # -- the retry loop, built once per policy -------------------------------------------------
 
@@ -254,6 +276,8 @@ class Pipeline:
             raise
         call.request_id = raw.get("ResponseMetadata", {}).get("RequestId")
         self._record(call)
+        if _UNPARSABLE_BODY in raw:
+            raise ResponseParseError(operation.name, ["$: the response body is not valid JSON"], raw)
         if operation.response is type(None):
             return operation.response()  # NoneType() is None: the model declares no output
         return structure_response(operation.name, raw, operation.response)
