@@ -72,3 +72,11 @@ def generate(session: nox.Session) -> None:
     session.install("botocore", "ruff", *CONSTRAINTS)
     mode = "--write" if "--write" in session.posargs else "--check"
     session.run("python", "tools/generate.py", mode)
+
+
+@nox.session(python="3.12", default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmarks: raw boto3 against kvs_chime side by side, one table (`-- --quick`, `--profile`, `--fixes`)."""
+    session.install(".", *CONSTRAINTS)
+    # A script, not `-m`: the working directory stays off sys.path, so the installed package is measured.
+    session.run("python", "benchmarks/run.py", *session.posargs)

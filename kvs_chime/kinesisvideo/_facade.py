@@ -55,8 +55,11 @@ class KinesisVideo(KinesisVideoOperations):
             )
         tags = None
         if request.tags:
-            tags = self.list_tags_for_resource(ListTagsForResourceRequest(resource_arn=info.channel_arn)).tags
-        differences = channel_differences(request, info, tags or {} if request.tags else None)
+            tags = (
+                self.list_tags_for_resource(ListTagsForResourceRequest(resource_arn=info.channel_arn)).tags
+                or {}
+            )
+        differences = channel_differences(request, info, tags)
         if differences:
             raise ReconciliationConflictError("CreateSignalingChannel", request.channel_name, differences)
         return CreateSignalingChannelResponse(channel_arn=info.channel_arn)
@@ -67,8 +70,8 @@ class KinesisVideo(KinesisVideoOperations):
             raise ReconciliationConflictError("CreateStream", request.stream_name, {"exists": (True, False)})
         tags = None
         if request.tags:
-            tags = self.list_tags_for_stream(ListTagsForStreamRequest(stream_arn=info.stream_arn)).tags
-        differences = stream_differences(request, info, tags or {} if request.tags else None)
+            tags = self.list_tags_for_stream(ListTagsForStreamRequest(stream_arn=info.stream_arn)).tags or {}
+        differences = stream_differences(request, info, tags)
         if differences:
             raise ReconciliationConflictError("CreateStream", request.stream_name, differences)
         return CreateStreamResponse(stream_arn=info.stream_arn)
