@@ -40,7 +40,15 @@ def _is_shape(cls: Any) -> bool:
 
 
 def _structure_shape(cls: Any) -> Callable[[Any, Any], Any]:
-    return make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=False, **_renames(cls))
+    fields = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=False, **_renames(cls))
+
+    def structure(value: Any, tp: Any) -> Any:
+        # The generated function only looks keys up; a string or list would pass as "no keys".
+        if not isinstance(value, Mapping):
+            raise TypeError(f"expected an object, got {type(value).__name__}")
+        return fields(value, tp)
+
+    return structure
 
 
 def _unstructure_shape(cls: Any) -> Callable[[Any], Any]:

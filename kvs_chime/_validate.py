@@ -47,10 +47,15 @@ def _search(pattern: str) -> Callable[[str], object]:
     return search
 
 
+def _number(value: float | None) -> str:
+    # Written in full: a rule reading "at most 2e+06" is harder to act on than "at most 2000000".
+    return str(int(value)) if value is not None and float(value).is_integer() else str(value)
+
+
 def _bounds(spec: Spec) -> str:
     if spec.min is not None and spec.max is not None:
-        return f"between {spec.min:g} and {spec.max:g}"
-    return f"at least {spec.min:g}" if spec.min is not None else f"at most {spec.max:g}"
+        return f"between {_number(spec.min)} and {_number(spec.max)}"
+    return f"at least {_number(spec.min)}" if spec.min is not None else f"at most {_number(spec.max)}"
 
 
 def _out_of_bounds(spec: Spec, measure: float) -> bool:

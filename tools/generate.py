@@ -98,6 +98,17 @@ def class_names(model: ServiceModel) -> dict[str, str]:
     return names
 
 
+def is_sensitive(shape: Shape) -> bool:
+    """Sensitive itself, or a list/map of sensitive values (a structure has its own repr)."""
+    if shape.metadata.get("sensitive"):
+        return True
+    if shape.type_name == "list":
+        return is_sensitive(shape.member)
+    if shape.type_name == "map":
+        return is_sensitive(shape.key) or is_sensitive(shape.value)
+    return False
+
+
 def is_error(shape: Shape) -> bool:
     return bool(shape.metadata.get("exception"))
 
@@ -205,7 +216,7 @@ class ShapesModule:
             if wire not in required:
                 annotation += " | None"
                 options.append("default=None")
-            if member.metadata.get("sensitive") or wire in ALWAYS_REDACTED:
+            if is_sensitive(member) or wire in ALWAYS_REDACTED:
                 options.append("repr=redacted")
             options.append(f"metadata={{WIRE: {wire!r}, SPEC: _{member.name}}}")
             lines.append(f"    {field}: {annotation} = attrs.field({', '.join(options)})")

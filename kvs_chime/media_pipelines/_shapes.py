@@ -241,7 +241,7 @@ class SelectedVideoStreams:
     )
     """The attendee IDs of the streams selected for a media pipeline."""
     external_user_ids: list[str] | None = attrs.field(
-        default=None, metadata={WIRE: "ExternalUserIds", SPEC: _ExternalUserIdList}
+        default=None, repr=redacted, metadata={WIRE: "ExternalUserIds", SPEC: _ExternalUserIdList}
     )
     """The external user IDs of the streams selected for a media pipeline."""
 
