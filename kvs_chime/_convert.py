@@ -14,7 +14,7 @@ import enum
 import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 import cattrs
@@ -42,11 +42,11 @@ def _is_shape(cls: Any) -> bool:
 def _structure_shape(cls: Any) -> Callable[[Any, Any], Any]:
     fields = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=False, **_renames(cls))
 
-    def structure(value: Any, tp: Any) -> Any:
+    def structure(value: object, tp: Any) -> Any:
         # The generated function only looks keys up; a string or list would pass as "no keys".
         if not isinstance(value, Mapping):
             raise TypeError(f"expected an object, got {type(value).__name__}")
-        return fields(value, tp)
+        return fields(cast("Mapping[str, Any]", value), tp)
 
     return structure
 
