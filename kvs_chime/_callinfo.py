@@ -28,6 +28,7 @@ _last: contextvars.ContextVar[CallInfo | None] = contextvars.ContextVar("kvs_chi
 
 
 def record_call(info: CallInfo) -> None:
+    """Make `info` what `last_call()` returns in this thread (the pipeline calls this)."""
     _last.set(info)
 
 

@@ -49,7 +49,7 @@ def _target(args: argparse.Namespace) -> Generator[tuple[boto3.Session, str | No
         yield endpoint.boto3_session(), endpoint.url, endpoint.region
 
 
-def run(args: argparse.Namespace) -> None:
+def _run(args: argparse.Namespace) -> None:
     poll = Poll(timeout=120.0, interval=0.1 if not (args.endpoint_url or args.real) else 2.0)
     with _target(args) as (session, endpoint_url, region):
         kv = KinesisVideo(session=session, endpoint_url=endpoint_url, region_name=region)
@@ -130,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--meeting-arn", default=_DEMO_MEETING, help="the Chime SDK meeting to stream (real mode)"
     )
-    run(parser.parse_args(argv))
+    _run(parser.parse_args(argv))
     return 0
 
 
