@@ -80,3 +80,25 @@ def bench(session: nox.Session) -> None:
     session.install(".", *CONSTRAINTS)
     # A script, not `-m`: the working directory stays off sys.path, so the installed package is measured.
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(python="3.12", default=False)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into docs/_build/html (Sphinx; every warning is an error).
+
+    Every code example in it runs in the `tests` session (tests/docs), so the pages cannot drift
+    from the code. Extra arguments go to sphinx-build (e.g. `-- -q`).
+    """
+    session.install(".", *CONSTRAINTS, "-r", "docs/requirements.txt")
+    session.run(
+        "sphinx-build",
+        "-W",
+        "--keep-going",
+        "-n",
+        "-E",
+        "-b",
+        "html",
+        "docs",
+        "docs/_build/html",
+        *session.posargs,
+    )

@@ -14,6 +14,7 @@ class CallInfo:
     """What happened on one call made through a facade."""
 
     operation: str
+    """The model's operation name, e.g. `CreateSignalingChannel`."""
     attempts: int
     """HTTP attempts made (botocore's own retries are off on the clients facades build)."""
     request_id: str | None
@@ -39,6 +40,8 @@ def last_call() -> CallInfo | None:
     from another process after a crash::
 
         media.create_media_stream_pipeline(request)
-        token = last_call().idempotency_token
+        info = last_call()
+        assert info is not None
+        token = info.idempotency_token
     """
     return _last.get()

@@ -101,7 +101,8 @@ class ValidationError(KvsChimeError, ValueError):
 class ResponseParseError(KvsChimeError):
     """A response could not be read into its typed shape (missing required member, wrong type,
     malformed body). `raw` holds the response exactly as botocore returned it, so nothing the
-    service sent is lost; `problems` lists each failure with its field path."""
+    service sent is lost; `problems` lists each failure with its field path, written with the
+    shapes' attribute names (`$.channel_info.channel_name`)."""
 
     def __init__(self, operation: str, problems: Sequence[str], raw: Mapping[str, object]) -> None:
         self.operation: str = operation

@@ -405,7 +405,7 @@ class KinesisVideoOperations(ServiceFacade):
         *,
         retry: RetryPolicy | None = None,
     ) -> DescribeMappedResourceConfigurationResponse:
-        """Returns the most current information about the stream."""
+        """Returns the resources mapped to a stream."""
         return self._call(_DESCRIBE_MAPPED_RESOURCE_CONFIGURATION, request, retry)
 
     def iter_mapped_resource_configuration(
@@ -434,7 +434,7 @@ class KinesisVideoOperations(ServiceFacade):
         *,
         retry: RetryPolicy | None = None,
     ) -> DescribeMediaStorageConfigurationResponse:
-        """Returns the most current information about the channel."""
+        """Returns the media storage configuration of a signaling channel."""
         return self._call(_DESCRIBE_MEDIA_STORAGE_CONFIGURATION, request, retry)
 
     def describe_notification_configuration(

@@ -14,7 +14,7 @@ from ._shapes import (
     MediaPipelineStatus,
 )
 
-__all__ = ["MediaPipelines", "pipeline_status"]
+__all__ = ["MediaPipelines"]
 
 
 def pipeline_status(pipeline: MediaPipeline | None) -> MediaPipelineStatus | str | None:
@@ -38,8 +38,8 @@ class MediaPipelines(MediaPipelinesOperations):
 
     Creates carry an idempotency token (`client_request_token`): the facade makes one per call
     when you leave it unset and sends the same one on every retry, so a retried create never
-    makes two pipelines. `kvs_chime.last_call().idempotency_token` shows the token used, and a
-    `ServiceError` carries it too.
+    makes two pipelines. `kvs_chime.last_call().idempotency_token` shows the token used, and
+    every error the call raises (`ServiceError`, `TransportError`) carries it too.
 
     >>> media = MediaPipelines(region_name="us-east-1")  # doctest: +SKIP
     >>> created = media.create_media_stream_pipeline(request)  # doctest: +SKIP

@@ -363,7 +363,7 @@ class MediaPipelinesOperations(ServiceFacade):
     def create_media_insights_pipeline_configuration(
         self, request: CreateMediaInsightsPipelineConfigurationRequest, /, *, retry: RetryPolicy | None = None
     ) -> CreateMediaInsightsPipelineConfigurationResponse:
-        """A structure that contains the static configurations for a media insights pipeline."""
+        """Creates a configuration for media insights pipelines."""
         return self._call(_CREATE_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION, request, retry)
 
     def create_media_live_connector_pipeline(

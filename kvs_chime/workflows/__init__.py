@@ -9,11 +9,12 @@ Wherever a request takes a list of `Tag`, these take a plain `Mapping[str, str]`
 
 from ._channel import ensure_signaling_channel
 from ._meeting_audio import MeetingAudioStream, stream_meeting_audio
-from ._tags import TagsLike
+from ._tags import TagLike, TagsLike
 from ._webrtc import WebRtcConnectionInfo, WebRtcConnector
 
 __all__ = [
     "MeetingAudioStream",
+    "TagLike",
     "TagsLike",
     "WebRtcConnectionInfo",
     "WebRtcConnector",

@@ -50,16 +50,22 @@ class MeetingAudioStream:
     """
 
     media: MediaPipelines = attrs.field(repr=False)
+    """The facade the pipeline was made with."""
     pipeline: MediaStreamPipeline
+    """The running media stream pipeline."""
     pool: KinesisVideoStreamPoolConfiguration
+    """The Kinesis Video Stream pool it streams into."""
     created_pool: bool
     """True when this call created the pool (rather than finding it)."""
     stopped: bool = False
+    """True once `stop()` deleted the pipeline."""
     pool_deleted: bool = False
+    """True once `stop(delete_pool=True)` deleted the pool."""
     poll: Poll | None = attrs.field(default=None, repr=False)
 
     @property
     def pipeline_id(self) -> str:
+        """The pipeline's id."""
         assert self.pipeline.media_pipeline_id is not None
         return self.pipeline.media_pipeline_id
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol, TypeAlias, TypeVar
 
-__all__ = ["TagsLike", "as_mapping", "as_tag_list"]
+__all__ = ["TagLike", "TagsLike", "as_mapping", "as_tag_list"]
 
 
-class _TagShape(Protocol):
+class TagLike(Protocol):
+    """A key and value pair: either service's `Tag` shape."""
+
     @property
     def key(self) -> str: ...
     @property
     def value(self) -> str: ...
 
 
-T = TypeVar("T", bound=_TagShape)
+T = TypeVar("T", bound=TagLike)
 
-TagsLike: TypeAlias = "Mapping[str, str] | Sequence[_TagShape]"
+TagsLike: TypeAlias = Mapping[str, str] | Sequence[TagLike]
 """A `Mapping[str, str]`, or a sequence of either service's `Tag` shape."""
 
 

@@ -28,7 +28,9 @@ class WebRtcConnectionInfo:
     """Everything a WebRTC peer needs to join a signaling channel in a role."""
 
     channel_arn: str
+    """The signaling channel's ARN."""
     role: ChannelRole | str
+    """The role these endpoints and ICE servers are for (MASTER or VIEWER)."""
     wss_url: str
     """The signaling WebSocket endpoint (for the SDP offer/answer and ICE candidates)."""
     https_url: str

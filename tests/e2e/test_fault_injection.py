@@ -18,6 +18,7 @@ from kvs_chime import (
     KvsChimeError,
     ResponseParseError,
     RetryPolicy,
+    ServiceError,
     TransportError,
     last_call,
 )
@@ -322,5 +323,5 @@ def test_total_http_attempts_equal_the_policys_on_a_facade_built_client(
     ep.faults.fail_next("DescribeSignalingChannel", code, status, times=20)
     with pytest.raises(KvsChimeError) as caught:
         kv.describe_signaling_channel(DescribeSignalingChannelRequest(channel_name="door"))
-    assert getattr(caught.value, "attempts") == 4
+    assert isinstance(caught.value, ServiceError) and caught.value.attempts == 4
     assert http_attempts(ep, "DescribeSignalingChannel") == 4
