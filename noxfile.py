@@ -75,6 +75,13 @@ def generate(session: nox.Session) -> None:
 
 
 @nox.session(python="3.12", default=False)
+def demo(session: nox.Session) -> None:
+    """The end-to-end demo against the bundled local endpoint (`-- --help` for options)."""
+    session.install(".", *CONSTRAINTS)
+    session.run("python", "-m", "kvs_chime.demo", *session.posargs)
+
+
+@nox.session(python="3.12", default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks: raw boto3 against kvs_chime side by side, one table (`-- --quick`, `--profile`, `--fixes`)."""
     session.install(".", *CONSTRAINTS)
