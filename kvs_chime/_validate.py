@@ -42,9 +42,41 @@ def _search(pattern: str) -> Callable[[str], object]:
     if search is None:
         import regex  # type: ignore[import-untyped]  # no stubs; only paid for when a pattern is first checked
 
-        search = cast("Callable[[str], object]", regex.compile(pattern).search)
+        search = cast("Callable[[str], object]", regex.compile(_java_classes(pattern)).search)
         _patterns[pattern] = search
     return search
+
+
+# Java's \d, \w and \s are ASCII-only (so the service's `\S` accepts U+00A0) while Python's
+# are Unicode; \p{L} and friends are Unicode in both. Spelled out so the client never rejects
+# what the service's own pattern accepts.
+_JAVA_ASCII = {"d": "0-9", "w": "a-zA-Z0-9_", "s": " \\t\\n\\x0B\\f\\r"}
+
+
+def _java_classes(pattern: str) -> str:
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            escaped = pattern[i + 1]
+            ascii_class = _JAVA_ASCII.get(escaped.lower())
+            if ascii_class is not None and escaped.islower():
+                out.append(ascii_class if in_class else f"[{ascii_class}]")
+            elif ascii_class is not None and not in_class:
+                out.append(f"[^{ascii_class}]")
+            else:  # other escapes, and negated classes inside a class, stay as written
+                out.append(char + escaped)
+            i += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def _number(value: float | None) -> str:
@@ -113,7 +145,8 @@ def _check(value: object, spec: Spec, path: str, out: list[Violation]) -> None:
         assert spec.key is not None and spec.member is not None
         for index, (key, item) in enumerate(value.items()):
             _check(key, spec.key, f"{path}<key {index}>", out)
-            _check(item, spec.member, f"{path}[{key!r}]" if isinstance(key, str) else f"{path}[{index}]", out)
+            # Entries are named by position: map keys (tag names) can be sensitive.
+            _check(item, spec.member, f"{path}<value {index}>", out)
     else:
         wanted = _SCALAR_TYPES[kind]
         # bool is an int subclass, but True is not a valid integer member.
