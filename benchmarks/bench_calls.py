@@ -1,0 +1,133 @@
+"""Sections 1 and 2: one call, raw boto3 against the facade, through Stubber and over loopback HTTP.
+
+Each variant has its own client (built the same way from one session), so a hook the facade
+registers on its client never runs on the raw one. Requests are built once, outside the timed
+region, in both spellings (keyword dict / typed request), and are the same values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bench_harness import CPU, WALL, Batch, Comparison, compare, compare_interleaved, timed
+from bench_workloads import (
+    CREATE_CHANNEL_KWARGS,
+    CREATE_CHANNEL_REQUEST,
+    CREATE_CHANNEL_RESPONSE,
+    DESCRIBE_CHANNEL_KWARGS,
+    DESCRIBE_CHANNEL_REQUEST,
+    POOL_NAME,
+    create_pipeline_kwargs,
+    create_pipeline_request,
+    create_pipeline_response,
+    session,
+    stubbed,
+)
+
+from kvs_chime.kinesisvideo import KinesisVideo
+from kvs_chime.media_pipelines import MediaPipelines
+from kvs_chime.testing import LocalEndpoint
+
+
+def _stubbed_batch(stubber: Any, method: str, response: dict[str, Any], call: Callable[[], object]) -> Batch:
+    def batch(n: int) -> float:
+        # One queued response per call, added outside the timed region (identically for both).
+        for _ in range(n):
+            stubber.add_response(method, response)
+        return timed(call, n, CPU)
+
+    return batch
+
+
+def stubbed_create_channel(n: int, rounds: int) -> Comparison:
+    sess = session()
+    raw_client, raw_stub = stubbed(sess, "kinesisvideo")
+    fac_client, fac_stub = stubbed(sess, "kinesisvideo")
+    facade = KinesisVideo(client=fac_client)
+    kwargs, request = CREATE_CHANNEL_KWARGS, CREATE_CHANNEL_REQUEST
+
+    def raw() -> object:
+        return raw_client.create_signaling_channel(**kwargs)
+
+    def fac() -> object:
+        return facade.create_signaling_channel(request)
+
+    method, response = "create_signaling_channel", CREATE_CHANNEL_RESPONSE
+    return compare(
+        _stubbed_batch(raw_stub, method, response, raw),
+        _stubbed_batch(fac_stub, method, response, fac),
+        n=n,
+        rounds=rounds,
+    )
+
+
+def stubbed_create_pipeline(n: int, rounds: int) -> Comparison:
+    sess = session()
+    raw_client, raw_stub = stubbed(sess, "chime-sdk-media-pipelines")
+    fac_client, fac_stub = stubbed(sess, "chime-sdk-media-pipelines")
+    facade = MediaPipelines(client=fac_client)
+    kwargs, request = create_pipeline_kwargs(), create_pipeline_request()
+
+    # Raw sends a ClientRequestToken too: botocore fills a fresh uuid4 (the facade fills its own).
+    def raw() -> object:
+        return raw_client.create_media_stream_pipeline(**kwargs)
+
+    def fac() -> object:
+        return facade.create_media_stream_pipeline(request)
+
+    method, response = "create_media_stream_pipeline", create_pipeline_response()
+    return compare(
+        _stubbed_batch(raw_stub, method, response, raw),
+        _stubbed_batch(fac_stub, method, response, fac),
+        n=n,
+        rounds=rounds,
+    )
+
+
+def loopback(n: int, rounds: int) -> dict[str, Comparison]:
+    """DescribeSignalingChannel and CreateMediaStreamPipeline against the local endpoint.
+
+    Calls alternate raw / facade one by one (the server thread shares the process and the
+    machine); each round starts from the same emulator state.
+    """
+    results: dict[str, Comparison] = {}
+    with LocalEndpoint() as ep:
+        raw_kv, fac_kv = ep.client("kinesisvideo"), ep.client("kinesisvideo")
+        raw_mp = ep.client("chime-sdk-media-pipelines")
+        fac_mp = ep.client("chime-sdk-media-pipelines")
+        kv, mp = KinesisVideo(client=fac_kv), MediaPipelines(client=fac_mp)
+        pool_arn = ""
+
+        def fresh_state() -> None:
+            # Identical emulator state before every batch: one channel, one ACTIVE pool, no
+            # pipelines (the emulator scans its pipelines per request) and an empty journal.
+            nonlocal pool_arn
+            ep.reset()
+            raw_kv.create_signaling_channel(ChannelName=DESCRIBE_CHANNEL_KWARGS["ChannelName"])
+            created = raw_mp.create_media_pipeline_kinesis_video_stream_pool(
+                PoolName=POOL_NAME, StreamConfiguration={"Region": ep.region, "DataRetentionInHours": 0}
+            )
+            pool_arn = created["KinesisVideoStreamPoolConfiguration"]["PoolArn"]
+
+        fresh_state()
+        describe_kwargs, describe_request = DESCRIBE_CHANNEL_KWARGS, DESCRIBE_CHANNEL_REQUEST
+        create_kwargs, create_request = create_pipeline_kwargs(pool_arn), create_pipeline_request(pool_arn)
+
+        results["describe"] = compare_interleaved(
+            lambda: raw_kv.describe_signaling_channel(**describe_kwargs),
+            lambda: kv.describe_signaling_channel(describe_request),
+            calls=n,
+            rounds=rounds,
+            clock=WALL,
+            setup=fresh_state,
+        )
+        results["create_pipeline"] = compare_interleaved(
+            lambda: raw_mp.create_media_stream_pipeline(**create_kwargs),
+            lambda: mp.create_media_stream_pipeline(create_request),
+            calls=n,
+            rounds=rounds,
+            clock=WALL,
+            setup=fresh_state,
+        )
+    return results

@@ -1,0 +1,78 @@
+"""Section 5: import time and first-call latency, each in fresh interpreters.
+
+Import time comes from `python -X importtime -c "import ..."`: the cumulative microseconds of the
+top-level lines of the modules imported (a module another one pulls in is nested under it and
+counted once). Children run in an empty temporary directory with no PYTHONPATH, so they import
+the *installed* kvs_chime (compiled at install) and never a source tree next to them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOTS = ("boto3", "kvs_chime")
+"""The packages whose top-level import lines are summed."""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def _run(args: list[str], cwd: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, *args], cwd=cwd, env=_env(), capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{args} failed:\n{done.stderr[-2000:]}")
+    return done
+
+
+def parse_importtime(stderr: str, roots: tuple[str, ...]) -> float:
+    """Seconds spent importing, at top level, the modules named `roots` (and their submodules)."""
+    total_us = 0
+    for line in stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = line.split("|", 2)
+        if name.startswith("  ") or not cumulative.strip().isdigit():
+            continue  # nested under another import, or the header line
+        module = name.strip()
+        if module.split(".")[0] in roots:
+            total_us += int(cumulative)
+    return total_us / 1e6
+
+
+def import_times(statements: dict[str, str], repeats: int) -> dict[str, float]:
+    """The best (minimum) import time of each statement over `repeats` interleaved runs.
+
+    Only top-level lines of `ROOTS` packages are summed, so interpreter start-up (site,
+    encodings, ...) is not; whatever they import is nested under them and counted once.
+    """
+    samples: dict[str, list[float]] = {key: [] for key in statements}
+    with tempfile.TemporaryDirectory() as cwd:
+        for statement in statements.values():
+            _run(["-c", statement], cwd)  # warm the OS file cache
+        for _ in range(repeats):
+            for key, statement in statements.items():
+                done = _run(["-X", "importtime", "-c", statement], cwd)
+                samples[key].append(parse_importtime(done.stderr, ROOTS))
+    return {key: min(values) for key, values in samples.items()}
+
+
+def first_calls(operation: str, repeats: int, *, fix: bool = False) -> dict[str, float]:
+    """Median over `repeats` fresh interpreters of `bench_firstcall.py`'s figures (seconds)."""
+    runs: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory() as cwd:
+        for _ in range(repeats):
+            done = _run([str(HERE / "bench_firstcall.py"), operation, *(["--fix"] if fix else [])], cwd)
+            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
