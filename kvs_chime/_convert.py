@@ -1,10 +1,15 @@
-"""The one cattrs Converter: typed shapes <-> the dicts botocore takes and returns.
+"""Conversion between typed shapes and the dicts botocore takes and returns, configured once here.
 
-Configured once, here: wire-name renames read from each field's metadata, `None` members left
-out of requests, open enums (an unknown value stays a `str`), strict scalars (a number where the
-model says string is a parse error, not silently `"5"`), `datetime` and `bytes` passed through
-as botocore produces and expects them. Structuring ignores keys the model does not know yet.
-Hooks are built per class on first use (cattrs caches them), so import stays cheap.
+One configuration (`_configure`): wire-name renames read from each field's metadata, `None`
+members left out of requests, open enums (an unknown value stays a `str`), strict scalars (a
+number where the model says string is a parse error, not silently `"5"`), `datetime` and `bytes`
+passed through as botocore produces and expects them. Structuring ignores keys the model does not
+know yet. Hooks are built per class on first use, so import stays cheap.
+
+It is applied to two cattrs converters that differ in one switch: `converter` keeps cattrs'
+detailed validation, which explains a failure field by field; `_fast` drops it and handles every
+response that parses. A response that fails on `_fast` is structured again by `converter` to
+build the `ResponseParseError`, so the success path does not pay for error bookkeeping.
 """
 
 from __future__ import annotations
@@ -19,82 +24,26 @@ from typing import Any, TypeVar, cast
 import attrs
 import cattrs
 from cattrs.cols import list_structure_factory
+from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._model import WIRE
 from .errors import ResponseParseError
 
-__all__ = ["structure_response", "unstructure_request"]
+__all__ = ["converter", "structure_response", "unstructure_request"]
 
 T = TypeVar("T")
 
-converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
+_Structure = Callable[[Any, Any], Any]
+_Unstructure = Callable[[Any], Any]
 
 
 def _renames(cls: type) -> dict[str, Any]:
     return {f.name: override(rename=f.metadata[WIRE]) for f in attrs.fields(cls) if WIRE in f.metadata}
 
 
-def _is_shape(cls: Any) -> bool:
-    return isinstance(cls, type) and attrs.has(cls) and any(WIRE in f.metadata for f in attrs.fields(cls))
-
-
-def _structure_shape(cls: Any) -> Callable[[Any, Any], Any]:
-    fields = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=False, **_renames(cls))
-
-    def structure(value: object, tp: Any) -> Any:
-        # The generated function only looks keys up; a string or list would pass as "no keys".
-        if not isinstance(value, Mapping):
-            raise TypeError(f"expected an object, got {type(value).__name__}")
-        return fields(cast("Mapping[str, Any]", value), tp)
-
-    return structure
-
-
-def _unstructure_shape(cls: Any) -> Callable[[Any], Any]:
-    return make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **_renames(cls))
-
-
-converter.register_structure_hook_factory(_is_shape, _structure_shape)
-converter.register_unstructure_hook_factory(_is_shape, _unstructure_shape)
-
-
-def _expect(kind: type | tuple[type, ...], label: str) -> Callable[[object, object], Any]:
-    def check(value: object, _: object) -> object:
-        # bool is an int subclass; a true/false where the model says integer is still wrong.
-        if not isinstance(value, kind) or (isinstance(value, bool) and label != "boolean"):
-            raise TypeError(f"expected {label}, got {type(value).__name__} {value!r:.40}")
-        return value
-
-    return check
-
-
-converter.register_structure_hook(str, _expect(str, "string"))
-converter.register_structure_hook(int, _expect(int, "integer"))
-converter.register_structure_hook(bool, _expect(bool, "boolean"))
-converter.register_structure_hook(datetime.datetime, _expect(datetime.datetime, "timestamp"))
-converter.register_structure_hook(bytes, _expect((bytes, bytearray), "blob"))
-
-
-def _structure_float(value: object, _: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"expected number, got {type(value).__name__}")
-    return float(value)
-
-
-converter.register_structure_hook(float, _structure_float)
-
-
-def _identity(value: object) -> object:
-    return value
-
-
-def _identity_factory(_: object) -> Callable[[object], object]:
-    return _identity
-
-
-for _scalar in (str, int, bool, float, datetime.datetime, bytes):
-    converter.register_unstructure_hook(_scalar, _identity)
+def _is_shape(tp: Any) -> bool:
+    return isinstance(tp, type) and attrs.has(tp) and any(WIRE in f.metadata for f in attrs.fields(tp))
 
 
 def _union_args(tp: Any) -> tuple[Any, ...]:
@@ -112,53 +61,159 @@ def _open_enum(tp: Any) -> type[enum.Enum] | None:
     return None
 
 
-def _structure_open_enum(tp: Any) -> Callable[[object, object], object]:
-    known = _open_enum(tp)._value2member_map_  # type: ignore[union-attr]  # predicate guarantees an enum
-    allows_none = type(None) in _union_args(tp)
-
-    def structure(value: object, _: object) -> object:
-        if value is None and allows_none:
-            return None
-        if not isinstance(value, str):
-            raise TypeError(f"expected string, got {type(value).__name__} {value!r:.40}")
-        # A value this model version does not know stays a plain str: AWS adds enum values.
-        return known.get(value, value)
-
-    return structure
-
-
-converter.register_structure_hook_factory(lambda tp: _open_enum(tp) is not None, _structure_open_enum)
-converter.register_unstructure_hook_factory(lambda tp: _open_enum(tp) is not None, _identity_factory)
+def _optional_of(tp: Any) -> Any:
+    """X of `X | None` (open enums excluded: they have their own hook), else None."""
+    args = _union_args(tp)
+    if len(args) != 2 or type(None) not in args or _open_enum(tp) is not None:
+        return None
+    return args[0] if args[1] is type(None) else args[1]
 
 
 def _is_list(tp: Any) -> bool:
     return typing.get_origin(tp) is list
 
 
-def _structure_list(tp: Any) -> Callable[[object, object], object]:
-    # cattrs accepts any iterable for a list, so a string would become a list of characters.
-    items = list_structure_factory(tp, converter)
-
-    def structure(value: object, _: object) -> object:
-        if not isinstance(value, list):
-            raise TypeError(f"expected list, got {type(value).__name__}")
-        return items(value, tp)
-
-    return structure
+# Strict scalars: the runtime types a member of each model type may arrive as.
+_SCALARS: dict[Any, tuple[tuple[type, ...], str]] = {
+    str: ((str,), "string"),
+    int: ((int,), "integer"),
+    bool: ((bool,), "boolean"),
+    datetime.datetime: ((datetime.datetime,), "timestamp"),
+    bytes: ((bytes, bytearray), "blob"),
+}
 
 
-converter.register_structure_hook_factory(_is_list, _structure_list)
+def _checker(kind: tuple[type, ...], label: str, *, optional: bool) -> _Structure:
+    int_like = label != "boolean"
+
+    def check(value: object, _: object) -> object:
+        if value is None and optional:
+            return None
+        # bool is an int subclass; a true/false where the model says integer is still wrong.
+        if not isinstance(value, kind) or (int_like and isinstance(value, bool)):
+            raise TypeError(f"expected {label}, got {type(value).__name__} {value!r:.40}")
+        return value
+
+    return check
+
+
+def _structure_float(value: object, _: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected number, got {type(value).__name__}")
+    return float(value)
+
+
+def _identity_factory(_: object) -> _Unstructure:
+    return identity
+
+
+def _configure(conv: cattrs.Converter) -> None:
+    def structure_shape(cls: Any) -> _Structure:
+        fields = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=False, **_renames(cls))
+
+        def structure(value: object, tp: Any) -> Any:
+            # The generated function only looks keys up; a string or list would pass as "no keys".
+            if type(value) is not dict and not isinstance(value, Mapping):
+                raise TypeError(f"expected an object, got {type(value).__name__}")
+            return fields(cast("Mapping[str, Any]", value), tp)
+
+        return structure
+
+    def unstructure_shape(cls: Any) -> _Unstructure:
+        return make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True, **_renames(cls))
+
+    def structure_open_enum(tp: Any) -> _Structure:
+        known = cast(type[enum.Enum], _open_enum(tp))._value2member_map_
+        allows_none = type(None) in _union_args(tp)
+
+        def structure(value: object, _: object) -> object:
+            if value is None and allows_none:
+                return None
+            if not isinstance(value, str):
+                raise TypeError(f"expected string, got {type(value).__name__} {value!r:.40}")
+            # A value this model version does not know stays a plain str: AWS adds enum values.
+            return known.get(value, value)
+
+        return structure
+
+    def structure_optional(tp: Any) -> _Structure:
+        # Resolved once: cattrs' own optional hook dispatches on the member type per value.
+        member = _optional_of(tp)
+        if member in _SCALARS:
+            return _checker(*_SCALARS[member], optional=True)
+        inner = conv.get_structure_hook(member)
+        return lambda value, _: None if value is None else inner(value, member)
+
+    def unstructure_optional(tp: Any) -> _Unstructure:
+        inner: _Unstructure = conv.get_unstructure_hook(_optional_of(tp))
+        if inner is identity:
+            return identity
+        return lambda value: None if value is None else inner(value)
+
+    def structure_list(tp: Any) -> _Structure:
+        # cattrs accepts any iterable for a list, so a string would become a list of characters.
+        items = list_structure_factory(tp, conv)
+
+        def structure(value: object, _: object) -> object:
+            if not isinstance(value, list):
+                raise TypeError(f"expected list, got {type(value).__name__}")
+            return items(value, tp)
+
+        return structure
+
+    def unstructure_list(tp: Any) -> _Unstructure:
+        (member,) = typing.get_args(tp)
+        inner: _Unstructure = conv.get_unstructure_hook(member)
+        if inner is identity:
+            return list
+        return lambda values: [inner(v) for v in values]
+
+    for scalar, (kind, label) in _SCALARS.items():
+        conv.register_structure_hook(scalar, _checker(kind, label, optional=False))
+    conv.register_structure_hook(float, _structure_float)
+    # cattrs inlines the attribute read in generated code only for its own `identity`.
+    for scalar in (str, int, bool, float, datetime.datetime, bytes):
+        conv.register_unstructure_hook(scalar, identity)
+    conv.register_structure_hook_factory(_is_shape, structure_shape)
+    conv.register_unstructure_hook_factory(_is_shape, unstructure_shape)
+    conv.register_structure_hook_factory(lambda tp: _open_enum(tp) is not None, structure_open_enum)
+    conv.register_unstructure_hook_factory(lambda tp: _open_enum(tp) is not None, _identity_factory)
+    conv.register_structure_hook_factory(lambda tp: _optional_of(tp) is not None, structure_optional)
+    conv.register_unstructure_hook_factory(lambda tp: _optional_of(tp) is not None, unstructure_optional)
+    conv.register_structure_hook_factory(_is_list, structure_list)
+    conv.register_unstructure_hook_factory(_is_list, unstructure_list)
+
+
+#: Explains failures: cattrs' detailed validation gives every failing field its path.
+converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
+_fast = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
+_configure(converter)
+_configure(_fast)
+
+# Each request/response class's top-level hook, looked up once instead of dispatched per call.
+_structure_hooks: dict[type, _Structure] = {}
+_unstructure_hooks: dict[type, _Unstructure] = {}
 
 
 def unstructure_request(request: object) -> dict[str, object]:
     """A request shape as the keyword arguments its boto3 method takes."""
-    result: dict[str, object] = converter.unstructure(request)
-    return result
+    cls = type(request)
+    hook = _unstructure_hooks.get(cls)
+    if hook is None:
+        hook = _unstructure_hooks[cls] = _fast.get_unstructure_hook(cls)
+    return cast("dict[str, object]", hook(request))
 
 
 def structure_response(operation: str, raw: Mapping[str, object], cls: type[T]) -> T:
     """Read a botocore response into its shape; on failure raise `ResponseParseError` naming
     each field path and carrying `raw` unchanged."""
+    hook = _structure_hooks.get(cls)
+    if hook is None:
+        hook = _structure_hooks[cls] = _fast.get_structure_hook(cls)
+    try:
+        return cast(T, hook(raw, cls))
+    except Exception:  # explained below, field by field
+        pass
     try:
         return converter.structure(raw, cls)
     except Exception as exc:  # cattrs raises ExceptionGroups and plain errors alike

@@ -138,6 +138,7 @@ class Pipeline:
         self._reconcilers = dict(reconcilers or {})
         self._retrying: dict[RetryPolicy, tenacity.Retrying] = {}
         self._methods: dict[str, Callable[..., dict[str, Any]]] = {}
+        self._token_wires: dict[str, str] = {}
         events = getattr(getattr(client, "meta", None), "events", None)
         if events is not None:
             events.register("after-call", _flag_unparsable_body, unique_id=_UNPARSABLE_BODY)
@@ -197,6 +198,15 @@ class Pipeline:
 
     # -- one attempt ---------------------------------------------------------------------------
 
+    def _token_wire(self, operation: Operation[Any, Any]) -> str:
+        wire = self._token_wires.get(operation.name)
+        if wire is None:
+            shape = cast("type[attrs.AttrsInstance]", operation.request)
+            wire = self._token_wires[operation.name] = attrs.fields_dict(shape)[
+                cast(str, operation.idempotency_token)
+            ].metadata[WIRE]
+        return wire
+
     def _method(self, name: str) -> Callable[..., dict[str, Any]]:
         method = self._methods.get(name)
         if method is None:
@@ -254,13 +264,12 @@ class Pipeline:
             or operation.name in self._reconcilers,
         )
         if operation.idempotency_token is not None:
-            shape = cast("type[attrs.AttrsInstance]", operation.request)
-            wire = attrs.fields_dict(shape)[operation.idempotency_token].metadata[WIRE]
+            wire = self._token_wire(operation)
             # Set before the first attempt: botocore would otherwise fill a fresh token per attempt.
             call.token = cast("str | None", params.get(wire)) or str(uuid.uuid4())
             params[wire] = call.token
         try:
-            raw = self._retrying_for(call.policy)(self._attempt, call)
+            raw = self._run(call)
         except ResourceInUseError:
             reconcile = self._reconcilers.get(operation.name)
             if reconcile is None or not call.may_have_applied:
@@ -281,6 +290,23 @@ class Pipeline:
         if operation.response is type(None):
             return operation.response()  # NoneType() is None: the model declares no output
         return structure_response(operation.name, raw, operation.response)
+
+    def _run(self, call: _Call) -> dict[str, Any]:
+        """The attempts of one call. The first runs outside tenacity, so a call that succeeds at
+        once (nearly all of them) never builds tenacity's per-call state; after a failure, the
+        policy's Retrying takes over with that failure as its attempt 1, so its retry, stop,
+        wait and logging decisions and the attempt count are as if it had run from the start."""
+        try:
+            return self._attempt(call)
+        except KvsChimeError as exc:
+            first_failure: list[KvsChimeError] = [exc]
+
+        def replay_then_attempt(state: _Call) -> dict[str, Any]:
+            if first_failure:
+                raise first_failure.pop()
+            return self._attempt(state)
+
+        return self._retrying_for(call.policy)(replay_then_attempt, call)
 
     def _record(self, call: _Call, *, reconciled: bool = False) -> None:
         record_call(CallInfo(call.operation.name, call.attempts, call.request_id, call.token, reconciled))

@@ -2,7 +2,8 @@
 
 Every violation is collected (not just the first) with its snake_case field path. Patterns
 follow Smithy semantics: not implicitly anchored (`search`, not `match`), written in Java's
-dialect (`\\p{L}`), so they are compiled with the `regex` module. Enum members are not checked:
+dialect: Java's ASCII `\\d`/`\\w`/`\\s` are spelled out, and the few patterns with Unicode
+classes (`\\p{L}`) are compiled with the `regex` module, the rest with `re`. Enum members are not checked:
 the service may accept a value newer than this model, and the client must never reject what the
 service accepts. Responses are never validated.
 """
@@ -10,6 +11,7 @@ service accepts. Responses are never validated.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import cast
 
@@ -40,9 +42,15 @@ def _fields(cls: type) -> _Fields:
 def _search(pattern: str) -> Callable[[str], object]:
     search = _patterns.get(pattern)
     if search is None:
-        import regex  # type: ignore[import-untyped]  # no stubs; only paid for when a pattern is first checked
+        python = _java_classes(pattern)
+        try:
+            # The standard re covers every pattern but those with Unicode classes (\p{L}), and
+            # is already imported: `regex` (tens of ms to import) is loaded only when needed.
+            search = cast("Callable[[str], object]", re.compile(python).search)
+        except re.error:
+            import regex  # type: ignore[import-untyped]  # no stubs
 
-        search = cast("Callable[[str], object]", regex.compile(_java_classes(pattern)).search)
+            search = cast("Callable[[str], object]", regex.compile(python).search)
         _patterns[pattern] = search
     return search
 
