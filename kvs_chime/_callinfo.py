@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+from typing import Protocol
 
 import attrs
 
@@ -25,12 +26,19 @@ class CallInfo:
     """True when a retried create found the resource an earlier attempt made and returned it."""
 
 
-_last: contextvars.ContextVar[CallInfo | None] = contextvars.ContextVar("kvs_chime_last_call", default=None)
+class CallRecord(Protocol):
+    """What the pipeline records per call; turned into a `CallInfo` only when asked for, so a
+    call nobody inspects does not pay for building one."""
+
+    def info(self) -> CallInfo: ...
 
 
-def record_call(info: CallInfo) -> None:
-    """Make `info` what `last_call()` returns in this thread (the pipeline calls this)."""
-    _last.set(info)
+_last: contextvars.ContextVar[CallRecord | None] = contextvars.ContextVar("kvs_chime_last_call", default=None)
+
+
+def record_call(record: CallRecord) -> None:
+    """Make `record` what `last_call()` describes in this thread (the pipeline calls this)."""
+    _last.set(record)
 
 
 def last_call() -> CallInfo | None:
@@ -44,4 +52,5 @@ def last_call() -> CallInfo | None:
         assert info is not None
         token = info.idempotency_token
     """
-    return _last.get()
+    record = _last.get()
+    return record.info() if record is not None else None

@@ -97,6 +97,10 @@ class _Call:
     attempts: int = 0
     may_have_applied: bool = False
     request_id: str | None = None
+    reconciled: bool = False
+
+    def info(self) -> CallInfo:
+        return CallInfo(self.operation.name, self.attempts, self.request_id, self.token, self.reconciled)
 
 
 def _service_error(exc: ClientError, call: _Call) -> ServiceError:
@@ -309,7 +313,8 @@ class Pipeline:
         return self._retrying_for(call.policy)(replay_then_attempt, call)
 
     def _record(self, call: _Call, *, reconciled: bool = False) -> None:
-        record_call(CallInfo(call.operation.name, call.attempts, call.request_id, call.token, reconciled))
+        call.reconciled = reconciled
+        record_call(call)
 
     def paginate(
         self,
