@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Protocol, TypeVar
 
 import attrs
 
@@ -13,6 +14,28 @@ from ._routing import SIGNALING_PREFIX
 from ._types import Params
 
 _INVALID = "InvalidArgumentException"
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+
+
+def _page_by_name(
+    items: list[_N], params: Params, condition: str, default_max: int
+) -> tuple[list[_N], str | None]:
+    """One page of a List* answer: sorted by name, filtered by the BEGINS_WITH `condition`."""
+    spec = opt_struct(params, condition)
+    prefix = opt_str(spec, "ComparisonValue") if spec is not None else None
+    matching = [i for i in items if prefix is None or i.name.startswith(prefix)]
+    matching.sort(key=lambda i: i.name)
+    max_results = opt_int(params, "MaxResults") or default_max
+    return page(matching, lambda i: i.name, max_results, opt_str(params, "NextToken"), _INVALID)
+
+
 _NOT_FOUND = "ResourceNotFoundException"
 _IN_USE = "ResourceInUseException"
 _MAX_TAGS = 50
@@ -171,18 +194,7 @@ class KinesisVideo:
 
     def list_signaling_channels(self, ctx: Context, params: Params) -> Params:
         """ListSignalingChannels, sorted by name, with BEGINS_WITH filtering and pagination."""
-        channels = sorted(self._channels.values(), key=lambda c: c.name)
-        condition = opt_struct(params, "ChannelNameCondition")
-        prefix = opt_str(condition, "ComparisonValue") if condition is not None else None
-        if prefix is not None:
-            channels = [c for c in channels if c.name.startswith(prefix)]
-        chunk, token = page(
-            channels,
-            lambda c: c.name,
-            opt_int(params, "MaxResults") or 500,
-            opt_str(params, "NextToken"),
-            _INVALID,
-        )
+        chunk, token = _page_by_name(list(self._channels.values()), params, "ChannelNameCondition", 500)
         return {"ChannelInfoList": [self._channel_info(c, ctx.now) for c in chunk], "NextToken": token}
 
     def update_signaling_channel(self, ctx: Context, params: Params) -> Params:
@@ -358,18 +370,7 @@ class KinesisVideo:
 
     def list_streams(self, ctx: Context, params: Params) -> Params:
         """ListStreams, sorted by name, with BEGINS_WITH filtering and pagination."""
-        streams = sorted(self._streams.values(), key=lambda s: s.name)
-        condition = opt_struct(params, "StreamNameCondition")
-        prefix = opt_str(condition, "ComparisonValue") if condition is not None else None
-        if prefix is not None:
-            streams = [s for s in streams if s.name.startswith(prefix)]
-        chunk, token = page(
-            streams,
-            lambda s: s.name,
-            opt_int(params, "MaxResults") or 10000,
-            opt_str(params, "NextToken"),
-            _INVALID,
-        )
+        chunk, token = _page_by_name(list(self._streams.values()), params, "StreamNameCondition", 10000)
         return {"StreamInfoList": [self._stream_info(s, ctx.now) for s in chunk], "NextToken": token}
 
     def delete_stream(self, ctx: Context, params: Params) -> Params:
