@@ -246,7 +246,7 @@ def test_many_threads_under_throttling_make_one_channel_and_distinct_pipelines(e
                 errors.append(exc)
             return None
 
-    with ThreadPoolExecutor(max_workers=20) as pool:
+    with ThreadPoolExecutor(max_workers=50) as pool:
         channels = list(pool.map(lambda i: guarded(ensure, i), range(50)))
         pipelines = list(pool.map(lambda i: guarded(create, i), range(50)))
 
