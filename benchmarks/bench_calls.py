@@ -7,9 +7,11 @@ region, in both spellings (keyword dict / typed request), and are the same value
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+import bench_floor
 from bench_harness import CPU, WALL, Batch, Comparison, compare, compare_interleaved, timed
 from bench_workloads import (
     CREATE_CHANNEL_KWARGS,
@@ -25,6 +27,7 @@ from bench_workloads import (
     stubbed,
 )
 
+from kvs_chime._validate import validate_request
 from kvs_chime.kinesisvideo import KinesisVideo
 from kvs_chime.media_pipelines import MediaPipelines
 from kvs_chime.testing import LocalEndpoint
@@ -80,6 +83,33 @@ def stubbed_create_pipeline(n: int, rounds: int) -> Comparison:
     return compare(
         _stubbed_batch(raw_stub, method, response, raw),
         _stubbed_batch(fac_stub, method, response, fac),
+        n=n,
+        rounds=rounds,
+    )
+
+
+def stubbed_create_pipeline_floor(n: int, rounds: int) -> Comparison:
+    """Raw boto3 against the least a typed, validating facade can do per call: the package's
+    `validate_request`, hand-written unstructure (`bench_floor`), a token, the call, hand-written
+    structure; no pipeline, retry loop or call record. What no facade can beat through Stubber."""
+    sess = session()
+    raw_client, raw_stub = stubbed(sess, "chime-sdk-media-pipelines")
+    floor_client, floor_stub = stubbed(sess, "chime-sdk-media-pipelines")
+    kwargs, request = create_pipeline_kwargs(), create_pipeline_request()
+
+    def raw() -> object:
+        return raw_client.create_media_stream_pipeline(**kwargs)
+
+    def floor() -> object:
+        validate_request(request)
+        params = bench_floor.unstructure_create_pipeline(request)
+        params["ClientRequestToken"] = str(uuid.uuid4())
+        return bench_floor.structure_create_pipeline(floor_client.create_media_stream_pipeline(**params))
+
+    method, response = "create_media_stream_pipeline", create_pipeline_response()
+    return compare(
+        _stubbed_batch(raw_stub, method, response, raw),
+        _stubbed_batch(floor_stub, method, response, floor),
         n=n,
         rounds=rounds,
     )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import ModuleType
 
 import bench_floor
 from bench_harness import CPU, Batch, Comparison, compare, timed
 from bench_workloads import create_pipeline_request, create_pipeline_response, list_page_response
 
-import kvs_chime._convert
+from kvs_chime._convert import structure_response, unstructure_request
 from kvs_chime.kinesisvideo import ListSignalingChannelsResponse
 from kvs_chime.media_pipelines import CreateMediaStreamPipelineResponse
 
@@ -24,10 +23,7 @@ def _same(floor: object, kvs: object, what: str) -> None:
         raise RuntimeError(f"the hand-written {what} differs from kvs_chime's:\n{floor!r}\n{kvs!r}")
 
 
-def run(n: int, rounds: int, convert: ModuleType = kvs_chime._convert) -> dict[str, Comparison]:
-    """`convert` is the module providing `structure_response` / `unstructure_request` (a patched
-    copy when measuring a proposed fix)."""
-    structure_response, unstructure_request = convert.structure_response, convert.unstructure_request
+def run(n: int, rounds: int) -> dict[str, Comparison]:
     pipeline_raw = create_pipeline_response()
     page_raw = list_page_response()
     request = create_pipeline_request()

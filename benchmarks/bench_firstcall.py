@@ -1,7 +1,6 @@
 """Child process of section 5: one operation's first call against its later ones, raw then facade.
 
-Run as `python bench_firstcall.py OPERATION [--fix]` in a fresh interpreter; prints one JSON
-object. `--fix` applies the proposed fix 3 (`bench_fixes.stdlib_patterns`) first.
+Run as `python bench_firstcall.py OPERATION` in a fresh interpreter; prints one JSON object.
 Imports (boto3, the facade's modules) and client construction happen before any timing. The raw
 calls go first, on the client the facade then wraps, so by the facade's first call botocore's
 own first-call work for the operation is done: the facade's first-call extra is its own
@@ -10,7 +9,6 @@ own first-call work for the operation is done: the facade's first-call extra is 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import statistics
 import sys
@@ -33,8 +31,6 @@ from kvs_chime.kinesisvideo import KinesisVideo
 from kvs_chime.media_pipelines import MediaPipelines
 
 LATER = 50
-PATCHES = contextlib.ExitStack()
-"""Holds the proposed-fix patches open (a dropped context manager would undo its patch)."""
 
 
 def _first_and_later(call: Callable[[], object]) -> tuple[float, float]:
@@ -49,7 +45,7 @@ def _first_and_later(call: Callable[[], object]) -> tuple[float, float]:
     return first, statistics.median(later)
 
 
-def main(operation: str, fix: bool) -> dict[str, float]:
+def main(operation: str) -> dict[str, float]:
     sess = session()
     if operation == "create_signaling_channel":
         client, stubber = stubbed(sess, "kinesisvideo")
@@ -67,10 +63,6 @@ def main(operation: str, fix: bool) -> dict[str, float]:
         return method(**kwargs)
 
     raw_first, raw_later = _first_and_later(raw)
-    if fix:
-        import bench_fixes
-
-        PATCHES.enter_context(bench_fixes.stdlib_patterns())  # for the rest of this process
 
     # The facade wraps the same client: botocore's first-call work for the operation is done.
     facade_call: Callable[[], object]
@@ -90,4 +82,4 @@ def main(operation: str, fix: bool) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], fix="--fix" in sys.argv[2:])))
+    print(json.dumps(main(sys.argv[1])))

@@ -68,11 +68,11 @@ def import_times(statements: dict[str, str], repeats: int) -> dict[str, float]:
     return {key: min(values) for key, values in samples.items()}
 
 
-def first_calls(operation: str, repeats: int, *, fix: bool = False) -> dict[str, float]:
+def first_calls(operation: str, repeats: int) -> dict[str, float]:
     """Median over `repeats` fresh interpreters of `bench_firstcall.py`'s figures (seconds)."""
     runs: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as cwd:
         for _ in range(repeats):
-            done = _run([str(HERE / "bench_firstcall.py"), operation, *(["--fix"] if fix else [])], cwd)
+            done = _run([str(HERE / "bench_firstcall.py"), operation], cwd)
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}

@@ -2,8 +2,7 @@
 
     nox -s bench                 # the table (~1.5 minutes)
     nox -s bench -- --quick      # fewer rounds: a smoke run
-    nox -s bench -- --fixes      # plus section 6: the proposed fixes, monkeypatched, before/after
-    nox -s bench -- --profile    # plus a cProfile of the facade call against the raw call
+    nox -s bench -- --profile    # plus a cProfile of the facade calls against the raw calls
 
 Run as a script (`python benchmarks/run.py`) so that `sys.path[0]` is this directory: the
 benchmark modules import each other by name and `kvs_chime` resolves to the *installed* package,
@@ -17,7 +16,6 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import bench_calls
@@ -56,17 +54,12 @@ def _call_row(name: str, c: Comparison) -> Row:
     return ratio_row(name, c, limit=CALL_TARGET, target="<= +10%")
 
 
-def _loopback_rows(results: dict[str, Comparison], suffix: str = "") -> list[Row]:
+def _loopback_rows(results: dict[str, Comparison]) -> list[Row]:
     target = "<= +3% (noise)"
     return [
+        ratio_row("describe_signaling_channel", results["describe"], limit=LOOPBACK_TARGET, target=target),
         ratio_row(
-            f"describe_signaling_channel{suffix}", results["describe"], limit=LOOPBACK_TARGET, target=target
-        ),
-        ratio_row(
-            f"create_media_stream_pipeline{suffix}",
-            results["create_pipeline"],
-            limit=LOOPBACK_TARGET,
-            target=target,
+            "create_media_stream_pipeline", results["create_pipeline"], limit=LOOPBACK_TARGET, target=target
         ),
     ]
 
@@ -78,17 +71,23 @@ CONVERT_NAMES = {
 }
 
 
-def _convert_rows(results: dict[str, Comparison], suffix: str = "") -> list[Row]:
+def _convert_rows(results: dict[str, Comparison]) -> list[Row]:
     return [
-        ratio_row(label + suffix, results[key], limit=FLOOR_TARGET, target="<= 1.5x floor")
+        ratio_row(label, results[key], limit=FLOOR_TARGET, target="<= 1.5x floor")
         for key, label in CONVERT_NAMES.items()
     ]
 
 
 def section_stubbed(rounds: int) -> list[Row]:
+    channel = bench_calls.stubbed_create_channel(STUB_CALLS, rounds)
+    pipeline = bench_calls.stubbed_create_pipeline(STUB_CALLS, rounds)
+    # Validation, hand-written conversions and a token around the raw call, no pipeline: what
+    # no typed, validating facade can come in under.
+    floor = bench_calls.stubbed_create_pipeline_floor(STUB_CALLS, rounds)
     return [
-        _call_row("create_signaling_channel", bench_calls.stubbed_create_channel(STUB_CALLS, rounds)),
-        _call_row("create_media_stream_pipeline", bench_calls.stubbed_create_pipeline(STUB_CALLS, rounds)),
+        _call_row("create_signaling_channel", channel),
+        _call_row("create_media_stream_pipeline", pipeline),
+        _call_row("create_media_stream_pipeline [floor: no pipeline]", floor),
     ]
 
 
@@ -170,15 +169,15 @@ def section_startup(repeats: int) -> list[Row]:
     return rows
 
 
-def _first_call_rows(repeats: int, *, fix: bool = False, suffix: str = "") -> list[Row]:
+def _first_call_rows(repeats: int) -> list[Row]:
     rows: list[Row] = []
     for operation in ("create_signaling_channel", "create_media_stream_pipeline"):
-        calls = bench_startup.first_calls(operation, repeats, fix=fix)
+        calls = bench_startup.first_calls(operation, repeats)
         raw_extra = calls["raw_first"] - calls["raw_later"]
         facade_extra = calls["facade_first"] - calls["facade_later"]
         rows.append(
             Row(
-                f"first call extra: {operation}{suffix}",
+                f"first call extra: {operation}",
                 f"{fmt_time(raw_extra)} (boto3's own)",
                 fmt_time(facade_extra),
                 f"{facade_extra * 1e3:+.2f} ms",
@@ -190,44 +189,13 @@ def _first_call_rows(repeats: int, *, fix: bool = False, suffix: str = "") -> li
     return rows
 
 
-def section_fixes(rounds: Callable[[int], int], repeats: int) -> list[Row]:
-    """The missed rows again, with the proposed fixes monkeypatched into this process."""
-    import bench_fixes
-
-    rows: list[Row] = []
-    with bench_fixes.fast_first_attempt():
-        channel = bench_calls.stubbed_create_channel(STUB_CALLS, rounds(60))
-        rows.append(_call_row("create_signaling_channel [fix 1]", channel))
-    fixed = bench_fixes.fixed_convert()
-    with bench_fixes.all_fixes(fixed):
-        channel = bench_calls.stubbed_create_channel(STUB_CALLS, rounds(60))
-        pipeline = bench_calls.stubbed_create_pipeline(STUB_CALLS, rounds(60))
-        loopback = bench_calls.loopback(LOOPBACK_CALLS, rounds(24))
-        walk, _ = bench_paginate.run(WALK_ITEMS, rounds(14))
-    rows.append(_call_row("create_signaling_channel [fix 1-4]", channel))
-    rows.append(_call_row("create_media_stream_pipeline [fix 1-4]", pipeline))
-    floor = bench_fixes.floor_create_pipeline(STUB_CALLS, rounds(60))
-    rows.append(_call_row("create_media_stream_pipeline [floor: no pipeline]", floor))
-    rows += _loopback_rows(loopback, " [fix 1-4]")
-    walked = ratio_row(
-        f"walk {WALK_ITEMS:,} channels: time [fix 1-4]", walk, limit=float("inf"), target="report"
-    )
-    rows.append(Row(walked.name, walked.raw, walked.kvs, walked.ratio, walked.noise, walked.target, "-"))
-    rows += _convert_rows(bench_convert.run(CONVERT_CALLS, rounds(40), fixed), " [fix 2]")
-    rows += _first_call_rows(repeats, fix=True, suffix=" [fix 3]")
-    return rows
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="fewer rounds: a smoke run")
     parser.add_argument(
-        "--fixes", action="store_true", help="add section 6: the proposed fixes, monkeypatched"
-    )
-    parser.add_argument(
-        "--profile", action="store_true", help="cProfile the facade call against the raw call"
+        "--profile", action="store_true", help="cProfile the facade calls against the raw calls"
     )
     args = parser.parse_args(argv)
     scale = 0.3 if args.quick else 1.0
@@ -259,13 +227,6 @@ def main(argv: list[str]) -> int:
             section_startup(repeats),
         ),
     ]
-    if args.fixes:
-        sections.append(
-            (
-                "6. proposed fixes, monkeypatched into this process (kvs_chime itself unchanged; see bench_fixes.py)",
-                section_fixes(rounds, repeats),
-            )
-        )
     title = (
         f"kvs_chime {kvs_chime.__version__} vs boto3 {boto3.__version__} / botocore {botocore.__version__}, "
         f"Python {platform.python_version()} ({platform.machine()}). ratio: median of per-round "
@@ -279,9 +240,9 @@ def main(argv: list[str]) -> int:
         flush=True,
     )
     if args.profile:
-        import bench_fixes
+        import bench_profile
 
-        bench_fixes.profile_facade_calls()
+        bench_profile.profile_facade_calls()
     return 0
 
 

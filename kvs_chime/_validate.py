@@ -11,6 +11,7 @@ service accepts. Responses are never validated.
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from collections.abc import Callable
 from typing import cast
@@ -177,8 +178,85 @@ def _check_fields(shape: object, prefix: str, out: list[Violation]) -> None:
         _check(value, spec, prefix + name, out)
 
 
+# Two passes. Nearly every request is valid, so validity is first decided by `_valid`: the same
+# checks as `_check`, compiled once per class and member spec into closures that build no paths
+# or messages. Only a request it rejects is walked again by `_check_fields` above, which
+# collects every violation with its path; that walk alone decides what is raised.
+
+_Test = Callable[[object], bool]
+_tests_by_class: dict[type, tuple[tuple[str, bool, _Test], ...]] = {}
+
+
+def _valid(shape: object) -> bool:
+    tests = _tests_by_class.get(type(shape))
+    if tests is None:
+        fields = _fields(type(shape))
+        tests = _tests_by_class[type(shape)] = tuple((n, r, _compile(s)) for n, r, s in fields)
+    for name, required, test in tests:
+        value = getattr(shape, name)
+        if value is None:
+            if required:
+                return False
+        elif not test(value):
+            return False
+    return True
+
+
+def _compile(spec: Spec) -> _Test:
+    kind = spec.kind
+    # Infinite defaults keep each test one chained comparison; `not (x < lo or x > hi)` for
+    # numbers, so that NaN passes the bounds as it does in `_out_of_bounds`.
+    lo = -math.inf if spec.min is None else spec.min
+    hi = math.inf if spec.max is None else spec.max
+    if kind == "string":
+        pattern = spec.pattern
+        if pattern is None:
+            return lambda v: isinstance(v, str) and lo <= len(v) <= hi
+        # Looked up per value, as `_check` does: a pattern is compiled (and `regex` imported)
+        # only once a value for its member turns up.
+        return lambda v: isinstance(v, str) and lo <= len(v) <= hi and _search(pattern)(v) is not None
+    if kind == "structure":
+        cls = spec.cls
+        # `_valid` compiles the class on first use, so recursive shapes compile lazily.
+        return lambda v: (cls is None or isinstance(v, cls)) and _valid(v)
+    if kind == "list":
+        assert spec.member is not None
+        item = _compile(spec.member)
+
+        def test_list(v: object) -> bool:
+            if not isinstance(v, list):
+                return False
+            items = cast("list[object]", v)
+            return lo <= len(items) <= hi and all(map(item, items))
+
+        return test_list
+    if kind == "map":
+        assert spec.key is not None and spec.member is not None
+        key, value = _compile(spec.key), _compile(spec.member)
+
+        def test_map(v: object) -> bool:
+            if not isinstance(v, dict):
+                return False
+            entries = cast("dict[object, object]", v)
+            return lo <= len(entries) <= hi and all(key(k) and value(x) for k, x in entries.items())
+
+        return test_map
+    if kind == "boolean":
+        return lambda v: isinstance(v, bool)
+    if kind == "timestamp":
+        return lambda v: isinstance(v, datetime.datetime)
+    if kind == "blob":
+        return lambda v: isinstance(v, (bytes, bytearray)) and lo <= len(v) <= hi
+    # bool is an int subclass, but True is not a valid number.
+    if kind in ("integer", "long"):
+        return lambda v: isinstance(v, int) and not isinstance(v, bool) and not (v < lo or v > hi)
+    return lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and not (v < lo or v > hi)
+
+
 def validate_request(request: object) -> None:
     """Raise `ValidationError` listing every constraint `request` breaks; return if none."""
+    if _valid(request):
+        return
     violations: list[Violation] = []
     _check_fields(request, "", violations)
     if violations:
