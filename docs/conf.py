@@ -11,7 +11,7 @@ HERE = Path(__file__).resolve().parent
 # Document this checkout's code (not an older installed copy), with the docs' own extension.
 sys.path[:0] = [str(HERE.parent), str(HERE / "_ext")]
 
-import kvs_chime  # noqa: E402  (after the path set-up above)
+import kvs_chime  # noqa: E402  # imported after the path set-up above
 
 project = "kvs_chime"
 author = "kvs_chime maintainers"

@@ -492,7 +492,7 @@ def process_signature(
 
         def default(match: re.Match[str]) -> str:
             value = fields[match.group(1)].default
-            return "..." if isinstance(value, attrs.Factory) else repr(value)  # type: ignore[arg-type]
+            return "..." if isinstance(value, attrs.Factory) else repr(value)  # type: ignore[arg-type]  # attrs.Factory is a class at run time
 
         return re.sub(r"attr_dict\['(\w+)'\]\.default", default, signature), annotation
     return None

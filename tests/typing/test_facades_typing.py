@@ -364,13 +364,13 @@ def misuse_is_rejected(kv: KinesisVideo, media: MediaPipelines) -> None:
     """Never called: each line is a type error. mypy --strict warns about unused ignores, so
     this fails the typecheck if any of these stops being an error."""
     request = CreateSignalingChannelRequest(channel_name="front-door")
-    kv.create_signaling_channel(DescribeSignalingChannelRequest())  # type: ignore[arg-type]
-    kv.create_signaling_channel()  # type: ignore[call-arg]
-    kv.create_signaling_channel(request, RetryPolicy())  # type: ignore[call-arg]
-    kv.create_signaling_channel(request, retry=3)  # type: ignore[arg-type]
-    CreateSignalingChannelRequest()  # type: ignore[call-arg]
-    kv.iter_signaling_channels(page_size="10")  # type: ignore[arg-type]
-    deleted = media.delete_media_pipeline(DeleteMediaPipelineRequest(media_pipeline_id=PIPELINE_ID))  # type: ignore[func-returns-value]
+    kv.create_signaling_channel(DescribeSignalingChannelRequest())  # type: ignore[arg-type]  # deliberate misuse: must stay a type error
+    kv.create_signaling_channel()  # type: ignore[call-arg]  # deliberate misuse: must stay a type error
+    kv.create_signaling_channel(request, RetryPolicy())  # type: ignore[call-arg]  # deliberate misuse: must stay a type error
+    kv.create_signaling_channel(request, retry=3)  # type: ignore[arg-type]  # deliberate misuse: must stay a type error
+    CreateSignalingChannelRequest()  # type: ignore[call-arg]  # deliberate misuse: must stay a type error
+    kv.iter_signaling_channels(page_size="10")  # type: ignore[arg-type]  # deliberate misuse: must stay a type error
+    deleted = media.delete_media_pipeline(DeleteMediaPipelineRequest(media_pipeline_id=PIPELINE_ID))  # type: ignore[func-returns-value]  # deliberate misuse: must stay a type error
     print(deleted.media_pipeline)  # type: ignore[attr-defined]  # the model declares no output
-    created: CreateSignalingChannelResponse = kv.describe_signaling_channel()  # type: ignore[assignment]
+    created: CreateSignalingChannelResponse = kv.describe_signaling_channel()  # type: ignore[assignment]  # deliberate misuse: must stay a type error
     del created

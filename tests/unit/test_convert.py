@@ -151,7 +151,7 @@ def test_nested_request_is_unstructured_with_wire_names() -> None:
         "ClientRequestToken": "token-1",
     }
     assert type(params["Sources"]) is list
-    assert type(params["Sinks"][0]) is dict  # type: ignore[index]
+    assert type(params["Sinks"][0]) is dict  # type: ignore[index]  # botocore params are untyped
 
 
 # -- None and empty members -----------------------------------------------------------------

@@ -133,13 +133,13 @@ def expected_annotation(service: str, shape: Shape) -> Any:
     if shape.type_name == "structure":
         return getattr(pkg, CLASS_NAMES[service][shape.name])
     if shape.type_name == "list":
-        return list[expected_annotation(service, shape.member)]  # type: ignore[misc]
+        return list[expected_annotation(service, shape.member)]  # type: ignore[misc]  # a type built at run time from the model
     if shape.type_name == "map":
         key = expected_annotation(service, shape.key)
         value = expected_annotation(service, shape.value)
-        return dict[key, value]  # type: ignore[valid-type]
+        return dict[key, value]  # type: ignore[valid-type]  # a type built at run time from the model
     if shape.type_name == "string" and shape.enum:
-        return typing.Union[getattr(pkg, shape.name), str]  # noqa: UP007
+        return typing.Union[getattr(pkg, shape.name), str]  # noqa: UP007  # a type built at run time from the model
     return SCALARS[shape.type_name]
 
 
@@ -206,7 +206,7 @@ def test_member_field_matches_model(service: str, shape_name: str, member: str) 
     hints = typing.get_type_hints(shape_class(service, shape_name))
     expected = expected_annotation(service, target)
     if not required:
-        expected = typing.Optional[expected]  # noqa: UP045
+        expected = typing.Optional[expected]  # noqa: UP045  # a type built at run time from the model
     assert hints[field.name] == expected
 
 
@@ -286,7 +286,7 @@ def test_every_operation_has_a_typed_facade_method(service: str, op_name: str) -
     hints = typing.get_type_hints(method)
     request = shape_class(service, op.input_shape.name)
     assert request.__name__ == f"{op_name}Request"
-    assert hints["request"] in (request, typing.Optional[request])  # noqa: UP045
+    assert hints["request"] in (request, typing.Optional[request])  # noqa: UP045  # a type built at run time from the model
     if op.output_shape is None:
         assert hints["return"] is type(None)
     else:

@@ -262,11 +262,11 @@ def operations(*, with_output: bool = False) -> Iterator[Any]:
 
 
 def request_class(service: str, op: OperationModel) -> type:
-    return getattr(importlib.import_module(PACKAGES[service]), f"{op.name}Request")  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(PACKAGES[service]), f"{op.name}Request")  # type: ignore[no-any-return]  # classes looked up by name at run time
 
 
 def response_class(service: str, op: OperationModel) -> type:
-    return getattr(importlib.import_module(PACKAGES[service]), f"{op.name}Response")  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(PACKAGES[service]), f"{op.name}Response")  # type: ignore[no-any-return]  # classes looked up by name at run time
 
 
 @pytest.mark.parametrize(("service", "op_name"), list(operations()))

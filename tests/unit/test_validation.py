@@ -297,7 +297,7 @@ def test_every_violation_is_reported_at_once_with_its_path() -> None:
 
 
 def test_required_member_none_is_reported() -> None:
-    assert violations(CreateSignalingChannelRequest(channel_name=None)) == [  # type: ignore[arg-type]
+    assert violations(CreateSignalingChannelRequest(channel_name=None)) == [  # type: ignore[arg-type]  # deliberately wrong type: validation must catch it at run time
         Violation("channel_name", "is required")
     ]
     assert violations(pipeline(sinks=None, sources=None)) == [
@@ -307,18 +307,18 @@ def test_required_member_none_is_reported() -> None:
 
 
 def test_nested_required_member_none_is_reported_with_its_path() -> None:
-    bad_sink = attrs.evolve(sink(), media_stream_type=None)  # type: ignore[arg-type]
+    bad_sink = attrs.evolve(sink(), media_stream_type=None)  # type: ignore[arg-type]  # deliberately wrong type: validation must catch it at run time
     assert violations(pipeline(sinks=[sink(), bad_sink])) == [
         Violation("sinks[1].media_stream_type", "is required")
     ]
-    assert violations(channel(tags=[Tag(key="k", value=None)])) == [  # type: ignore[arg-type]
+    assert violations(channel(tags=[Tag(key="k", value=None)])) == [  # type: ignore[arg-type]  # deliberately wrong type: validation must catch it at run time
         Violation("tags[0].value", "is required")
     ]
 
 
 @pytest.mark.parametrize("ttl", ["60", True, False, 60.0, None])
 def test_integer_member_of_the_wrong_type(ttl: object) -> None:
-    request = channel(single_master_configuration=SingleMasterConfiguration(message_ttl_seconds=ttl))  # type: ignore[arg-type]
+    request = channel(single_master_configuration=SingleMasterConfiguration(message_ttl_seconds=ttl))  # type: ignore[arg-type]  # deliberately wrong type: validation must catch it at run time
     if ttl is None:  # optional: None means "not set"
         assert violations(request) == []
         return
