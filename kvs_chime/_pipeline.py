@@ -103,6 +103,14 @@ class _Call:
         return CallInfo(self.operation.name, self.attempts, self.request_id, self.token, self.reconciled)
 
 
+@attrs.frozen
+class _Plan:
+    safe_to_repeat: bool
+    """Read-only, idempotency token, or reconciled: safe to repeat after an unknown outcome."""
+    token_wire: str | None
+    """The wire name of the idempotency token member, if the operation has one."""
+
+
 def _service_error(exc: ClientError, call: _Call) -> ServiceError:
     response = cast("dict[str, Any]", exc.response)
     error = response.get("Error", {})
@@ -142,7 +150,7 @@ class Pipeline:
         self._reconcilers = dict(reconcilers or {})
         self._retrying: dict[RetryPolicy, tenacity.Retrying] = {}
         self._methods: dict[str, Callable[..., dict[str, Any]]] = {}
-        self._token_wires: dict[str, str] = {}
+        self._plans: dict[str, _Plan] = {}
         events = getattr(getattr(client, "meta", None), "events", None)
         if events is not None:
             events.register("after-call", _flag_unparsable_body, unique_id=_UNPARSABLE_BODY)
@@ -202,14 +210,15 @@ class Pipeline:
 
     # -- one attempt ---------------------------------------------------------------------------
 
-    def _token_wire(self, operation: Operation[Any, Any]) -> str:
-        wire = self._token_wires.get(operation.name)
-        if wire is None:
+    def _plan(self, operation: Operation[Any, Any]) -> _Plan:
+        """What every call of `operation` shares, worked out on its first call."""
+        wire = None
+        if operation.idempotency_token is not None:
             shape = cast("type[attrs.AttrsInstance]", operation.request)
-            wire = self._token_wires[operation.name] = attrs.fields_dict(shape)[
-                cast(str, operation.idempotency_token)
-            ].metadata[WIRE]
-        return wire
+            wire = attrs.fields_dict(shape)[operation.idempotency_token].metadata[WIRE]
+        safe = operation.read_only or wire is not None or operation.name in self._reconcilers
+        plan = self._plans[operation.name] = _Plan(safe, wire)
+        return plan
 
     def _method(self, name: str) -> Callable[..., dict[str, Any]]:
         method = self._methods.get(name)
@@ -258,17 +267,10 @@ class Pipeline:
             request = operation.request()
         validate_request(request)
         params = unstructure_request(request)
-        call = _Call(
-            operation,
-            params,
-            policy or self.retry,
-            self.clock(),
-            safe_to_repeat=operation.read_only
-            or operation.idempotency_token is not None
-            or operation.name in self._reconcilers,
-        )
-        if operation.idempotency_token is not None:
-            wire = self._token_wire(operation)
+        plan = self._plans.get(operation.name) or self._plan(operation)
+        call = _Call(operation, params, policy or self.retry, self.clock(), plan.safe_to_repeat)
+        wire = plan.token_wire
+        if wire is not None:
             # Set before the first attempt: botocore would otherwise fill a fresh token per attempt.
             call.token = cast("str | None", params.get(wire)) or str(uuid.uuid4())
             params[wire] = call.token
