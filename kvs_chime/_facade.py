@@ -12,12 +12,14 @@ from botocore.config import Config
 from ._operation import Operation, Pages
 from ._pipeline import Pipeline, Reconciler
 from ._retry import RetryPolicy
+from ._waiter import Poll, wait
 
 if TYPE_CHECKING:
     import boto3
 
 __all__ = ["ServiceFacade"]
 
+T = TypeVar("T")
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
 Item = TypeVar("Item")
@@ -97,6 +99,26 @@ class ServiceFacade:
     def retry(self) -> RetryPolicy:
         """The facade's default retry policy (each method also takes `retry=` for one call)."""
         return self._pipeline.retry
+
+    def _wait(
+        self,
+        name: str,
+        read: Callable[[], T | None],
+        *,
+        done: Callable[[T | None], bool],
+        failure: Callable[[T | None], str | None],
+        poll: Poll | None,
+    ) -> T | None:
+        """The waiters' polling loop, on this facade's clock and sleep."""
+        return wait(
+            name,
+            read,
+            done=done,
+            failure=failure,
+            poll=poll or Poll(),
+            sleep=self._pipeline.sleep,
+            clock=self._pipeline.clock,
+        )
 
     def _reconcilers(self) -> Mapping[str, Reconciler]:
         """Creates this facade can reconcile after an outcome-unknown failure (none by default)."""

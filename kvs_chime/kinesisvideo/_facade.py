@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .._pipeline import Reconciler
-from .._waiter import Poll, wait
+from .._waiter import Poll
 from ..errors import ReconciliationConflictError, ResourceNotFoundError
 from ._operations import KinesisVideoOperations
 from ._reconcile import channel_differences, stream_differences
@@ -93,16 +93,14 @@ class KinesisVideo(KinesisVideoOperations):
         Raises `WaiterError` (with the last `ChannelInfo` seen, or None) if the channel is being
         deleted, or is still not ACTIVE when `poll.timeout` passes.
         """
-        info = wait(
+        info = self._wait(
             "signaling channel active",
             lambda: self._describe_channel(channel_name, channel_arn),
             done=lambda i: i is not None and i.channel_status == Status.ACTIVE,
             failure=lambda i: (
                 "the channel is being deleted" if i and i.channel_status == Status.DELETING else None
             ),
-            poll=poll or Poll(),
-            sleep=self._pipeline.sleep,
-            clock=self._pipeline.clock,
+            poll=poll,
         )
         assert info is not None  # done() accepted it
         return info
@@ -114,14 +112,12 @@ class KinesisVideo(KinesisVideoOperations):
 
         Raises `WaiterError` (with the last `ChannelInfo` seen) when `poll.timeout` passes.
         """
-        wait(
+        self._wait(
             "signaling channel deleted",
             lambda: self._describe_channel(channel_name, channel_arn),
             done=lambda i: i is None,
             failure=lambda i: None,
-            poll=poll or Poll(),
-            sleep=self._pipeline.sleep,
-            clock=self._pipeline.clock,
+            poll=poll,
         )
 
     def _describe_stream(self, stream_name: str | None, stream_arn: str | None) -> StreamInfo | None:
@@ -140,14 +136,12 @@ class KinesisVideo(KinesisVideoOperations):
         Raises `WaiterError` (with the last `StreamInfo` seen, or None) if the stream is being
         deleted, or is still not ACTIVE when `poll.timeout` passes.
         """
-        info = wait(
+        info = self._wait(
             "stream active",
             lambda: self._describe_stream(stream_name, stream_arn),
             done=lambda i: i is not None and i.status == Status.ACTIVE,
             failure=lambda i: "the stream is being deleted" if i and i.status == Status.DELETING else None,
-            poll=poll or Poll(),
-            sleep=self._pipeline.sleep,
-            clock=self._pipeline.clock,
+            poll=poll,
         )
         assert info is not None  # done() accepted it
         return info
@@ -159,12 +153,10 @@ class KinesisVideo(KinesisVideoOperations):
 
         Raises `WaiterError` (with the last `StreamInfo` seen) when `poll.timeout` passes.
         """
-        wait(
+        self._wait(
             "stream deleted",
             lambda: self._describe_stream(stream_name, stream_arn),
             done=lambda i: i is None,
             failure=lambda i: None,
-            poll=poll or Poll(),
-            sleep=self._pipeline.sleep,
-            clock=self._pipeline.clock,
+            poll=poll,
         )

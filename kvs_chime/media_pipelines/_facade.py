@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._waiter import Poll, wait
+from .._waiter import Poll
 from ..errors import NotFoundError
 from ._operations import MediaPipelinesOperations
 from ._shapes import (
@@ -63,7 +63,7 @@ class MediaPipelines(MediaPipelinesOperations):
         Raises `WaiterError` at once if the pool reaches FAILED or DELETING, and when
         `poll.timeout` passes; the error carries the last configuration seen.
         """
-        pool = wait(
+        pool = self._wait(
             "stream pool active",
             lambda: self._get_pool(identifier),
             done=lambda p: p is not None and p.pool_status == KinesisVideoStreamPoolStatus.ACTIVE,
@@ -74,23 +74,19 @@ class MediaPipelines(MediaPipelinesOperations):
                 in (KinesisVideoStreamPoolStatus.FAILED, KinesisVideoStreamPoolStatus.DELETING)
                 else None
             ),
-            poll=poll or Poll(),
-            sleep=self._pipeline.sleep,
-            clock=self._pipeline.clock,
+            poll=poll,
         )
         assert pool is not None  # done() accepted it
         return pool
 
     def wait_until_stream_pool_deleted(self, identifier: str, *, poll: Poll | None = None) -> None:
         """Poll until the pool is gone (NotFound). Raises `WaiterError` when `poll.timeout` passes."""
-        wait(
+        self._wait(
             "stream pool deleted",
             lambda: self._get_pool(identifier),
             done=lambda p: p is None,
             failure=lambda p: None,
-            poll=poll or Poll(),
-            sleep=self._pipeline.sleep,
-            clock=self._pipeline.clock,
+            poll=poll,
         )
 
     def _get_pipeline(self, media_pipeline_id: str) -> MediaPipeline | None:
@@ -128,26 +124,22 @@ class MediaPipelines(MediaPipelinesOperations):
                 return f"the pipeline reached {status} while waiting for {target}"
             return None
 
-        pipeline = wait(
+        pipeline = self._wait(
             f"media pipeline {target}",
             lambda: self._get_pipeline(media_pipeline_id),
             done=lambda p: pipeline_status(p) == target,
             failure=failure,
-            poll=poll or Poll(),
-            sleep=self._pipeline.sleep,
-            clock=self._pipeline.clock,
+            poll=poll,
         )
         assert pipeline is not None  # done() accepted it
         return pipeline
 
     def wait_until_media_pipeline_deleted(self, media_pipeline_id: str, *, poll: Poll | None = None) -> None:
         """Poll until `get_media_pipeline` answers NotFound. Raises `WaiterError` on timeout."""
-        wait(
+        self._wait(
             "media pipeline deleted",
             lambda: self._get_pipeline(media_pipeline_id),
             done=lambda p: p is None,
             failure=lambda p: None,
-            poll=poll or Poll(),
-            sleep=self._pipeline.sleep,
-            clock=self._pipeline.clock,
+            poll=poll,
         )
