@@ -10,13 +10,22 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from ._callinfo import CallInfo, last_call
-from ._retry import RetryPolicy
+from ._callinfo import CallInfo, call_info, last_call
+from ._retry import RetryBudget, RetryPolicy
 from ._waiter import Poll
 from .errors import (
+    AccessDeniedError,
+    CallError,
+    ConfigurationError,
+    ConflictError,
+    DeadlineExceededError,
+    InvalidRequestError,
     KvsChimeError,
+    LimitExceededError,
+    NotFoundError,
     ReconciliationConflictError,
     ResponseParseError,
+    ServerError,
     ServiceError,
     ThrottlingError,
     TransportError,
@@ -31,21 +40,32 @@ if TYPE_CHECKING:
     from .signaling import KinesisVideoSignaling
 
 __all__ = [
+    "AccessDeniedError",
+    "CallError",
     "CallInfo",
+    "ConfigurationError",
+    "ConflictError",
+    "DeadlineExceededError",
+    "InvalidRequestError",
     "KinesisVideo",
     "KinesisVideoSignaling",
     "KvsChimeError",
+    "LimitExceededError",
     "MediaPipelines",
+    "NotFoundError",
     "Poll",
     "ReconciliationConflictError",
     "ResponseParseError",
+    "RetryBudget",
     "RetryPolicy",
+    "ServerError",
     "ServiceError",
     "ThrottlingError",
     "TransportError",
     "ValidationError",
     "Violation",
     "WaiterError",
+    "call_info",
     "last_call",
 ]
 

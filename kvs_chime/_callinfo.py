@@ -1,13 +1,15 @@
-"""`last_call()`: what the most recent facade call in this thread did (attempts, token, request id)."""
+"""What a facade call did (attempts, token, request id): `last_call()` for the most recent call in
+this thread or task, and `call_info(response)` for the call that returned a given response."""
 
 from __future__ import annotations
 
 import contextvars
+import weakref
 from typing import Protocol
 
 import attrs
 
-__all__ = ["CallInfo", "last_call", "record_call"]
+__all__ = ["CallInfo", "attach_call", "call_info", "last_call", "record_call"]
 
 
 @attrs.frozen
@@ -41,8 +43,41 @@ def record_call(record: CallRecord) -> None:
     _last.set(record)
 
 
+# Responses are frozen, slotted attrs values (weak-referenceable, not writable): their call facts
+# live here, keyed by identity, and go when the response does.
+_by_response: dict[int, tuple[weakref.ref[object], CallRecord]] = {}
+
+
+def attach_call(response: object, record: CallRecord) -> None:
+    """Make `record` what `call_info(response)` describes (the pipeline calls this)."""
+    key = id(response)
+    try:
+        ref = weakref.ref(response, lambda _: _by_response.pop(key, None))
+    except TypeError:
+        return  # None (an operation without output) or a value that cannot be referenced weakly
+    _by_response[key] = (ref, record)
+
+
+def call_info(response: object) -> CallInfo | None:
+    """The `CallInfo` of the facade call that returned `response`, or None if it did not come
+    from a facade call. Unlike `last_call()`, it does not depend on which call ran last in this
+    thread or task::
+
+        created = kv.create_signaling_channel(request)
+        info = call_info(created)
+        assert info is not None and info.attempts >= 1
+    """
+    entry = _by_response.get(id(response))
+    if entry is None or entry[0]() is not response:
+        return None
+    return entry[1].info()
+
+
 def last_call() -> CallInfo | None:
     """The `CallInfo` of the most recent facade call in this thread (or asyncio task), or None.
+
+    Calls a facade makes inside a call (a reconciling look-up) are not recorded: this is always
+    the call you made. A waiter records its polls.
 
     Use it to read the idempotency token a create used, e.g. to retry it with the same token
     from another process after a crash::

@@ -11,7 +11,7 @@ from botocore.config import Config
 
 from ._operation import Operation, Pages
 from ._pipeline import Pipeline, Reconciler
-from ._retry import RetryPolicy
+from ._retry import RetryBudget, RetryPolicy
 from ._waiter import Poll, wait
 
 if TYPE_CHECKING:
@@ -34,16 +34,23 @@ _CLIENT_DEFAULTS = Config(
 )
 
 
+def _require(name: str, value: object, cls: type) -> None:
+    if value is not None and not isinstance(value, cls):
+        raise TypeError(f"{name}= must be a kvs_chime.{cls.__name__}, got {type(value).__name__}")
+
+
 class ServiceFacade:
     """Common construction for the facades (`KinesisVideo`, `KinesisVideoSignaling`, `MediaPipelines`).
 
     Build one from a boto3 `Session` (or the default session), optionally with a region, an
     endpoint URL and a botocore `Config`; or wrap a boto3 client you already have with `client=`.
 
-    A client the facade builds gets botocore's retries turned off (`total_max_attempts=1`) so
-    that `retry` alone decides: one call makes at most `retry.max_attempts` HTTP attempts. A
-    `config` you pass is merged over that default, so a `retries` setting in it wins (and then
-    botocore's attempts multiply with the facade's). A wrapped client keeps its own config.
+    `retry` alone decides how a call is retried: one call makes at most `retry.max_attempts`
+    HTTP attempts, within `retry.deadline`. botocore's own retries never run for the facade's
+    calls, whatever the client's retry mode (a client the facade builds has them off; on a
+    wrapped client they are vetoed for the facade's calls only, so your own calls on that client
+    keep them). `retry_budget` bounds retries across all of this facade's calls and threads (a
+    fresh `RetryBudget()` by default).
 
     `sleep` and `clock` are injectable for tests (defaults: `time.sleep`, `time.monotonic`).
     """
@@ -59,6 +66,7 @@ class ServiceFacade:
         endpoint_url: str | None = None,
         config: Config | None = None,
         retry: RetryPolicy | None = None,
+        retry_budget: RetryBudget | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -81,8 +89,15 @@ class ServiceFacade:
             )
         elif session is not None or region_name is not None or endpoint_url is not None or config is not None:
             raise TypeError("pass either client= or session/region_name/endpoint_url/config, not both")
+        _require("retry", retry, RetryPolicy)
+        _require("retry_budget", retry_budget, RetryBudget)
         self._pipeline = Pipeline(
-            client, retry=retry or RetryPolicy(), sleep=sleep, clock=clock, reconcilers=self._reconcilers()
+            client,
+            retry=retry or RetryPolicy(),
+            sleep=sleep,
+            clock=clock,
+            budget=retry_budget,
+            reconcilers=self._reconcilers(),
         )
 
     @property
@@ -100,6 +115,11 @@ class ServiceFacade:
         """The facade's default retry policy (each method also takes `retry=` for one call)."""
         return self._pipeline.retry
 
+    @property
+    def retry_budget(self) -> RetryBudget:
+        """The retry budget this facade's calls share (across threads)."""
+        return self._pipeline.budget
+
     def _wait(
         self,
         name: str,
@@ -108,17 +128,22 @@ class ServiceFacade:
         done: Callable[[T | None], bool],
         failure: Callable[[T | None], str | None],
         poll: Poll | None,
+        must_appear: bool = False,
     ) -> T | None:
-        """The waiters' polling loop, on this facade's clock and sleep."""
-        return wait(
-            name,
-            read,
-            done=done,
-            failure=failure,
-            poll=poll or Poll(),
-            sleep=self._pipeline.sleep,
-            clock=self._pipeline.clock,
-        )
+        """The waiters' polling loop, on this facade's clock and sleep; the polls run under the
+        waiter's timeout as their deadline."""
+        poll = poll or Poll()
+        with self._pipeline.within(poll.timeout):
+            return wait(
+                name,
+                read,
+                done=done,
+                failure=failure,
+                poll=poll,
+                sleep=self._pipeline.sleep,
+                clock=self._pipeline.clock,
+                must_appear=must_appear,
+            )
 
     def _reconcilers(self) -> Mapping[str, Reconciler]:
         """Creates this facade can reconcile after an outcome-unknown failure (none by default)."""

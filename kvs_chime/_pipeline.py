@@ -1,67 +1,48 @@
-"""The call pipeline, written once for every operation of every facade:
+"""The sync call pipeline: the I/O shell around the decisions of `_call.py`.
 
-    validate -> unstructure -> idempotency token (once) -> retry loop around the boto3 call
-             -> structure the response -> typed errors
+    validate -> unstructure -> idempotency token (once) -> attempts (tenacity, with the shared
+    retry/stop/wait strategies) -> structure the response, or the classified typed error
+    -> reconcile a create whose outcome was unknown, treat a repeated delete's "not found" as done
 
-Retries are tenacity's, driven by a `RetryPolicy`. botocore's own retry layer is switched off on
-the clients the facades build (see `_facade.py`), so one call makes at most
-`RetryPolicy.max_attempts` HTTP attempts.
-
-What is retried: throttling (always: the service did not act), connection failures before the
-request was sent (always), and failures whose outcome is unknown (read timeout, connection
-dropped, HTTP 5xx) only where repeating is safe: read-only operations, operations with an
-idempotency token (the same token goes on every attempt), and the creates a facade can
-reconcile (after such a failure, "already exists" is checked against what was asked).
+botocore's own retry layer never runs for a facade's attempt (`_client_hooks.py` vetoes it, on
+clients the facades build and on clients users wrap), so one call makes at most
+`RetryPolicy.max_attempts` HTTP attempts, all within the call's deadline.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import random
-import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any, TypeVar, cast
 
 import attrs
 import tenacity
-from botocore.exceptions import (
-    ClientError,
-    ConnectionClosedError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    HTTPClientError,
-    ReadTimeoutError,
-)
+from botocore.exceptions import StubResponseError
 
-from ._callinfo import CallInfo, record_call
-from ._convert import structure_response, unstructure_request
-from ._model import WIRE
+from ._call import Call, Plan, Scope, current_scope, log_retry, plan_for, retry_if, stop_if, wait_for
+from ._callinfo import attach_call, record_call
+from ._client_hooks import in_flight, install
+from ._convert import structure_response
 from ._operation import Operation, Pages
-from ._retry import RetryPolicy
+from ._retry import RetryBudget, RetryPolicy
 from ._validate import validate_request
 from .errors import (
     KvsChimeError,
+    NotFoundError,
+    ReconciliationConflictError,
     ResourceInUseError,
     ResponseParseError,
-    ServiceError,
-    ThrottlingError,
-    TransportError,
-    error_class_for,
 )
 
-__all__ = ["Pipeline"]
+__all__ = ["Pipeline", "Reconciler"]
 
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
 Item = TypeVar("Item")
 
 logger = logging.getLogger("kvs_chime")
-
-# Codes AWS services use for throttling without modelling them; HTTP 429 counts too.
-_UNMODELED_THROTTLING = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException"})
-_NOT_SENT = (EndpointConnectionError, ConnectTimeoutError)
-_OUTCOME_UNKNOWN = (ReadTimeoutError, ConnectionClosedError, HTTPClientError)
 
 # botocore turns a success body that is not JSON into an empty result, silently; the after-call
 # hook below marks such results so the pipeline raises instead of returning an empty response.
@@ -80,55 +61,23 @@ def _flag_unparsable_body(http_response: Any, parsed: dict[str, object], **_: ob
         parsed[_UNPARSABLE_BODY] = body.decode("utf-8", "replace")
 
 
-Reconciler = Callable[[Any], object]
-"""Given the create request, return the response for the existing resource or raise a conflict."""
+Reconciler = Callable[[Any, Any], object]
+"""Given the create request and the call's start (an aware datetime on the service's clock),
+return the response for the resource an earlier attempt created, or raise
+`ReconciliationConflictError`: the resource holding the name is not this call's."""
 
 
-@attrs.define
-class _Call:
-    """One logical call's state across its attempts."""
-
-    operation: Operation[Any, Any]
-    params: dict[str, object]
-    policy: RetryPolicy
-    start: float
-    safe_to_repeat: bool
-    token: str | None = None
-    attempts: int = 0
-    may_have_applied: bool = False
-    request_id: str | None = None
-    reconciled: bool = False
-
-    def info(self) -> CallInfo:
-        return CallInfo(self.operation.name, self.attempts, self.request_id, self.token, self.reconciled)
-
-
-@attrs.frozen
-class _Plan:
-    safe_to_repeat: bool
-    """Read-only, idempotency token, or reconciled: safe to repeat after an unknown outcome."""
-    token_wire: str | None
-    """The wire name of the idempotency token member, if the operation has one."""
-
-
-def _service_error(exc: ClientError, call: _Call) -> ServiceError:
-    response = cast("dict[str, Any]", exc.response)
-    error = response.get("Error", {})
-    meta = response.get("ResponseMetadata", {})
-    code = str(error.get("Code") or "Unknown")
-    return error_class_for(code)(
-        code=code,
-        message=str(error.get("Message") or error.get("message") or ""),
-        operation=call.operation.name,
-        http_status=meta.get("HTTPStatusCode"),
-        request_id=meta.get("RequestId"),
-        attempts=call.attempts,
-        idempotency_token=call.token,
-    )
-
-
-def _is_throttling(exc: ServiceError) -> bool:
-    return isinstance(exc, ThrottlingError) or exc.http_status == 429 or exc.code in _UNMODELED_THROTTLING
+def check_options(method: str, retry: object, page_size: object = None, max_items: object = None) -> None:
+    """Refuse options of the wrong kind before any network call."""
+    if retry is not None and not isinstance(retry, RetryPolicy):
+        raise TypeError(f"{method}(): retry= must be a kvs_chime.RetryPolicy, got {type(retry).__name__}")
+    for name, value in (("page_size", page_size), ("max_items", max_items)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{method}(): {name}= must be a positive int, got {type(value).__name__}")
+        if value < 1:
+            raise ValueError(f"{method}(): {name}= must be a positive int, got {value}")
 
 
 class Pipeline:
@@ -141,84 +90,33 @@ class Pipeline:
         retry: RetryPolicy,
         sleep: Callable[[float], None],
         clock: Callable[[], float],
+        budget: RetryBudget | None = None,
         reconcilers: Mapping[str, Reconciler] | None = None,
     ) -> None:
         self.client = client
         self.retry = retry
         self.sleep = sleep
         self.clock = clock
+        self.budget = budget if budget is not None else RetryBudget()
         self._reconcilers = dict(reconcilers or {})
-        self._retrying: dict[RetryPolicy, tenacity.Retrying] = {}
         self._methods: dict[str, Callable[..., dict[str, Any]]] = {}
-        self._plans: dict[str, _Plan] = {}
+        self._plans: dict[str, Plan] = {}
+        # One Retrying for every call: the strategies read each call's state from the attempt
+        # function's argument (`rs.args[0]`), and tenacity keeps per-call state per call.
+        self._retrying = tenacity.Retrying(
+            retry=retry_if,
+            stop=stop_if,
+            wait=wait_for,
+            sleep=sleep,
+            before_sleep=log_retry,
+            reraise=True,
+        )
+        install(client)
         events = getattr(getattr(client, "meta", None), "events", None)
         if events is not None:
             events.register("after-call", _flag_unparsable_body, unique_id=_UNPARSABLE_BODY)
 
-    # -- the retry loop, built once per policy -------------------------------------------------
-
-    def _retrying_for(self, policy: RetryPolicy) -> tenacity.Retrying:
-        retrying = self._retrying.get(policy)
-        if retrying is None:
-            # One Retrying per policy, reused by every call (tenacity keeps per-call state in a
-            # RetryCallState and per-thread state in a threading.local). Per-call facts (start
-            # time, safety) travel as the attempt function's argument, `rs.args[0]`.
-            retrying = tenacity.Retrying(
-                retry=self._should_retry,
-                stop=self._should_stop,
-                wait=lambda rs: random.uniform(0, policy.delay_bound(rs.attempt_number)),
-                sleep=self.sleep,
-                before_sleep=self._log_retry,
-                reraise=True,
-            )
-            self._retrying[policy] = retrying
-        return retrying
-
-    @staticmethod
-    def _should_retry(rs: tenacity.RetryCallState) -> bool:
-        exc = rs.outcome.exception() if rs.outcome is not None else None
-        call = cast(_Call, rs.args[0])
-        if isinstance(exc, TransportError):
-            return not exc.outcome_unknown or call.safe_to_repeat
-        if isinstance(exc, ServiceError):
-            if _is_throttling(exc):
-                return True
-            return exc.http_status is not None and exc.http_status >= 500 and call.safe_to_repeat
-        return False
-
-    def _should_stop(self, rs: tenacity.RetryCallState) -> bool:
-        call = cast(_Call, rs.args[0])
-        if rs.attempt_number >= call.policy.max_attempts:
-            return True
-        deadline = call.policy.deadline
-        return deadline is not None and self.clock() - call.start + rs.upcoming_sleep > deadline
-
-    @staticmethod
-    def _log_retry(rs: tenacity.RetryCallState) -> None:
-        call = cast(_Call, rs.args[0])
-        exc = rs.outcome.exception() if rs.outcome is not None else None
-        code = exc.code if isinstance(exc, ServiceError) else type(exc).__name__
-        # Operation, attempt, code, request id and delay only: never parameters or credentials.
-        logger.info(
-            "retrying %s after attempt %d failed with %s (request id %s); sleeping %.3fs",
-            call.operation.name,
-            rs.attempt_number,
-            code,
-            call.request_id,
-            rs.upcoming_sleep,
-        )
-
     # -- one attempt ---------------------------------------------------------------------------
-
-    def _plan(self, operation: Operation[Any, Any]) -> _Plan:
-        """What every call of `operation` shares, worked out on its first call."""
-        wire = None
-        if operation.idempotency_token is not None:
-            shape = cast("type[attrs.AttrsInstance]", operation.request)
-            wire = attrs.fields_dict(shape)[operation.idempotency_token].metadata[WIRE]
-        safe = operation.read_only or wire is not None or operation.name in self._reconcilers
-        plan = self._plans[operation.name] = _Plan(safe, wire)
-        return plan
 
     def _method(self, name: str) -> Callable[..., dict[str, Any]]:
         method = self._methods.get(name)
@@ -226,36 +124,38 @@ class Pipeline:
             method = self._methods[name] = getattr(self.client, name)
         return method
 
-    def _attempt(self, call: _Call) -> dict[str, Any]:
-        call.attempts += 1
+    def _attempt(self, call: Call) -> dict[str, Any]:
+        attempt = call.begin_attempt()
+        marker = in_flight.set(attempt)
         try:
-            raw = self._method(call.operation.method)(**call.params)
-        except ClientError as exc:
-            error = _service_error(exc, call)
-            call.request_id = error.request_id
-            meta = cast("dict[str, Any]", exc.response).get("ResponseMetadata", {})
-            retried_inside_botocore = bool(meta.get("RetryAttempts"))
-            if retried_inside_botocore or (error.http_status or 0) >= 500:
-                call.may_have_applied = True
+            return self._method(call.operation.method)(**call.params)
+        except (AssertionError, StubResponseError):
+            raise  # botocore's Stubber reporting a test's mistake: for the test, unchanged
+        except Exception as exc:
+            error = call.failed(exc, attempt)
+            if error is exc:
+                raise
             raise error from exc
-        except _NOT_SENT as exc:
-            raise TransportError(
-                call.operation.name,
-                str(exc),
-                outcome_unknown=False,
-                attempts=call.attempts,
-                idempotency_token=call.token,
-            ) from exc
-        except _OUTCOME_UNKNOWN as exc:
-            call.may_have_applied = True
-            raise TransportError(
-                call.operation.name,
-                str(exc),
-                outcome_unknown=True,
-                attempts=call.attempts,
-                idempotency_token=call.token,
-            ) from exc
-        return raw
+        finally:
+            in_flight.reset(marker)
+            call.end_attempt(attempt)
+
+    def _run(self, call: Call) -> dict[str, Any]:
+        """The attempts of one call. The first runs outside tenacity, so a call that succeeds at
+        once (nearly all of them) never builds tenacity's per-call state; after a failure,
+        Retrying takes over with that failure as its attempt 1, so its retry, stop, wait and
+        logging decisions and the attempt count are as if it had run from the start."""
+        try:
+            return self._attempt(call)
+        except KvsChimeError as exc:
+            first_failure: list[KvsChimeError] = [exc]
+
+        def replay_then_attempt(state: Call) -> dict[str, Any]:
+            if first_failure:
+                raise first_failure.pop()
+            return self._attempt(state)
+
+        return self._retrying(replay_then_attempt, call)
 
     # -- the whole call ------------------------------------------------------------------------
 
@@ -263,60 +163,94 @@ class Pipeline:
         self, operation: Operation[Req, Resp], request: Req | None, policy: RetryPolicy | None = None
     ) -> Resp:
         """Run one logical call of `operation` and return its typed response."""
+        check_options(operation.method, policy)
         if request is None:
             request = operation.request()
-        validate_request(request)
-        params = unstructure_request(request)
-        plan = self._plans.get(operation.name) or self._plan(operation)
-        call = _Call(operation, params, policy or self.retry, self.clock(), plan.safe_to_repeat)
-        wire = plan.token_wire
-        if wire is not None:
-            # Set before the first attempt: botocore would otherwise fill a fresh token per attempt.
-            call.token = cast("str | None", params.get(wire)) or str(uuid.uuid4())
-            params[wire] = call.token
+        plan = self._plans.get(operation.name)
+        if plan is None:
+            plan = self._plans[operation.name] = plan_for(operation, operation.name in self._reconcilers)
+        call = Call.start_call(
+            operation, request, plan, policy=policy or self.retry, budget=self.budget, clock=self.clock
+        )
         try:
             raw = self._run(call)
-        except ResourceInUseError:
-            reconcile = self._reconcilers.get(operation.name)
-            if reconcile is None or not call.may_have_applied:
+        except ResourceInUseError as exc:
+            if operation.name not in self._reconcilers or not call.may_have_applied:
                 self._record(call)
                 raise
-            # An earlier attempt may have created it: ours if it matches what was asked.
-            logger.info("%s: name taken after an outcome-unknown attempt; reconciling", operation.name)
-            result = cast("Resp", reconcile(request))
-            self._record(call, reconciled=True)
-            return result
+            return cast(Resp, self._reconcile(call, exc))
+        except NotFoundError:
+            if not (plan.idempotent_delete and call.may_have_applied):
+                self._record(call)
+                raise
+            # An earlier attempt whose answer was lost deleted it: the delete is done.
+            logger.info("%s: not found after an outcome-unknown attempt; the delete applied", operation.name)
+            call.failure = None
+            return self._finish(call, operation.response())
         except KvsChimeError:
             self._record(call)
             raise
-        call.request_id = raw.get("ResponseMetadata", {}).get("RequestId")
-        self._record(call)
+        call.succeeded(raw)
         if _UNPARSABLE_BODY in raw:
-            raise ResponseParseError(operation.name, ["$: the response body is not valid JSON"], raw)
+            self._record(call)
+            raise call.stamp(
+                ResponseParseError(operation.name, ["$: the response body is not valid JSON"], raw)
+            )
         if operation.response is type(None):
-            return operation.response()  # NoneType() is None: the model declares no output
-        return structure_response(operation.name, raw, operation.response)
-
-    def _run(self, call: _Call) -> dict[str, Any]:
-        """The attempts of one call. The first runs outside tenacity, so a call that succeeds at
-        once (nearly all of them) never builds tenacity's per-call state; after a failure, the
-        policy's Retrying takes over with that failure as its attempt 1, so its retry, stop,
-        wait and logging decisions and the attempt count are as if it had run from the start."""
+            return self._finish(call, operation.response())  # NoneType() is None: no output declared
         try:
-            return self._attempt(call)
-        except KvsChimeError as exc:
-            first_failure: list[KvsChimeError] = [exc]
+            response = structure_response(operation.name, raw, operation.response)
+        except ResponseParseError as exc:
+            self._record(call)
+            raise call.stamp(exc) from exc.__cause__
+        return self._finish(call, response)
 
-        def replay_then_attempt(state: _Call) -> dict[str, Any]:
-            if first_failure:
-                raise first_failure.pop()
-            return self._attempt(state)
+    def _finish(self, call: Call, response: Resp) -> Resp:
+        self._record(call)
+        attach_call(response, call)
+        return response
 
-        return self._retrying_for(call.policy)(replay_then_attempt, call)
+    def _reconcile(self, call: Call, in_use: ResourceInUseError) -> object:
+        """The name is taken after an attempt that may have created it: ours if it was created
+        after this call started and matches what was asked."""
+        name = call.operation.name
+        logger.info("%s: name taken after an outcome-unknown attempt; reconciling", name)
+        scope = current_scope.set(call.scope(records=False))
+        try:
+            result = self._reconcilers[name](call.request, call.started_at())
+        except ReconciliationConflictError as conflict:
+            self._record(call)
+            raise call.stamp(conflict) from (conflict.__cause__ or in_use)
+        except KvsChimeError as lookup:
+            self._record(call)
+            raise call.stamp(
+                ReconciliationConflictError(name, "", {"look-up failed": (True, False)})
+            ) from lookup
+        finally:
+            current_scope.reset(scope)
+        call.reconciled = True
+        return self._finish(call, result)
 
-    def _record(self, call: _Call, *, reconciled: bool = False) -> None:
-        call.reconciled = reconciled
-        record_call(call)
+    def _record(self, call: Call) -> None:
+        if call.records:
+            record_call(call)
+
+    # -- nested calls and pagination -------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def within(self, deadline: float | None, policy: RetryPolicy | None = None) -> Generator[None]:
+        """Run the calls in the block under one deadline (`deadline` seconds from now on the
+        facade's clock) and policy, each recorded for `last_call()`: a waiter's polls."""
+        outer = current_scope.get()
+        if outer is not None:
+            yield  # already inside a call: its deadline wins
+            return
+        at = None if deadline is None else self.clock() + deadline
+        token = current_scope.set(Scope(policy or self.retry, at, records=True))
+        try:
+            yield
+        finally:
+            current_scope.reset(token)
 
     def paginate(
         self,
@@ -331,11 +265,12 @@ class Pipeline:
 
         The first request is validated here, so bad input fails at the call, not at first `next()`.
         """
+        check_options(operation.method, policy, page_size, max_items)
         if request is None:
             request = operation.request()
         if page_size is not None:
             if pages.limit is None:
-                raise ValueError(f"{operation.name} takes no page size")
+                raise TypeError(f"{operation.method}(): this operation takes no page_size")
             request = attrs.evolve(request, **{pages.limit: page_size})  # type: ignore[misc]  # attrs instance by construction
         validate_request(request)
         return self._pages(operation, pages, request, max_items, policy)

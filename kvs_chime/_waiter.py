@@ -1,13 +1,15 @@
 """One polling loop behind every waiter (botocore ships no waiters for these services).
 
-Each poll goes through the facade's call pipeline, so a throttled poll is retried like any call.
-Time comes from the facade's injected clock and sleep, so tests never wait for real.
+Each poll goes through the facade's call pipeline, so a throttled poll is retried like any call,
+and all polls run under one deadline: the waiter's timeout bounds its polls too. Time comes from
+the facade's injected clock and sleep, so tests never wait for real.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -18,14 +20,28 @@ __all__ = ["Poll", "wait"]
 T = TypeVar("T")
 
 
+def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(f"Poll.{attribute.name} must be a positive, finite number, got {value!r}")
+
+
 @attrs.frozen
 class Poll:
     """How long and how often a waiter polls."""
 
-    timeout: float = 300.0
+    timeout: float = attrs.field(default=300.0, validator=_positive)
     """Seconds before giving up with `WaiterError` (carrying the last state seen)."""
-    interval: float = 2.0
+    interval: float = attrs.field(default=2.0, validator=_positive)
     """Seconds between polls."""
+    missing_timeout: float = attrs.field(default=30.0, validator=_positive)
+    """Seconds a waiter for a state (ACTIVE, InProgress) keeps polling a resource it has never
+    seen before failing: a resource just created can take a moment to show, one that was never
+    created should not cost the whole `timeout`."""
 
 
 def wait(
@@ -37,10 +53,13 @@ def wait(
     poll: Poll,
     sleep: Callable[[float], None],
     clock: Callable[[], float],
+    must_appear: bool = False,
 ) -> T | None:
     """Call `read` until `done(state)`; raise `WaiterError` when `failure(state)` names a
-    reason or when `poll.timeout` passes. `read` returns None for "does not exist"."""
+    reason or when `poll.timeout` passes. `read` returns None for "does not exist"; with
+    `must_appear`, a resource not seen within `poll.missing_timeout` fails the wait."""
     start = clock()
+    seen = False
     while True:
         state = read()
         if done(state):
@@ -48,7 +67,10 @@ def wait(
         reason = failure(state)
         if reason is not None:
             raise WaiterError(name, reason, state)
+        seen = seen or state is not None
         elapsed = clock() - start
+        if must_appear and not seen and elapsed + poll.interval > min(poll.missing_timeout, poll.timeout):
+            raise WaiterError(name, f"the resource does not exist (not found for {elapsed:.1f}s)", None)
         if elapsed + poll.interval > poll.timeout:
             raise WaiterError(name, f"timed out after {elapsed:.1f}s (timeout {poll.timeout:g}s)", state)
         sleep(poll.interval)

@@ -1,37 +1,57 @@
-"""The exceptions kvs_chime raises: one hierarchy, one class per error code the models declare.
+"""The exceptions kvs_chime raises: one hierarchy, with families that hold across services.
 
     KvsChimeError
-    ├── ValidationError           a request broke the model's constraints (no call was made)
-    ├── ResponseParseError        a response could not be read into its typed shape
-    ├── TransportError            no HTTP answer (connection refused/reset, timeout)
-    ├── ReconciliationConflictError  a retried create found a different resource of that name
-    ├── WaiterError               a waiter timed out or reached a failure state
-    └── ServiceError              the service answered an error code
-        ├── ThrottlingError       (retried) ClientLimitExceeded, ThrottledClient
-        ├── ... one subclass per modeled code: ResourceInUseError, AccessDeniedError, ...
+    ├── ValidationError            a request broke the model's constraints (no call was made)
+    ├── ConfigurationError         the client cannot make the call (no credentials, no region)
+    ├── WaiterError                a waiter timed out, or the resource failed or never appeared
+    └── CallError                  a call was made and failed; carries operation, HTTP status,
+        │                          request id, attempts, idempotency token and `call_info`
+        ├── ResponseParseError     a response could not be read into its typed shape
+        ├── TransportError         no HTTP answer (connection refused/reset, timeout)
+        │   └── DeadlineExceededError   the call's deadline cut an attempt short
+        ├── ReconciliationConflictError  a retried create found a resource that is not ours
+        └── ServiceError           the service answered an error code
+            ├── ThrottlingError    (retried) ClientLimitExceeded, ThrottledClient, any 429
+            ├── ServerError        (retried where safe) any 5xx: ServiceFailure, ServiceUnavailable
+            ├── NotFoundError      NotFound, ResourceNotFound, StreamEdgeConfigurationNotFound
+            ├── ConflictError      Conflict, ResourceInUse
+            ├── AccessDeniedError  AccessDenied, Forbidden, NotAuthorized, UnauthorizedClient, any 403
+            ├── LimitExceededError account, resource and tag limits
+            ├── InvalidRequestError  InvalidArgument, BadRequest, InvalidResourceFormat, Validation
+            └── ... one class per other modelled code: VersionMismatchError, ...
 
-`except ResourceInUseError:` catches `ResourceInUseException` from any of the three services.
-A code no model declares raises `ServiceError` itself, with the code on it.
+The families are the classes to catch: `except NotFoundError:` catches Kinesis Video's
+`ResourceNotFoundException` and the media pipelines' `NotFoundException` alike. A code no model
+declares raises its family's class (by code name or HTTP status), else `ServiceError`, with the
+code on it. Every error pickles to an equal error (for `ProcessPoolExecutor`, Celery).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._callinfo import CallInfo
 
 __all__ = [
     "AccessDeniedError",
     "AccountChannelLimitExceededError",
     "AccountStreamLimitExceededError",
     "BadRequestError",
+    "CallError",
     "ClientLimitExceededError",
+    "ConfigurationError",
     "ConflictError",
+    "DeadlineExceededError",
     "DeviceStreamLimitExceededError",
     "ForbiddenError",
     "InvalidArgumentError",
     "InvalidClientError",
     "InvalidDeviceError",
+    "InvalidRequestError",
     "InvalidResourceFormatError",
     "KvsChimeError",
+    "LimitExceededError",
     "NoDataRetentionError",
     "NotAuthorizedError",
     "NotFoundError",
@@ -40,6 +60,7 @@ __all__ = [
     "ResourceLimitExceededError",
     "ResourceNotFoundError",
     "ResponseParseError",
+    "ServerError",
     "ServiceError",
     "ServiceFailureError",
     "ServiceUnavailableError",
@@ -58,8 +79,28 @@ __all__ = [
 ]
 
 
+def _rebuild(cls: type[KvsChimeError], args: tuple[object, ...], state: dict[str, Any]) -> KvsChimeError:
+    # BaseException.__new__ sets `args` without running the (keyword-only) __init__.
+    error = cls.__new__(cls, *args)
+    error.__dict__.update(state)
+    return error
+
+
 class KvsChimeError(Exception):
-    """Base of every exception kvs_chime raises."""
+    """Base of every exception kvs_chime raises.
+
+    Errors are values: they pickle (keyword-only constructors included) and compare equal when
+    their type, message and attributes are equal.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self.args == other.args and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.args))
 
 
 class Violation:
@@ -84,11 +125,15 @@ class Violation:
     def __hash__(self) -> int:
         return hash((self.path, self.rule))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Violation, (self.path, self.rule))
+
 
 class ValidationError(KvsChimeError, ValueError):
     """A request broke the model's constraints; raised before any network call.
 
-    `violations` lists every broken constraint, not just the first.
+    `violations` lists every broken constraint, not just the first. (What the service itself
+    rejects as invalid is an `InvalidRequestError`.)
     """
 
     def __init__(self, request_type: str, violations: Sequence[Violation]) -> None:
@@ -98,21 +143,101 @@ class ValidationError(KvsChimeError, ValueError):
         super().__init__(f"{request_type} is invalid ({len(self.violations)} problem(s)):\n{lines}")
 
 
-class ResponseParseError(KvsChimeError):
+class ConfigurationError(KvsChimeError):
+    """The client cannot make the call at all: no credentials, no region, no endpoint for it.
+
+    Nothing was sent. The botocore exception is the `__cause__`.
+    """
+
+    def __init__(self, operation: str, detail: str) -> None:
+        self.operation: str = operation
+        self.detail: str = detail
+        super().__init__(f"{operation}: {detail}")
+
+
+class WaiterError(KvsChimeError):
+    """A waiter gave up: it timed out, the resource reached a failure state, or it never
+    appeared.
+
+    `last_state` is the last value the waiter read (a typed response, or None if the resource was
+    never found); `reason` says which, in words.
+    """
+
+    def __init__(self, waiter: str, reason: str, last_state: object) -> None:
+        self.waiter: str = waiter
+        self.reason: str = reason
+        self.last_state: object = last_state
+        super().__init__(f"{waiter}: {reason}")
+
+
+class CallError(KvsChimeError):
+    """A call reached the point of being sent and failed. Carries what the call did.
+
+    `attempts` counts the HTTP attempts made for the call; `idempotency_token` is the token sent
+    on every attempt, where the operation has one, so a crashed process can retry with it;
+    `call_info` is the same facts as `kvs_chime.last_call()` would give, for this call.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str,
+        http_status: int | None = None,
+        request_id: str | None = None,
+        attempts: int = 1,
+        idempotency_token: str | None = None,
+    ) -> None:
+        self.operation: str = operation
+        self.http_status: int | None = http_status
+        self.request_id: str | None = request_id
+        self.attempts: int = attempts
+        self.idempotency_token: str | None = idempotency_token
+        super().__init__(message)
+
+    @property
+    def call_info(self) -> CallInfo:
+        """The call's operation, attempts, request id and idempotency token as a `CallInfo`."""
+        return CallInfo(
+            self.operation,
+            self.attempts,
+            self.request_id,
+            self.idempotency_token,
+            reconciled=False,
+        )
+
+
+class ResponseParseError(CallError):
     """A response could not be read into its typed shape (missing required member, wrong type,
     malformed body). `raw` holds the response exactly as botocore returned it, so nothing the
     service sent is lost; `problems` lists each failure with its field path, written with the
     shapes' attribute names (`$.channel_info.channel_name`)."""
 
-    def __init__(self, operation: str, problems: Sequence[str], raw: Mapping[str, object]) -> None:
-        self.operation: str = operation
+    def __init__(
+        self,
+        operation: str,
+        problems: Sequence[str],
+        raw: Mapping[str, object],
+        *,
+        http_status: int | None = None,
+        request_id: str | None = None,
+        attempts: int = 1,
+        idempotency_token: str | None = None,
+    ) -> None:
         self.problems: tuple[str, ...] = tuple(problems)
         self.raw: Mapping[str, object] = raw
-        super().__init__(f"{operation}: response could not be parsed: " + "; ".join(self.problems))
+        super().__init__(
+            f"{operation}: response could not be parsed: " + "; ".join(self.problems),
+            operation=operation,
+            http_status=http_status,
+            request_id=request_id,
+            attempts=attempts,
+            idempotency_token=idempotency_token,
+        )
 
 
-class TransportError(KvsChimeError):
-    """No HTTP answer arrived: connection refused or reset, or a timeout.
+class TransportError(CallError):
+    """No HTTP answer arrived: connection refused or reset, TLS or proxy failure, or a timeout.
 
     `outcome_unknown` is True when the request may have reached the service (read timeout,
     connection closed after sending): the operation may or may not have been applied.
@@ -127,50 +252,66 @@ class TransportError(KvsChimeError):
         outcome_unknown: bool,
         attempts: int = 1,
         idempotency_token: str | None = None,
+        request_id: str | None = None,
     ) -> None:
-        self.operation: str = operation
         self.detail: str = detail
         self.outcome_unknown: bool = outcome_unknown
-        self.attempts: int = attempts
-        self.idempotency_token: str | None = idempotency_token
-        super().__init__(f"{operation}: {detail} (attempt {attempts})")
+        super().__init__(
+            f"{operation}: {detail}",
+            operation=operation,
+            request_id=request_id,
+            attempts=attempts,
+            idempotency_token=idempotency_token,
+        )
+
+    def __str__(self) -> str:
+        unknown = ", outcome unknown" if self.outcome_unknown else ""
+        return f"{self.operation}: {self.detail} (attempt {self.attempts}{unknown})"
 
 
-class ReconciliationConflictError(KvsChimeError):
-    """A create was retried after an outcome-unknown failure, the retry found the name taken, and
-    the existing resource differs from what was asked: someone else's resource, not ours.
+class DeadlineExceededError(TransportError):
+    """The call's deadline (`RetryPolicy.deadline`) passed while an attempt was in flight, and
+    the attempt was cut short. `outcome_unknown` says whether the request may have been sent."""
 
-    `differences` maps each differing field to (asked, found).
+
+class ReconciliationConflictError(CallError):
+    """A create's name was taken, and the resource that holds it is not this call's: it differs
+    from what was asked, or it existed before the call started.
+
+    `differences` maps each differing field to (asked, found); the message names the fields
+    only, never their values (names and tags can be sensitive). For a retried create, the
+    attempts, token and request id are the create's, and a failed look-up is the `__cause__`.
     """
 
-    def __init__(self, operation: str, name: str, differences: Mapping[str, tuple[object, object]]) -> None:
-        self.operation: str = operation
+    def __init__(
+        self,
+        operation: str,
+        name: str,
+        differences: Mapping[str, tuple[object, object]],
+        *,
+        http_status: int | None = None,
+        request_id: str | None = None,
+        attempts: int = 1,
+        idempotency_token: str | None = None,
+    ) -> None:
         self.name: str = name
         self.differences: dict[str, tuple[object, object]] = dict(differences)
-        shown = ", ".join(f"{k}: asked {a!r}, found {f!r}" for k, (a, f) in self.differences.items())
-        super().__init__(f"{operation}: {name!r} exists with a different configuration ({shown})")
+        fields = ", ".join(self.differences) or "unknown"
+        super().__init__(
+            f"{operation}: the name is taken by a resource that is not this call's (differs in: {fields})",
+            operation=operation,
+            http_status=http_status,
+            request_id=request_id,
+            attempts=attempts,
+            idempotency_token=idempotency_token,
+        )
 
 
-class WaiterError(KvsChimeError):
-    """A waiter gave up: it timed out, or the resource reached a failure state.
-
-    `last_state` is the last value the waiter read (a typed response, or None if the resource was
-    never found); `reason` says which, in words.
-    """
-
-    def __init__(self, waiter: str, reason: str, last_state: object) -> None:
-        self.waiter: str = waiter
-        self.reason: str = reason
-        self.last_state: object = last_state
-        super().__init__(f"{waiter}: {reason}")
-
-
-class ServiceError(KvsChimeError):
+class ServiceError(CallError):
     """The service answered with an error code.
 
-    The botocore `ClientError` is the `__cause__`. `attempts` counts the HTTP attempts made for
-    the call; `idempotency_token` is the token sent on every attempt, where the operation has one,
-    so a crashed process can retry with it.
+    The botocore `ClientError` is the `__cause__`. `body` keeps an error body that was not the
+    service's JSON (a proxy's HTML 502, a plain-text 500), cut to its first 4 KiB.
     """
 
     code: str = ""
@@ -186,15 +327,19 @@ class ServiceError(KvsChimeError):
         request_id: str | None,
         attempts: int = 1,
         idempotency_token: str | None = None,
+        body: str | None = None,
     ) -> None:
         self.code = code
         self.message: str = message
-        self.operation: str = operation
-        self.http_status: int | None = http_status
-        self.request_id: str | None = request_id
-        self.attempts: int = attempts
-        self.idempotency_token: str | None = idempotency_token
-        super().__init__(f"{operation}: {code}: {message} (HTTP {http_status}, attempt {attempts})")
+        self.body: str | None = body
+        super().__init__(
+            f"{operation}: {code}: {message}",
+            operation=operation,
+            http_status=http_status,
+            request_id=request_id,
+            attempts=attempts,
+            idempotency_token=idempotency_token,
+        )
 
     def __str__(self) -> str:
         # Built from the attributes so it stays true after the pipeline updates `attempts`.
@@ -203,8 +348,47 @@ class ServiceError(KvsChimeError):
         return f"{self.operation}: {self.code}: {self.message} ({status}attempt {self.attempts}{rid})"
 
 
+# -- families: catch these ------------------------------------------------------------------
+
+
 class ThrottlingError(ServiceError):
-    """The service refused the call for rate; retried by the pipeline."""
+    """The service refused the call for rate (any throttling code, or HTTP 429); retried."""
+
+
+class ServerError(ServiceError):
+    """The service failed (HTTP 5xx, modelled or not); retried where repeating is safe."""
+
+
+class NotFoundError(ServiceError):
+    """The resource does not exist (any service's not-found code); also media pipelines'
+    `NotFoundException` itself."""
+
+    code = "NotFoundException"
+
+
+class ConflictError(ServiceError):
+    """The resource's state conflicts with the call: name taken, in use (HTTP 409 or Kinesis
+    Video's `ResourceInUseException`); also media pipelines' `ConflictException` itself."""
+
+    code = "ConflictException"
+
+
+class AccessDeniedError(ServiceError):
+    """The caller may not do this (any service's access-denied code, or HTTP 403); also
+    `AccessDeniedException` itself."""
+
+    code = "AccessDeniedException"
+
+
+class LimitExceededError(ServiceError):
+    """An account, resource or tag limit would be exceeded (not a rate: that is throttling)."""
+
+
+class InvalidRequestError(ServiceError):
+    """The service rejected the request's input (what client-side validation could not know)."""
+
+
+# -- one class per modelled code --------------------------------------------------------------
 
 
 class ClientLimitExceededError(ThrottlingError):
@@ -219,65 +403,100 @@ class ThrottledClientError(ThrottlingError):
     code = "ThrottledClientException"
 
 
-class ServiceFailureError(ServiceError):
+class ServiceFailureError(ServerError):
     """Media pipelines: the service encountered an unexpected error (HTTP 500)."""
 
     code = "ServiceFailureException"
 
 
-class ServiceUnavailableError(ServiceError):
+class ServiceUnavailableError(ServerError):
     """Media pipelines: the service is currently unavailable (HTTP 503)."""
 
     code = "ServiceUnavailableException"
 
 
-class AccessDeniedError(ServiceError):
-    """You do not have required permissions to perform this operation."""
+class ResourceNotFoundError(NotFoundError):
+    """Kinesis Video: the resource could not be found."""
 
-    code = "AccessDeniedException"
-
-
-class AccountChannelLimitExceededError(ServiceError):
-    """You have reached the maximum number of active signaling channels for this account."""
-
-    code = "AccountChannelLimitExceededException"
+    code = "ResourceNotFoundException"
 
 
-class AccountStreamLimitExceededError(ServiceError):
-    """The number of streams created for the account is too high."""
+class StreamEdgeConfigurationNotFoundError(NotFoundError):
+    """The stream has no edge configuration (or it was deleted)."""
 
-    code = "AccountStreamLimitExceededException"
-
-
-class BadRequestError(ServiceError):
-    """Media pipelines: the input parameters don't match the service's restrictions."""
-
-    code = "BadRequestException"
+    code = "StreamEdgeConfigurationNotFoundException"
 
 
-class ConflictError(ServiceError):
-    """Media pipelines: the request could not be processed because of a conflict in the current
-    state of the resource (HTTP 409)."""
+class ResourceInUseError(ConflictError):
+    """The resource is in use or its name is taken (Kinesis Video)."""
 
-    code = "ConflictException"
-
-
-class DeviceStreamLimitExceededError(ServiceError):
-    """Not implemented by the service."""
-
-    code = "DeviceStreamLimitExceededException"
+    code = "ResourceInUseException"
 
 
-class ForbiddenError(ServiceError):
+class ForbiddenError(AccessDeniedError):
     """Media pipelines: the client is permanently forbidden from making the request."""
 
     code = "ForbiddenException"
 
 
-class InvalidArgumentError(ServiceError):
+class NotAuthorizedError(AccessDeniedError):
+    """The caller is not authorized to perform this operation."""
+
+    code = "NotAuthorizedException"
+
+
+class UnauthorizedClientError(AccessDeniedError):
+    """Media pipelines: the client is not currently authorized to make the request."""
+
+    code = "UnauthorizedClientException"
+
+
+class AccountChannelLimitExceededError(LimitExceededError):
+    """You have reached the maximum number of active signaling channels for this account."""
+
+    code = "AccountChannelLimitExceededException"
+
+
+class AccountStreamLimitExceededError(LimitExceededError):
+    """The number of streams created for the account is too high."""
+
+    code = "AccountStreamLimitExceededException"
+
+
+class DeviceStreamLimitExceededError(LimitExceededError):
+    """Not implemented by the service."""
+
+    code = "DeviceStreamLimitExceededException"
+
+
+class ResourceLimitExceededError(LimitExceededError):
+    """Media pipelines: the request exceeds the resource limit."""
+
+    code = "ResourceLimitExceededException"
+
+
+class TagsPerResourceExceededLimitError(LimitExceededError):
+    """The resource would exceed the limit of 50 tags."""
+
+    code = "TagsPerResourceExceededLimitException"
+
+
+class InvalidArgumentError(InvalidRequestError):
     """The value for this input parameter is invalid."""
 
     code = "InvalidArgumentException"
+
+
+class BadRequestError(InvalidRequestError):
+    """Media pipelines: the input parameters don't match the service's restrictions."""
+
+    code = "BadRequestException"
+
+
+class InvalidResourceFormatError(InvalidRequestError):
+    """The format of the StreamARN is invalid."""
+
+    code = "InvalidResourceFormatException"
 
 
 class InvalidClientError(ServiceError):
@@ -292,70 +511,16 @@ class InvalidDeviceError(ServiceError):
     code = "InvalidDeviceException"
 
 
-class InvalidResourceFormatError(ServiceError):
-    """The format of the StreamARN is invalid."""
-
-    code = "InvalidResourceFormatException"
-
-
 class NoDataRetentionError(ServiceError):
     """The Stream data retention in hours is equal to zero."""
 
     code = "NoDataRetentionException"
 
 
-class NotAuthorizedError(ServiceError):
-    """The caller is not authorized to perform this operation."""
-
-    code = "NotAuthorizedException"
-
-
-class NotFoundError(ServiceError):
-    """Media pipelines: one or more of the resources in the request does not exist."""
-
-    code = "NotFoundException"
-
-
-class ResourceInUseError(ServiceError):
-    """The resource is in use or its name is taken (Kinesis Video)."""
-
-    code = "ResourceInUseException"
-
-
-class ResourceLimitExceededError(ServiceError):
-    """Media pipelines: the request exceeds the resource limit."""
-
-    code = "ResourceLimitExceededException"
-
-
-class ResourceNotFoundError(ServiceError):
-    """Kinesis Video: the resource could not be found."""
-
-    code = "ResourceNotFoundException"
-
-
 class SessionExpiredError(ServiceError):
     """Signaling: the session has expired and a new one must be created."""
 
     code = "SessionExpiredException"
-
-
-class StreamEdgeConfigurationNotFoundError(ServiceError):
-    """The stream has no edge configuration (or it was deleted)."""
-
-    code = "StreamEdgeConfigurationNotFoundException"
-
-
-class TagsPerResourceExceededLimitError(ServiceError):
-    """The resource would exceed the limit of 50 tags."""
-
-    code = "TagsPerResourceExceededLimitException"
-
-
-class UnauthorizedClientError(ServiceError):
-    """Media pipelines: the client is not currently authorized to make the request."""
-
-    code = "UnauthorizedClientException"
 
 
 class VersionMismatchError(ServiceError):
@@ -374,8 +539,69 @@ def _subclasses(cls: type[ServiceError]) -> list[type[ServiceError]]:
 
 _BY_CODE: dict[str, type[ServiceError]] = {c.code: c for c in _subclasses(ServiceError) if c.code}
 
+# Codes AWS services answer without modelling them, by family. HTTP status decides the rest.
+_UNMODELLED: dict[str, type[ServiceError]] = {
+    **dict.fromkeys(
+        (
+            "Throttling",
+            "ThrottlingException",
+            "ThrottledException",
+            "TooManyRequestsException",
+            "RequestLimitExceeded",
+            "RequestThrottled",
+            "RequestThrottledException",
+            "ProvisionedThroughputExceededException",
+            "SlowDown",
+            "BandwidthLimitExceeded",
+            "PriorRequestNotComplete",
+            "EC2ThrottledException",
+        ),
+        ThrottlingError,
+    ),
+    **dict.fromkeys(
+        ("InternalFailure", "InternalError", "InternalServerError", "InternalServerException"), ServerError
+    ),
+    **dict.fromkeys(("ServiceUnavailable", "ServiceUnavailableException"), ServiceUnavailableError),
+    **dict.fromkeys(("ValidationException", "SerializationException"), InvalidRequestError),
+    **dict.fromkeys(
+        (
+            "AccessDenied",
+            "UnrecognizedClientException",
+            "InvalidSignatureException",
+            "IncompleteSignature",
+            "MissingAuthenticationToken",
+            "MissingAuthenticationTokenException",
+            "ExpiredToken",
+            "ExpiredTokenException",
+            "InvalidClientTokenId",
+            "SignatureDoesNotMatch",
+        ),
+        AccessDeniedError,
+    ),
+}
+_BY_STATUS: dict[int, type[ServiceError]] = {
+    403: AccessDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: ThrottlingError,
+}
 
-def error_class_for(code: str) -> type[ServiceError]:
-    """The class for an error code (`ResourceInUseException` -> `ResourceInUseError`);
-    `ServiceError` for a code no model declares."""
-    return _BY_CODE.get(code, ServiceError)
+
+def error_class_for(code: str, http_status: int | None = None) -> type[ServiceError]:
+    """The class for an error code (`ResourceInUseException` -> `ResourceInUseError`).
+
+    A code no model declares maps to its family by name (`ThrottlingException` ->
+    `ThrottlingError`) or by `http_status` (429 -> `ThrottlingError`, any 5xx -> `ServerError`,
+    403, 404, 409), else to `ServiceError`. A modelled code keeps its class whatever the status,
+    except that a throttling status never yields a non-throttling class.
+    """
+    cls = _BY_CODE.get(code) or _UNMODELLED.get(code)
+    if http_status == 429 and (cls is None or not issubclass(cls, ThrottlingError)):
+        return ThrottlingError
+    if cls is not None:
+        return cls
+    if http_status is not None:
+        if http_status >= 500:
+            return ServerError
+        return _BY_STATUS.get(http_status, ServiceError)
+    return ServiceError

@@ -14,8 +14,8 @@ from kvs_chime.errors import ResourceNotFoundError
 from kvs_chime.kinesisvideo import (
     CreateSignalingChannelRequest,
     DescribeSignalingChannelRequest,
-    Tag,
-    TagResourceRequest,
+    SingleMasterConfiguration,
+    UpdateSignalingChannelRequest,
 )
 from kvs_chime.testing import LocalEndpoint
 
@@ -77,12 +77,19 @@ with LocalEndpoint() as endpoint:
         raise AssertionError("expected a ResponseParseError")
 
     # [outcome-unknown]
-    # The connection drops after the request was sent: were the tags applied?
-    # TagResource is neither read-only nor idempotent, so the pipeline does not guess.
-    endpoint.faults.drop_before_apply("TagResource")
+    # The connection drops after the request was sent: was the update applied?
+    # UpdateSignalingChannel is neither read-only nor idempotent (it checks a version),
+    # so the pipeline does not guess and does not repeat it.
+    endpoint.faults.drop_before_apply("UpdateSignalingChannel")
     try:
-        kv.tag_resource(
-            TagResourceRequest(resource_arn=arn, tags=[Tag(key="team", value="video")])
+        kv.update_signaling_channel(
+            UpdateSignalingChannelRequest(
+                channel_arn=arn,
+                current_version="1",
+                single_master_configuration=SingleMasterConfiguration(
+                    message_ttl_seconds=90
+                ),
+            )
         )
     except TransportError as error:
         print(error.outcome_unknown, error.attempts)  # True 1

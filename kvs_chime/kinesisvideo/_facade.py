@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 
 from .._pipeline import Reconciler
 from .._waiter import Poll
-from ..errors import ReconciliationConflictError, ResourceNotFoundError
+from ..errors import KvsChimeError, ReconciliationConflictError, ResourceNotFoundError
 from ._operations import KinesisVideoOperations
 from ._reconcile import channel_differences, stream_differences
 from ._shapes import (
@@ -25,6 +26,19 @@ from ._shapes import (
 
 __all__ = ["KinesisVideo"]
 
+_LOOKUP_FAILED: dict[str, tuple[object, object]] = {"exists": (True, False)}
+
+
+def _created_before(
+    created: datetime.datetime | None, started: datetime.datetime
+) -> dict[str, tuple[object, object]]:
+    """Only a resource created at or after the call started can be the call's own."""
+    if created is None:
+        return {"creation_time": (started, None)}
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=datetime.timezone.utc)
+    return {"creation_time": (started, created)} if created < started else {}
+
 
 class KinesisVideo(KinesisVideoOperations):
     """Typed access to the Amazon Kinesis Video Streams API (signaling channels, streams).
@@ -36,44 +50,56 @@ class KinesisVideo(KinesisVideoOperations):
 
     `create_signaling_channel` and `create_stream` have no idempotency token. When an attempt
     fails with its outcome unknown (timeout, dropped connection, HTTP 5xx) the facade retries,
-    and if the retry finds the name taken it describes the existing resource: when it matches
-    what was asked the call succeeds with its ARN (`last_call().reconciled` is True); otherwise
-    `ReconciliationConflictError` says what differs. A name taken on the first attempt stays a
-    `ResourceInUseError`.
+    and if the retry finds the name taken it describes the existing resource: when it was
+    created after the call started and matches what was asked, the call succeeds with its ARN
+    (`last_call().reconciled` is True); otherwise `ReconciliationConflictError` names what
+    differs (a resource older than the call is never this call's). A name taken on the first
+    attempt stays a `ResourceInUseError`.
     """
 
     def _reconcilers(self) -> Mapping[str, Reconciler]:
         return {"CreateSignalingChannel": self._reconcile_channel, "CreateStream": self._reconcile_stream}
 
-    def _reconcile_channel(self, request: CreateSignalingChannelRequest) -> CreateSignalingChannelResponse:
-        info = self.describe_signaling_channel(
-            DescribeSignalingChannelRequest(channel_name=request.channel_name)
-        ).channel_info
+    def _reconcile_channel(
+        self, request: CreateSignalingChannelRequest, started: datetime.datetime
+    ) -> CreateSignalingChannelResponse:
+        name = request.channel_name
+        try:
+            info = self.describe_signaling_channel(
+                DescribeSignalingChannelRequest(channel_name=name)
+            ).channel_info
+            tags = None
+            if request.tags and info is not None and info.channel_arn is not None:
+                tags = self.list_tags_for_resource(
+                    ListTagsForResourceRequest(resource_arn=info.channel_arn)
+                ).tags
+        except KvsChimeError as exc:
+            raise ReconciliationConflictError("CreateSignalingChannel", name, _LOOKUP_FAILED) from exc
         if info is None or info.channel_arn is None:
-            raise ReconciliationConflictError(
-                "CreateSignalingChannel", request.channel_name, {"exists": (True, False)}
-            )
-        tags = None
-        if request.tags:
-            tags = (
-                self.list_tags_for_resource(ListTagsForResourceRequest(resource_arn=info.channel_arn)).tags
-                or {}
-            )
-        differences = channel_differences(request, info, tags)
+            raise ReconciliationConflictError("CreateSignalingChannel", name, _LOOKUP_FAILED)
+        differences = channel_differences(request, info, (tags or {}) if request.tags else None)
+        differences.update(_created_before(info.creation_time, started))
         if differences:
-            raise ReconciliationConflictError("CreateSignalingChannel", request.channel_name, differences)
+            raise ReconciliationConflictError("CreateSignalingChannel", name, differences)
         return CreateSignalingChannelResponse(channel_arn=info.channel_arn)
 
-    def _reconcile_stream(self, request: CreateStreamRequest) -> CreateStreamResponse:
-        info = self.describe_stream(DescribeStreamRequest(stream_name=request.stream_name)).stream_info
+    def _reconcile_stream(
+        self, request: CreateStreamRequest, started: datetime.datetime
+    ) -> CreateStreamResponse:
+        name = request.stream_name
+        try:
+            info = self.describe_stream(DescribeStreamRequest(stream_name=name)).stream_info
+            tags = None
+            if request.tags and info is not None and info.stream_arn is not None:
+                tags = self.list_tags_for_stream(ListTagsForStreamRequest(stream_arn=info.stream_arn)).tags
+        except KvsChimeError as exc:
+            raise ReconciliationConflictError("CreateStream", name, _LOOKUP_FAILED) from exc
         if info is None or info.stream_arn is None:
-            raise ReconciliationConflictError("CreateStream", request.stream_name, {"exists": (True, False)})
-        tags = None
-        if request.tags:
-            tags = self.list_tags_for_stream(ListTagsForStreamRequest(stream_arn=info.stream_arn)).tags or {}
-        differences = stream_differences(request, info, tags)
+            raise ReconciliationConflictError("CreateStream", name, _LOOKUP_FAILED)
+        differences = stream_differences(request, info, (tags or {}) if request.tags else None)
+        differences.update(_created_before(info.creation_time, started))
         if differences:
-            raise ReconciliationConflictError("CreateStream", request.stream_name, differences)
+            raise ReconciliationConflictError("CreateStream", name, differences)
         return CreateStreamResponse(stream_arn=info.stream_arn)
 
     # -- waiters -------------------------------------------------------------------------------

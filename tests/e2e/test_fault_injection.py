@@ -290,20 +290,50 @@ def test_missing_required_member_raises_a_parse_error_naming_it(
     assert caught.value.raw["Tags"] == [{"Key": "team"}]
 
 
-def test_connection_dropped_before_apply_on_an_unsafe_call_is_not_retried(
+def test_connection_dropped_on_an_unsafe_call_is_not_retried(ep: LocalEndpoint, kv: KinesisVideo) -> None:
+    from kvs_chime.kinesisvideo import SingleMasterConfiguration, UpdateSignalingChannelRequest
+
+    arn = kv.create_signaling_channel(CreateSignalingChannelRequest(channel_name="door")).channel_arn
+    info = kv.describe_signaling_channel(DescribeSignalingChannelRequest(channel_arn=arn)).channel_info
+    assert info is not None and info.version is not None
+    ep.faults.drop_before_apply("UpdateSignalingChannel")
+    with pytest.raises(TransportError) as caught:
+        kv.update_signaling_channel(
+            UpdateSignalingChannelRequest(
+                channel_arn=arn,
+                current_version=info.version,
+                single_master_configuration=SingleMasterConfiguration(message_ttl_seconds=90),
+            )
+        )
+    # The client cannot tell a drop before from a drop after applying: outcome unknown, not repeated.
+    assert caught.value.outcome_unknown
+    assert http_attempts(ep, "UpdateSignalingChannel") == 1
+    assert isinstance(caught.value, KvsChimeError)
+
+
+def test_a_dropped_delete_is_repeated_and_not_found_then_means_done(
     ep: LocalEndpoint, kv: KinesisVideo
 ) -> None:
     from kvs_chime.kinesisvideo import DeleteSignalingChannelRequest
 
     arn = kv.create_signaling_channel(CreateSignalingChannelRequest(channel_name="door")).channel_arn
-    assert arn is not None
-    ep.faults.drop_before_apply("DeleteSignalingChannel")
-    with pytest.raises(TransportError) as caught:
+    ep.faults.drop_after_apply("DeleteSignalingChannel")
+    kv.delete_signaling_channel(DeleteSignalingChannelRequest(channel_arn=arn))
+    codes = [e.error_code for e in ep.journal.entries("DeleteSignalingChannel")]
+    assert codes == [None, "ResourceNotFoundException"]
+    info = last_call()
+    assert info is not None and info.attempts == 2
+    assert channel_names(kv) == []
+
+
+def test_a_delete_not_found_on_its_first_attempt_stays_an_error(ep: LocalEndpoint, kv: KinesisVideo) -> None:
+    from kvs_chime.errors import NotFoundError
+    from kvs_chime.kinesisvideo import DeleteSignalingChannelRequest
+
+    arn = kv.create_signaling_channel(CreateSignalingChannelRequest(channel_name="door")).channel_arn
+    kv.delete_signaling_channel(DeleteSignalingChannelRequest(channel_arn=arn))
+    with pytest.raises(NotFoundError):
         kv.delete_signaling_channel(DeleteSignalingChannelRequest(channel_arn=arn))
-    # The client cannot tell a drop before from a drop after applying: outcome unknown, not repeated.
-    assert caught.value.outcome_unknown
-    assert http_attempts(ep, "DeleteSignalingChannel") == 1
-    assert isinstance(caught.value, KvsChimeError)
 
 
 @pytest.mark.parametrize(("code", "status"), [("InternalFailure", 500), ("ServiceUnavailable", 503)])

@@ -405,19 +405,45 @@ def test_generated_token_is_reused_across_retries() -> None:
     ("code", "status"), [("ServiceUnavailableException", 503), ("ServiceFailureException", 500)]
 )
 def test_5xx_is_not_retried_on_an_operation_without_a_token(code: str, status: int) -> None:
-    # DeleteMediaPipeline has no idempotency token and is not read-only: after a 5xx the
-    # outcome is unknown, so the pipeline must not repeat it, however many attempts are left.
-    assert _errors_of(MEDIA, "DeleteMediaPipeline")[code] == status
+    # UpdateMediaInsightsPipelineStatus has no idempotency token, is not read-only and not
+    # idempotent: after a 5xx the outcome is unknown, so the pipeline must not repeat it.
+    from kvs_chime.media_pipelines import UpdateMediaInsightsPipelineStatusRequest
+
+    assert _errors_of(MEDIA, "UpdateMediaInsightsPipelineStatus")[code] == status
+    s = Setup(MEDIA, MediaPipelines, retry=RetryPolicy(max_attempts=3))
+    params = {"Identifier": "pipeline-1", "UpdateStatus": "Pause"}
+    s.error("update_media_insights_pipeline_status", code, status, "Try later", params)
+    with pytest.raises(ServiceError) as raised:
+        s.facade.update_media_insights_pipeline_status(
+            UpdateMediaInsightsPipelineStatusRequest(identifier="pipeline-1", update_status="Pause")
+        )
+    assert type(raised.value) is CREATE_MEDIA_STREAM_PIPELINE_ERRORS[code]
+    assert isinstance(raised.value, errors.ServerError)
+    assert raised.value.attempts == 1
+    assert raised.value.idempotency_token is None
+    assert raised.value.operation == "UpdateMediaInsightsPipelineStatus"
+    assert s.sleeps == []
+    s.stubber.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize(
+    ("code", "status"), [("ServiceUnavailableException", 503), ("ServiceFailureException", 500)]
+)
+def test_5xx_on_a_delete_is_retried_and_not_found_then_means_deleted(code: str, status: int) -> None:
+    # A delete leaves the same state however often it is applied: after a 5xx it is repeated,
+    # and "not found" on the repeat means the first attempt deleted it.
     s = Setup(MEDIA, MediaPipelines, retry=RetryPolicy(max_attempts=3))
     pipeline_id = "e8f1c2a3-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
     s.error("delete_media_pipeline", code, status, "Try later", {"MediaPipelineId": pipeline_id})
-    with pytest.raises(ServiceError) as raised:
-        s.facade.delete_media_pipeline(DeleteMediaPipelineRequest(media_pipeline_id=pipeline_id))
-    assert type(raised.value) is CREATE_MEDIA_STREAM_PIPELINE_ERRORS[code]
-    assert raised.value.attempts == 1
-    assert raised.value.idempotency_token is None
-    assert raised.value.operation == "DeleteMediaPipeline"
-    assert s.sleeps == []
+    s.error(
+        "delete_media_pipeline",
+        "NotFoundException",
+        404,
+        "No such pipeline",
+        {"MediaPipelineId": pipeline_id},
+    )
+    s.facade.delete_media_pipeline(DeleteMediaPipelineRequest(media_pipeline_id=pipeline_id))
+    assert len(s.sleeps) == 1
     s.stubber.assert_no_pending_responses()
 
 

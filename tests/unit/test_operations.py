@@ -1377,9 +1377,7 @@ def test_iter_signaling_channels_is_lazy() -> None:
         assert _pending(h)
 
 
-@pytest.mark.parametrize(
-    ("max_items", "pages_fetched"), [(0, 0), (1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (9, 3)]
-)
+@pytest.mark.parametrize(("max_items", "pages_fetched"), [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (9, 3)])
 def test_iter_signaling_channels_stops_at_max_items(max_items: int, pages_fetched: int) -> None:
     with Harness(KVS) as h:
         _stub_channel_pages(h, page_size=2)
@@ -1388,6 +1386,24 @@ def test_iter_signaling_channels_stops_at_max_items(max_items: int, pages_fetche
         assert _pending(h) is (pages_fetched < 3)
     assert [c.channel_name for c in items] == _NAMES[:max_items]
     assert len(h.sent) == pages_fetched
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "error"),
+    [
+        ("max_items", 0, ValueError),
+        ("page_size", -1, ValueError),
+        ("max_items", "5", TypeError),
+        ("page_size", True, TypeError),
+    ],
+)
+def test_iter_refuses_a_non_positive_or_non_int_page_option_before_any_call(
+    option: str, value: object, error: type[Exception]
+) -> None:
+    with Harness(KVS) as h:
+        with pytest.raises(error, match=option):
+            h.facade.iter_signaling_channels(**{option: value})  # pyright: ignore[reportArgumentType]  # the wrong type is the point
+        assert h.sent == []
 
 
 def test_iter_signaling_channels_skips_an_empty_page_that_carries_a_token() -> None:

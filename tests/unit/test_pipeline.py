@@ -5,6 +5,7 @@ Time is injected (a fake clock advanced by the fake sleep): nothing here waits f
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -380,6 +381,8 @@ def channel_info(**overrides: Any) -> dict[str, Any]:
         "ChannelStatus": "ACTIVE",
         "SingleMasterConfiguration": {"MessageTtlSeconds": 60},
         "Version": "1",
+        # Made during the call (the call's start is taken one second early for Date's rounding).
+        "CreationTime": datetime.datetime.now(datetime.timezone.utc),
     }
     return {"ChannelInfo": {**info, **overrides}}
 
@@ -451,6 +454,50 @@ def test_reconciliation_compares_tags_when_asked(kv_client: tuple[Any, Stubber],
             CreateSignalingChannelRequest(channel_name="door", tags=[Tag(key="team", value="video")])
         )
     assert set(caught.value.differences) == {"tags"}
+
+
+def test_reconciliation_refuses_a_matching_channel_that_existed_before_the_call(
+    kv_client: tuple[Any, Stubber], time_: FakeTime
+) -> None:
+    # Same name and settings, but created in 2024: another process's channel, never this call's.
+    c, stubber = kv_client
+    kv = KinesisVideo(
+        client=TransportFaults(c, {"create_signaling_channel": [read_timeout()]}),
+        sleep=time_.sleep,
+        clock=time_.clock,
+    )
+    stubber.add_client_error("create_signaling_channel", "ResourceInUseException", http_status_code=400)
+    old = datetime.datetime(2024, 3, 1, tzinfo=datetime.timezone.utc)
+    stubber.add_response("describe_signaling_channel", channel_info(CreationTime=old))
+    with pytest.raises(ReconciliationConflictError) as caught:
+        kv.create_signaling_channel(CreateSignalingChannelRequest(channel_name="door"))
+    assert set(caught.value.differences) == {"creation_time"}
+    # The error is about the create: its attempts and operation, not the look-up's.
+    assert caught.value.operation == "CreateSignalingChannel" and caught.value.attempts == 2
+    assert isinstance(caught.value.__cause__, ResourceInUseError)
+    info = last_call()
+    assert info is not None and info.operation == "CreateSignalingChannel" and not info.reconciled
+
+
+def test_a_look_up_that_fails_during_reconciliation_is_a_conflict_about_the_create(
+    kv_client: tuple[Any, Stubber], time_: FakeTime
+) -> None:
+    from kvs_chime.errors import ResourceNotFoundError
+
+    c, stubber = kv_client
+    kv = KinesisVideo(
+        client=TransportFaults(c, {"create_signaling_channel": [read_timeout()]}),
+        sleep=time_.sleep,
+        clock=time_.clock,
+    )
+    stubber.add_client_error("create_signaling_channel", "ResourceInUseException", http_status_code=400)
+    stubber.add_client_error("describe_signaling_channel", "ResourceNotFoundException", http_status_code=404)
+    with pytest.raises(ReconciliationConflictError) as caught:
+        kv.create_signaling_channel(CreateSignalingChannelRequest(channel_name="door"))
+    assert caught.value.operation == "CreateSignalingChannel" and caught.value.attempts == 2
+    assert isinstance(caught.value.__cause__, ResourceNotFoundError)
+    info = last_call()
+    assert info is not None and info.operation == "CreateSignalingChannel"
 
 
 def test_resource_in_use_on_the_first_attempt_stays_an_error(

@@ -236,7 +236,7 @@ def test_ensure_reports_a_conflicting_configuration(kv: tuple[KinesisVideo, Stub
     assert caught.value.name == CHANNEL
     message = str(caught.value)
     assert "message_ttl_seconds" in message
-    assert "asked 60" in message and "found 30" in message
+    assert "message_ttl_seconds" in message and "60" not in message and "30" not in message
 
 
 def test_ensure_reports_a_missing_tag_as_a_conflict_without_update(kv: tuple[KinesisVideo, Stubber]) -> None:
@@ -328,7 +328,7 @@ def test_ensure_with_update_still_refuses_a_different_channel_type(
     differences = caught.value.differences
     assert differences["channel_type"] == ("SINGLE_MASTER", "FULL_MESH")
     assert ("message_ttl_seconds" in differences) == (ttl != 60)
-    assert "FULL_MESH" in str(caught.value)
+    assert "channel_type" in str(caught.value) and "FULL_MESH" not in str(caught.value)
 
 
 def test_ensure_refuses_a_channel_being_deleted(kv: tuple[KinesisVideo, Stubber]) -> None:

@@ -1,0 +1,141 @@
+"""What the facades hook into a botocore client, and the per-attempt state those hooks read.
+
+The pipeline marks each HTTP attempt it makes with an `InFlight` in a context variable. The hooks
+act only on marked attempts, so a wrapped client's other users see it unchanged:
+
+- botocore's own retries are vetoed (`needs-retry` answers False first): the pipeline is the one
+  retry layer, on clients the facades build and on clients users wrap, in every retry mode;
+- the raw body is kept where botocore would drop it: an error body that is not the service's
+  JSON (a proxy's HTML 502), and any body its parser chokes on;
+- sockets are registered with the deadline watchdog (`_watchdog.py`), and a new connection's
+  connect timeout is cut to the time left, so an attempt cannot outlive its call's deadline.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from typing import Any
+
+from ._watchdog import Watch
+
+__all__ = ["ERROR_BODY", "RAW_BODY_LIMIT", "InFlight", "in_flight", "install"]
+
+#: Where a kept error body goes in botocore's parsed error (`ClientError.response`).
+ERROR_BODY = "kvs_chime:error-body"
+#: At most this many characters of an unreadable body are kept.
+RAW_BODY_LIMIT = 4096
+
+
+class InFlight:
+    """One HTTP attempt the pipeline is making in this context."""
+
+    __slots__ = ("body", "watch")
+
+    def __init__(self, watch: Watch | None) -> None:
+        self.watch = watch
+        """The deadline watch, or None when the call has no deadline."""
+        self.body: bytes | None = None
+        """The raw response body, kept for the error if botocore cannot parse it."""
+
+
+in_flight: contextvars.ContextVar[InFlight | None] = contextvars.ContextVar(
+    "kvs_chime_in_flight", default=None
+)
+
+
+def _veto_botocore_retry(**_: object) -> bool | None:
+    # False (not None) is botocore's "do not retry" and, registered first, wins over its handler.
+    return False if in_flight.get() is not None else None
+
+
+def _keep_body(response_dict: dict[str, Any], **_: object) -> None:
+    attempt = in_flight.get()
+    if attempt is not None:
+        body = response_dict.get("body")
+        attempt.body = body if isinstance(body, bytes) else None
+
+
+def _keep_error_body(http_response: Any, parsed: dict[str, Any], **_: object) -> None:
+    # botocore replaces a 5xx HTML body by the status text, and puts other non-JSON error
+    # bodies in the message unbounded: keep what was sent, bounded, beside the parsed error.
+    status = getattr(http_response, "status_code", 200)
+    if status < 300 or getattr(http_response, "raw", None) is None:
+        return
+    body = http_response.content
+    if not body:
+        return
+    try:
+        if isinstance(json.loads(body), dict):
+            return  # the service's own error document: botocore read it
+    except ValueError:
+        pass
+    text = body[: RAW_BODY_LIMIT * 4].decode("utf-8", "replace")[:RAW_BODY_LIMIT]
+    metadata = parsed.setdefault("ResponseMetadata", {})
+    if isinstance(metadata, dict):
+        metadata[ERROR_BODY] = text
+
+
+def _watched(base: Any) -> type:
+    """`base` (botocore's urllib3 connection class) reporting its sockets to the attempt's watch."""
+
+    def connect(self: Any) -> None:
+        attempt = in_flight.get()
+        watch = attempt.watch if attempt is not None else None
+        if watch is not None:
+            remaining = max(watch.remaining(), 0.001)
+            if self.timeout is None or not isinstance(self.timeout, (int, float)) or self.timeout > remaining:
+                self.timeout = remaining
+        base.connect(self)
+        if watch is not None and self.sock is not None:
+            watch.watch(self.sock)
+
+    def send(self: Any, data: Any) -> Any:
+        attempt = in_flight.get()
+        if attempt is not None and attempt.watch is not None and self.sock is not None:
+            attempt.watch.sent = True
+            attempt.watch.watch(self.sock)
+        return base.send(self, data)
+
+    return type(f"Deadline{base.__name__}", (base,), {"connect": connect, "send": send})
+
+
+_watched_classes: dict[Any, type] = {}
+
+
+def _watched_pool(pool: Any) -> type:
+    cls = _watched_classes.get(pool)
+    if cls is None:
+        connection = _watched(pool.ConnectionCls)
+        cls = _watched_classes[pool] = type(
+            f"Deadline{pool.__name__}", (pool,), {"ConnectionCls": connection}
+        )
+    return cls
+
+
+def _install_watched_connections(client: Any) -> None:
+    session: Any = getattr(getattr(client, "_endpoint", None), "http_session", None)
+    classes = getattr(session, "_pool_classes_by_scheme", None)
+    if not isinstance(classes, dict):
+        return  # not botocore's urllib3 session (aiobotocore: cancellation bounds its calls)
+    watched = {scheme: _watched_pool(pool) for scheme, pool in classes.items()}  # pyright: ignore[reportUnknownVariableType]
+    if watched == classes:
+        return
+    # botocore has no public hook for its connection classes; this private one exists from 1.11 on.
+    session._pool_classes_by_scheme = watched
+    managers = [getattr(session, "_manager", None), *getattr(session, "_proxy_managers", {}).values()]
+    for manager in managers:
+        if manager is not None and hasattr(manager, "pool_classes_by_scheme"):
+            manager.pool_classes_by_scheme = watched
+            manager.clear()  # pools made before keep their classes: drop them (idle connections only)
+
+
+def install(client: Any) -> None:
+    """Hook the facade's behaviour into `client` (once per client; other calls are untouched)."""
+    events = getattr(getattr(client, "meta", None), "events", None)
+    if events is None:
+        return
+    events.register_first("needs-retry", _veto_botocore_retry, unique_id="kvs_chime-veto-retry")
+    events.register("before-parse", _keep_body, unique_id="kvs_chime-keep-body")
+    events.register("after-call", _keep_error_body, unique_id="kvs_chime-keep-error-body")
+    _install_watched_connections(client)
