@@ -135,7 +135,12 @@ def install(client: Any) -> None:
     events = getattr(getattr(client, "meta", None), "events", None)
     if events is None:
         return
-    events.register_first("needs-retry", _veto_botocore_retry, unique_id="kvs_chime-veto-retry")
+    # botocore asks the most specific handlers first: one level below its own retry handler
+    # (`needs-retry.<service>`), so this answer comes before botocore's.
+    service_id = client.meta.service_model.service_id.hyphenize()
+    events.register_first(
+        f"needs-retry.{service_id}.*", _veto_botocore_retry, unique_id="kvs_chime-veto-retry"
+    )
     events.register("before-parse", _keep_body, unique_id="kvs_chime-keep-body")
     events.register("after-call", _keep_error_body, unique_id="kvs_chime-keep-error-body")
     _install_watched_connections(client)

@@ -84,7 +84,10 @@ class Failure:
 
 def _headers(response: Mapping[str, Any]) -> Mapping[str, str]:
     headers = response.get("ResponseMetadata", {}).get("HTTPHeaders")
-    return cast("Mapping[str, str]", headers) if isinstance(headers, Mapping) else {}
+    if not isinstance(headers, Mapping):
+        return {}
+    # Header names keep the case the server sent them in.
+    return {str(k).lower(): str(v) for k, v in cast("Mapping[object, object]", headers).items()}
 
 
 def _http_date(value: str | None) -> float | None:
@@ -217,7 +220,9 @@ def classify(
         raw = {} if body is None else {"Body": body[: RAW_BODY_LIMIT * 4].decode("utf-8", "replace")}
         return Failure(
             Kind.OUTCOME_UNKNOWN,
-            ResponseParseError(operation, [f"$: the response could not be read ({detail})"], raw, **facts),
+            ResponseParseError(
+                operation, [f"$: the response could not be read ({detail})"], raw, **_t(facts)
+            ),
             retryable=safe_to_repeat,
         )
     if isinstance(exc, BotoCoreError):

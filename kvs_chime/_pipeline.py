@@ -128,7 +128,11 @@ class Pipeline:
         attempt = call.begin_attempt()
         marker = in_flight.set(attempt)
         try:
-            return self._method(call.operation.method)(**call.params)
+            raw = self._method(call.operation.method)(**call.params)
+            if attempt.watch is not None and attempt.watch.fired:
+                # Cut mid-body, a response can look complete: what was read cannot be trusted.
+                raise TimeoutError("the call's deadline passed during the attempt")
+            return raw
         except (AssertionError, StubResponseError):
             raise  # botocore's Stubber reporting a test's mistake: for the test, unchanged
         except Exception as exc:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .errors import WaiterError
+from .errors import DeadlineExceededError, WaiterError
 
 __all__ = ["Poll", "wait"]
 
@@ -60,8 +60,12 @@ def wait(
     `must_appear`, a resource not seen within `poll.missing_timeout` fails the wait."""
     start = clock()
     seen = False
+    state: T | None = None
     while True:
-        state = read()
+        try:
+            state = read()
+        except DeadlineExceededError as exc:  # the last poll ran into the waiter's timeout
+            raise WaiterError(name, f"timed out (timeout {poll.timeout:g}s)", state) from exc
         if done(state):
             return state
         reason = failure(state)
@@ -71,6 +75,6 @@ def wait(
         elapsed = clock() - start
         if must_appear and not seen and elapsed + poll.interval > min(poll.missing_timeout, poll.timeout):
             raise WaiterError(name, f"the resource does not exist (not found for {elapsed:.1f}s)", None)
-        if elapsed + poll.interval > poll.timeout:
+        if elapsed + poll.interval >= poll.timeout:
             raise WaiterError(name, f"timed out after {elapsed:.1f}s (timeout {poll.timeout:g}s)", state)
         sleep(poll.interval)

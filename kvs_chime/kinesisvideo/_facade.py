@@ -127,6 +127,7 @@ class KinesisVideo(KinesisVideoOperations):
                 "the channel is being deleted" if i and i.channel_status == Status.DELETING else None
             ),
             poll=poll,
+            must_appear=True,
         )
         assert info is not None  # done() accepted it
         return info
@@ -168,6 +169,7 @@ class KinesisVideo(KinesisVideoOperations):
             done=lambda i: i is not None and i.status == Status.ACTIVE,
             failure=lambda i: "the stream is being deleted" if i and i.status == Status.DELETING else None,
             poll=poll,
+            must_appear=True,
         )
         assert info is not None  # done() accepted it
         return info

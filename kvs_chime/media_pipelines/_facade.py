@@ -75,6 +75,7 @@ class MediaPipelines(MediaPipelinesOperations):
                 else None
             ),
             poll=poll,
+            must_appear=True,
         )
         assert pool is not None  # done() accepted it
         return pool
@@ -130,6 +131,7 @@ class MediaPipelines(MediaPipelinesOperations):
             done=lambda p: pipeline_status(p) == target,
             failure=failure,
             poll=poll,
+            must_appear=True,
         )
         assert pipeline is not None  # done() accepted it
         return pipeline
