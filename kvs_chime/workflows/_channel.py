@@ -5,7 +5,12 @@ from __future__ import annotations
 import logging
 
 from .._waiter import Poll
-from ..errors import ReconciliationConflictError, ResourceInUseError, ResourceNotFoundError
+from ..errors import (
+    ReconciliationConflictError,
+    ResourceInUseError,
+    ResourceNotFoundError,
+    VersionMismatchError,
+)
 from ..kinesisvideo import (
     ChannelInfo,
     ChannelType,
@@ -26,6 +31,8 @@ __all__ = ["ensure_signaling_channel"]
 logger = logging.getLogger("kvs_chime")
 
 _UPDATABLE = frozenset({"message_ttl_seconds", "tags"})
+# How often a channel changed by concurrent callers is read and updated again before giving up.
+_UPDATE_ROUNDS = 4
 
 
 def _describe(kv: KinesisVideo, name: str) -> ChannelInfo | None:
@@ -51,7 +58,12 @@ def ensure_signaling_channel(
     race gets the winner's channel (when its configuration matches). When a channel of that
     name exists with another configuration, `update=True` changes the message TTL and adds
     missing tags (the channel type cannot be changed); otherwise `ReconciliationConflictError`
-    shows both configurations. Waits (with `poll`) until the channel is ACTIVE.
+    names the fields that differ (both values are on its `differences`). Waits (with `poll`)
+    until the channel is ACTIVE.
+
+    The channel returned always has the configuration asked: when concurrent callers keep
+    changing it to something else, this raises `ReconciliationConflictError` rather than return
+    a channel that differs.
 
     >>> info = ensure_signaling_channel(kv, "front-door", message_ttl_seconds=60, tags={"team": "video"})  # doctest: +SKIP
     >>> info.channel_status  # doctest: +SKIP
@@ -70,20 +82,35 @@ def ensure_signaling_channel(
         except ResourceInUseError:
             logger.info("ensure_signaling_channel: another caller created the channel first; using theirs")
         info = _describe(kv, name)
-    if info is None or info.channel_arn is None:
-        raise ReconciliationConflictError("EnsureSignalingChannel", name, {"exists": (True, False)})
-
-    found_tags = None
-    if tags is not None:
-        found_tags = (
-            kv.list_tags_for_resource(ListTagsForResourceRequest(resource_arn=info.channel_arn)).tags or {}
-        )
-    differences = channel_differences(wanted, info, found_tags)
-    if differences:
-        if not update or not set(differences) <= _UPDATABLE:
+    differences: dict[str, tuple[object, object]] = {}
+    # Concurrent callers asking other settings can change the channel under us: after each update
+    # the channel is read again, and what is returned is always checked against what was asked.
+    for _ in range(_UPDATE_ROUNDS):
+        if info is None or info.channel_arn is None:
+            raise ReconciliationConflictError("EnsureSignalingChannel", name, {"exists": (True, False)})
+        found_tags = None
+        if tags is not None:
+            found_tags = (
+                kv.list_tags_for_resource(ListTagsForResourceRequest(resource_arn=info.channel_arn)).tags
+                or {}
+            )
+        differences = channel_differences(wanted, info, found_tags)
+        if not differences:
+            active = kv.wait_until_signaling_channel_active(channel_arn=info.channel_arn, poll=poll)
+            differences = channel_differences(wanted, active)
+            if not differences:
+                return active
+        elif not update or not set(differences) <= _UPDATABLE:
             raise ReconciliationConflictError("EnsureSignalingChannel", name, differences)
-        _update(kv, info, differences, message_ttl_seconds, as_mapping(tags) or {}, poll)
-    return kv.wait_until_signaling_channel_active(channel_arn=info.channel_arn, poll=poll)
+        else:
+            try:
+                _update(kv, info, differences, message_ttl_seconds, as_mapping(tags) or {}, poll)
+            except VersionMismatchError:
+                logger.info(
+                    "ensure_signaling_channel: the channel changed while updating it; reading it again"
+                )
+        info = _describe(kv, name)
+    raise ReconciliationConflictError("EnsureSignalingChannel", name, differences)
 
 
 def _update(

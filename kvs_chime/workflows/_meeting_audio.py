@@ -6,11 +6,22 @@ import contextlib
 import logging
 import sys
 from types import TracebackType
+from typing import TypeVar
 
 import attrs
 
+from .._retry import RetryPolicy
 from .._waiter import Poll
-from ..errors import ConflictError, KvsChimeError, NotFoundError
+from ..errors import (
+    BadRequestError,
+    CallError,
+    ConflictError,
+    KvsChimeError,
+    NotFoundError,
+    ServerError,
+    TransportError,
+    WaiterError,
+)
 from ..media_pipelines import (
     CreateMediaPipelineKinesisVideoStreamPoolRequest,
     CreateMediaStreamPipelineRequest,
@@ -19,6 +30,7 @@ from ..media_pipelines import (
     GetMediaPipelineKinesisVideoStreamPoolRequest,
     KinesisVideoStreamConfiguration,
     KinesisVideoStreamPoolConfiguration,
+    KinesisVideoStreamPoolStatus,
     MediaPipelines,
     MediaPipelineStatus,
     MediaStreamPipeline,
@@ -100,15 +112,22 @@ def _pool_name(pool: KinesisVideoStreamPoolConfiguration) -> str:
     return pool.pool_name
 
 
-def _delete_pool(media: MediaPipelines, pipeline_id: str | None, pool_name: str, poll: Poll | None) -> bool:
+def _delete_pool(
+    media: MediaPipelines,
+    pipeline_id: str | None,
+    pool_name: str,
+    poll: Poll | None,
+    retry: RetryPolicy | None = None,
+) -> bool:
     if pipeline_id is not None:
         media.wait_until_media_pipeline_deleted(pipeline_id, poll=poll)
     try:
         media.delete_media_pipeline_kinesis_video_stream_pool(
-            DeleteMediaPipelineKinesisVideoStreamPoolRequest(identifier=pool_name)
+            DeleteMediaPipelineKinesisVideoStreamPoolRequest(identifier=pool_name), retry=retry
         )
     except ConflictError:
-        logger.info("stream_meeting_audio: pool %s is still used by another pipeline; kept", pool_name)
+        # In use by another pipeline (another caller streams into it), or already being deleted.
+        logger.info("stream_meeting_audio: the pool is in use or being deleted; kept")
         return False
     except NotFoundError:
         return False
@@ -123,6 +142,49 @@ def _get_pool(media: MediaPipelines, name: str) -> KinesisVideoStreamPoolConfigu
         ).kinesis_video_stream_pool_configuration
     except NotFoundError:
         return None
+
+
+def _active_pool(
+    media: MediaPipelines,
+    pool_name: str,
+    stream_configuration: KinesisVideoStreamConfiguration,
+    pool_tags: TagsLike | None,
+    poll: Poll | None,
+    made: _Made,
+) -> KinesisVideoStreamPoolConfiguration:
+    """The ACTIVE pool `pool_name`, made when missing (noted on `made` as soon as it is).
+
+    A pool another caller is deleting is waited out and made anew, so a concurrent `stop`
+    never fails a start.
+    """
+    for _ in range(_POOL_ROUNDS):
+        pool = _get_pool(media, pool_name)
+        if pool is not None and pool.pool_status == KinesisVideoStreamPoolStatus.DELETING:
+            media.wait_until_stream_pool_deleted(pool_name, poll=poll)
+            continue
+        if pool is None:
+            try:
+                media.create_media_pipeline_kinesis_video_stream_pool(
+                    CreateMediaPipelineKinesisVideoStreamPoolRequest(
+                        stream_configuration=stream_configuration,
+                        pool_name=pool_name,
+                        tags=as_tag_list(pool_tags, Tag),
+                    )
+                )
+                made.pool = True
+            except ConflictError:
+                pass  # another caller made it first (or is deleting it): look again
+        try:
+            return media.wait_until_stream_pool_active(pool_name, poll=poll)
+        except WaiterError as exc:
+            state = exc.last_state
+            deleting = isinstance(state, KinesisVideoStreamPoolConfiguration) and (
+                state.pool_status == KinesisVideoStreamPoolStatus.DELETING
+            )
+            if not deleting and state is not None:
+                raise
+            logger.info("stream_meeting_audio: the pool went away while starting; making it again")
+    raise KvsChimeError(f"stream_meeting_audio: the pool kept being deleted ({_POOL_ROUNDS} rounds)")
 
 
 def stream_meeting_audio(
@@ -140,40 +202,35 @@ def stream_meeting_audio(
 ) -> MeetingAudioStream:
     """Stream a Chime SDK meeting's audio into a Kinesis Video Stream pool and return the handle.
 
-    Ensures the pool exists and is ACTIVE (created with an idempotency token when missing),
-    creates the media stream pipeline (the meeting as source, the pool as sink), and waits until
-    it is InProgress. If anything fails midway, what this call created is deleted again (the
-    pipeline, then the pool if this call made it), and the error says so (a log line at WARNING,
-    and an exception note on Python 3.11+) — unless `keep_on_failure` asks to keep it.
+    Ensures the pool exists and is ACTIVE (created when missing), creates the media stream
+    pipeline (the meeting as source, the pool as sink), and waits until it is InProgress.
+
+    If anything fails midway, what this call created is deleted again (the pipeline, then the
+    pool if this call made it and no other pipeline uses it), and the error says so (a log line
+    at WARNING, and an exception note on Python 3.11+) — unless `keep_on_failure` asks to keep
+    it. A pipeline create whose outcome is unknown is repeated with its idempotency token to
+    learn the pipeline it may have made, which is then deleted too. On Ctrl-C
+    (`KeyboardInterrupt`) only the quick part runs, each step one attempt of at most 2 s: the
+    pipeline is deleted, and the pool only when no pipeline was made (its deletion would have to
+    wait for the pipeline's); nothing is waited for.
+
+    Many callers may share one pool, starting and stopping at once: a start never fails because
+    a concurrent `stop(delete_pool=True)` deleted the pool (it waits the deletion out and makes
+    the pool again), and a stop deletes the pool only when no pipeline uses it.
 
     >>> config = KinesisVideoStreamConfiguration(region="us-east-1", data_retention_in_hours=24)
     >>> with stream_meeting_audio(media, meeting_arn, "meetings", config) as stream:  # doctest: +SKIP
     ...     print(stream.pipeline.media_pipeline_arn)
     """
-    pool = _get_pool(media, pool_name)
-    created_pool = False
-    if pool is None:
-        try:
-            pool = media.create_media_pipeline_kinesis_video_stream_pool(
-                CreateMediaPipelineKinesisVideoStreamPoolRequest(
-                    stream_configuration=stream_configuration,
-                    pool_name=pool_name,
-                    tags=as_tag_list(pool_tags, Tag),
-                )
-            ).kinesis_video_stream_pool_configuration
-            created_pool = True
-        except ConflictError:
-            pool = _get_pool(media, pool_name)  # another caller made it first: use theirs
-    pipeline: MediaStreamPipeline | None = None
+    made = _Made()
     try:
-        pool = media.wait_until_stream_pool_active(pool_name, poll=poll)
-        assert pool.pool_arn is not None
-        pipeline = media.create_media_stream_pipeline(
-            CreateMediaStreamPipelineRequest(
+        for _ in range(_POOL_ROUNDS):
+            pool = _active_pool(media, pool_name, stream_configuration, pool_tags, poll, made)
+            request = CreateMediaStreamPipelineRequest(
                 sources=[MediaStreamSource(source_type="ChimeSdkMeeting", source_arn=meeting_arn)],
                 sinks=[
                     MediaStreamSink(
-                        sink_arn=pool.pool_arn,
+                        sink_arn=_present(pool.pool_arn, "the pool's ARN"),
                         sink_type=MediaStreamPipelineSinkType.KINESIS_VIDEO_STREAM_POOL,
                         reserved_stream_capacity=reserved_stream_capacity,
                         media_stream_type=media_stream_type,
@@ -181,43 +238,119 @@ def stream_meeting_audio(
                 ],
                 tags=as_tag_list(pipeline_tags, Tag),
             )
-        ).media_stream_pipeline
-        if pipeline is None or pipeline.media_pipeline_id is None:
-            raise KvsChimeError("CreateMediaStreamPipeline returned no pipeline id")
-        running = media.wait_until_media_pipeline_status(
-            pipeline.media_pipeline_id, MediaPipelineStatus.IN_PROGRESS, poll=poll
-        )
-        pipeline = running.media_stream_pipeline or pipeline
-    except BaseException as error:
-        _clean_up(media, error, pipeline, pool_name if created_pool else None, keep_on_failure, poll)
+            made.request = request
+            try:
+                made.pipeline = _present(
+                    media.create_media_stream_pipeline(request).media_stream_pipeline, "the pipeline"
+                )
+            except (BadRequestError, NotFoundError) as exc:
+                current = _get_pool(media, pool_name)
+                if current is not None and current.pool_status == KinesisVideoStreamPoolStatus.ACTIVE:
+                    raise  # the pool is fine: the request itself was refused
+                logger.info(
+                    "stream_meeting_audio: the pool went away before the pipeline was made (%s)", exc.code
+                )
+                continue
+            except CallError as exc:
+                made.ambiguous = exc
+                raise
+            pipeline_id = _present(made.pipeline.media_pipeline_id, "the pipeline's id")
+            running = media.wait_until_media_pipeline_status(
+                pipeline_id, MediaPipelineStatus.IN_PROGRESS, poll=poll
+            )
+            made.pipeline = running.media_stream_pipeline or made.pipeline
+            return MeetingAudioStream(media, made.pipeline, pool, made.pool, poll=poll)
+        raise KvsChimeError(f"stream_meeting_audio: the pool kept being deleted ({_POOL_ROUNDS} rounds)")
+    except Exception as error:
+        _clean_up(media, error, made, pool_name, keep_on_failure, poll, quick=False)
         raise
-    return MeetingAudioStream(media, pipeline, pool, created_pool, poll=poll)
+    except KeyboardInterrupt as error:
+        _clean_up(media, error, made, pool_name, keep_on_failure, poll, quick=True)
+        raise
+
+
+# How often a start makes the pool again after concurrent stops deleted it.
+_POOL_ROUNDS = 5
+# Ctrl-C: the user wants out. One short attempt per step, no waiting.
+_QUICK = RetryPolicy(max_attempts=1, deadline=2.0)
+
+
+T = TypeVar("T")
+
+
+def _present(value: T | None, what: str) -> T:
+    # The API reference documents these as always returned.
+    if value is None:
+        raise KvsChimeError(f"stream_meeting_audio: the service returned no value for {what}")
+    return value
+
+
+@attrs.define
+class _Made:
+    """What one `stream_meeting_audio` call created (or may have)."""
+
+    pool: bool = False
+    pipeline: MediaStreamPipeline | None = None
+    request: CreateMediaStreamPipelineRequest | None = None
+    ambiguous: CallError | None = None
+    """The pipeline create's error, when it may have been applied."""
+
+
+def _recover_pipeline(media: MediaPipelines, made: _Made, retry: RetryPolicy | None) -> None:
+    """A create whose outcome is unknown may have made a pipeline: the same token tells which."""
+    error = made.ambiguous
+    if made.pipeline is not None or error is None or made.request is None or error.idempotency_token is None:
+        return
+    if not (isinstance(error, ServerError) or (isinstance(error, TransportError) and error.outcome_unknown)):
+        return
+    request = attrs.evolve(made.request, client_request_token=error.idempotency_token)
+    made.pipeline = media.create_media_stream_pipeline(request, retry=retry).media_stream_pipeline
 
 
 def _clean_up(
     media: MediaPipelines,
     error: BaseException,
-    pipeline: MediaStreamPipeline | None,
-    created_pool: str | None,
+    made: _Made,
+    pool_name: str,
     keep: bool,
     poll: Poll | None,
+    *,
+    quick: bool,
 ) -> None:
-    made = ([f"pipeline {pipeline.media_pipeline_id}"] if pipeline is not None else []) + (
-        [f"pool {created_pool}"] if created_pool else []
+    retry = _QUICK if quick else None
+    try:
+        if not keep:
+            _recover_pipeline(media, made, retry)
+    except KvsChimeError as recovery_error:
+        _say(error, f"failed midway; a pipeline may be left behind (token on the error): {recovery_error}")
+    what = ([f"pipeline {made.pipeline.media_pipeline_id}"] if made.pipeline is not None else []) + (
+        ["the pool"] if made.pool else []
     )
-    if not made:
+    if not what:
         return
     if keep:
-        _say(error, f"failed midway; kept what this call created, as asked: {', '.join(made)}")
+        _say(error, f"failed midway; kept what this call created, as asked: {', '.join(what)}")
         return
+    deleted: list[str] = []
     try:
-        pipeline_id = pipeline.media_pipeline_id if pipeline is not None else None
+        pipeline_id = made.pipeline.media_pipeline_id if made.pipeline is not None else None
         if pipeline_id is not None:
             with contextlib.suppress(NotFoundError):  # already gone is what we want
-                media.delete_media_pipeline(DeleteMediaPipelineRequest(media_pipeline_id=pipeline_id))
-        if created_pool is not None:
-            _delete_pool(media, pipeline_id, created_pool, poll)
+                media.delete_media_pipeline(
+                    DeleteMediaPipelineRequest(media_pipeline_id=pipeline_id), retry=retry
+                )
+            deleted.append(f"pipeline {pipeline_id}")
+        if (
+            made.pool
+            and (not quick or pipeline_id is None)
+            and _delete_pool(media, pipeline_id, pool_name, poll, retry)
+        ):
+            deleted.append("the pool")
     except KvsChimeError as cleanup_error:
-        _say(error, f"failed midway, and cleaning up {', '.join(made)} failed too: {cleanup_error}")
+        _say(error, f"failed midway, and cleaning up {', '.join(what)} failed too: {cleanup_error}")
         return
-    _say(error, f"failed midway; deleted what this call created: {', '.join(made)}")
+    kept = [w for w in what if w not in deleted]
+    note = f"failed midway; deleted what this call created: {', '.join(deleted) or 'nothing'}"
+    if kept:
+        note += f"; kept (in use, or no time to wait): {', '.join(kept)}"
+    _say(error, note)

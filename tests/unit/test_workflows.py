@@ -268,7 +268,10 @@ def test_ensure_with_update_changes_ttl_and_adds_missing_tags(
         },
     )
     stubber.add_response("tag_resource", {}, {"ResourceARN": CHANNEL_ARN, "Tags": TEAM_TAGS})
-    stubber.add_response("describe_signaling_channel", channel("UPDATING", ttl=30, version="v7"), BY_ARN)
+    # Read again after updating: what is returned is checked against what was asked.
+    stubber.add_response("describe_signaling_channel", channel("UPDATING", ttl=60, version="v8"), BY_NAME)
+    expect_tags(stubber, {"owner": "ops", "team": "video"})
+    stubber.add_response("describe_signaling_channel", channel("UPDATING", ttl=60, version="v8"), BY_ARN)
     stubber.add_response("describe_signaling_channel", channel("ACTIVE", ttl=60, version="v8"), BY_ARN)
 
     info = ensure_signaling_channel(
@@ -300,6 +303,7 @@ def test_ensure_update_waits_for_an_updating_channel_with_the_callers_poll(
             "SingleMasterConfiguration": {"MessageTtlSeconds": 60},
         },
     )
+    stubber.add_response("describe_signaling_channel", channel("ACTIVE", ttl=60, version="v9"), BY_NAME)
     stubber.add_response("describe_signaling_channel", channel("ACTIVE", ttl=60, version="v9"), BY_ARN)
 
     info = ensure_signaling_channel(
@@ -732,6 +736,7 @@ def test_a_failed_pipeline_create_deletes_the_pool_this_call_created(
         http_status_code=status,
         expected_params=pipeline_params(),
     )
+    expect_pool(stubber, "ACTIVE")  # the pool is fine: the request itself was refused
     expect_pool_delete(stubber)
 
     with pytest.raises(error_type) as caught:
@@ -740,9 +745,9 @@ def test_a_failed_pipeline_create_deletes_the_pool_this_call_created(
     assert caught.value.code == code
     assert caught.value.operation == "CreateMediaStreamPipeline"
     warnings = [r.getMessage() for r in kvs_log.records if r.levelno == logging.WARNING]
-    assert warnings == ["stream_meeting_audio: failed midway; deleted what this call created: pool meetings"]
+    assert warnings == ["stream_meeting_audio: failed midway; deleted what this call created: the pool"]
     if sys.version_info >= (3, 11):
-        assert any("deleted what this call created: pool meetings" in n for n in notes(caught.value))
+        assert any("deleted what this call created: the pool" in n for n in notes(caught.value))
 
 
 def test_a_pipeline_that_fails_is_deleted_then_the_pool(
@@ -765,7 +770,7 @@ def test_a_pipeline_that_fails_is_deleted_then_the_pool(
     assert isinstance(last, MediaPipeline) and last.media_stream_pipeline is not None
     assert last.media_stream_pipeline.status is MediaPipelineStatus.FAILED
     assert time_.sleeps == [1, 1]  # one while Initializing, one while Stopping
-    made = f"pipeline {PIPELINE_ID}, pool {POOL}"
+    made = f"pipeline {PIPELINE_ID}, the pool"
     warnings = [r.getMessage() for r in kvs_log.records if r.levelno == logging.WARNING]
     assert warnings == [f"stream_meeting_audio: failed midway; deleted what this call created: {made}"]
     if sys.version_info >= (3, 11):
@@ -786,7 +791,7 @@ def test_keep_on_failure_deletes_nothing_and_says_what_was_kept(
     warnings = [r.getMessage() for r in kvs_log.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "kept" in warnings[0]
-    assert f"pipeline {PIPELINE_ID}" in warnings[0] and f"pool {POOL}" in warnings[0]
+    assert f"pipeline {PIPELINE_ID}" in warnings[0] and "the pool" in warnings[0] and POOL not in warnings[0]
     if sys.version_info >= (3, 11):
         assert any("kept" in n and f"pipeline {PIPELINE_ID}" in n for n in notes(caught.value))
 
@@ -823,6 +828,7 @@ def test_an_existing_pool_is_not_ours_when_nothing_was_created(
         http_status_code=400,
         expected_params=pipeline_params(),
     )
+    expect_pool(stubber, "ACTIVE")
 
     with pytest.raises(BadRequestError) as caught:
         stream_meeting_audio(facade, MEETING_ARN, POOL, CONFIG)
@@ -1002,7 +1008,9 @@ def test_stop_keeps_a_pool_still_in_use(
     stream = handle(facade)
     assert stream.stop(delete_pool=True) is False
     assert stream.stopped is True
-    assert any(f"pool {POOL} is still used" in r.getMessage() for r in kvs_log.records)
+    messages = [r.getMessage() for r in kvs_log.records]
+    assert any("the pool is in use or being deleted; kept" in m for m in messages)
+    assert not any(POOL in m for m in messages)  # logs carry no names
 
 
 def test_stop_twice_deletes_once(media: tuple[MediaPipelines, Stubber]) -> None:
