@@ -8,7 +8,7 @@ import os
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["tests", "lint", "typecheck", "generate"]
+nox.options.sessions = ["tests", "lowest", "lint", "typecheck", "generate"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
@@ -46,6 +46,32 @@ def tests(session: nox.Session) -> None:
     """Unit, fidelity, round-trip and end-to-end tests."""
     _install(session, "test")
     session.run("pytest", *session.posargs)
+
+
+def _floors() -> list[str]:
+    """Each runtime dependency pinned to the lowest version pyproject.toml allows."""
+    pins = []
+    for requirement in nox.project.load_toml("pyproject.toml")["project"]["dependencies"]:
+        name, _, rest = requirement.partition(">=")
+        if rest:
+            pins.append(f"{name.strip()}=={rest.split(',')[0].strip()}")
+    return pins
+
+
+@nox.session(python="3.11")
+def lowest(session: nox.Session) -> None:
+    """The tests against the lowest version of every runtime dependency pyproject.toml allows."""
+    floors = session.create_tmp() + "/floors.txt"
+    with open(floors, "w") as out:
+        out.write("\n".join(_floors()) + "\n")
+    groups = nox.project.dependency_groups(nox.project.load_toml("pyproject.toml"), "test")
+    session.install(".", "-c", floors, *groups)
+    session.run(
+        "python",
+        "-c",
+        "import boto3, attrs, cattrs, tenacity; print(boto3.__version__, attrs.__version__, cattrs.__version__, tenacity.__version__)",
+    )
+    session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session(python="3.12")
