@@ -145,6 +145,7 @@ _VINT_LENGTH = bytes([0] + [8 - b.bit_length() + 1 for b in range(1, 256)])
 _VALUE_MASK = [0] + [(1 << (7 * n)) - 1 for n in range(1, 9)]
 
 _COMPACT_AT = 1 << 16
+_EBML_ID = EBML.to_bytes(4, "big")
 
 
 def _name(eid: int) -> str:
@@ -236,15 +237,25 @@ class MkvReader:
         if self._closed:
             return []
         self._closed = True
-        truncated = self._skip > 0 or self._pos < len(self._buf)
+        leftover = bytes(self._buf[self._pos : self._pos + 4])
+        truncated = self._skip > 0 or bool(leftover)
         end = self._base + self._pos
+        if leftover and _EBML_ID.startswith(leftover) and all(o.unknown for o in self._stack):
+            # The stream stopped inside the next fragment's EBML header: the open fragment
+            # was whole, and the cut-off one is reported on its own.
+            while self._stack:
+                self._pop(end)
+            if self._fragment is not None and self._fragment.segment_seen:
+                self._finish(end, truncated=False)
+            self._fragment = _Building(end)
         while self._stack:
             top = self._stack[-1]
             if top.end is not None and top.end > end:
                 truncated = True
             self._pop(end)
-        if self._fragment is not None and (self._fragment.segment_seen or truncated):
-            self._finish(self._base + len(self._buf), truncated=truncated)
+        if self._fragment is not None:
+            # A fragment whose Segment never began was cut off in its EBML header.
+            self._finish(self._base + len(self._buf), truncated=truncated or not self._fragment.segment_seen)
         self._buf = bytearray()
         self._pos = 0
         return self._take()
@@ -415,6 +426,8 @@ class MkvReader:
         assert fields is not None
         number = fields.get(TRACK_NUMBER)
         if not isinstance(number, int) or number < 1:
+            if self._closed:
+                return  # cut off by the end of the stream: the fragment says it is truncated
             raise MkvFormatError("TrackEntry", offset, "has no TrackNumber of 1 or more")
         sampling = fields.get(SAMPLING_FREQUENCY)
         channels = fields.get(CHANNELS)

@@ -74,8 +74,15 @@ def _id(eid: int) -> bytes:
 
 
 def element(eid: int, payload: bytes, *, size_length: int | None = None, unknown_size: bool = False) -> bytes:
-    """One element: ID, size (unknown if asked: 8 bytes of all ones), payload."""
-    size = _UNKNOWN if unknown_size else encode_size(len(payload), size_length)
+    """One element: ID, size (unknown if asked: 8 bytes of all ones), payload.
+
+    `size_length` is the least width of the size field: wider where the size needs it.
+    """
+    if unknown_size:
+        size = _UNKNOWN
+    else:
+        shortest = len(encode_size(len(payload)))
+        size = encode_size(len(payload), max(shortest, size_length or 1))
     return _id(eid) + size + payload
 
 
@@ -162,7 +169,7 @@ def kvs_fragment(
 
     `tags` go before the Cluster, `trailing_tags` after it (where `GetMedia` puts
     `AWS_KINESISVIDEO_MILLIS_BEHIND_NOW` and the continuation token). `size_length` forces the
-    width of every size field of known size; `unknown_sizes=False` gives the Segment and the
+    least width of every size field of known size; `unknown_sizes=False` gives the Segment and the
     Cluster known sizes. `block_groups` writes BlockGroups (Block + BlockDuration of one
     timecode unit) instead of SimpleBlocks; `lace=(kind, n)` puts `n` frames in each block.
     `void` adds a Void element of that many payload bytes inside the Cluster.
