@@ -8,7 +8,7 @@ import os
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["tests", "lint", "typecheck", "generate"]
+nox.options.sessions = ["tests", "audio", "lint", "typecheck", "generate"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
@@ -46,6 +46,22 @@ def tests(session: nox.Session) -> None:
     """Unit, fidelity, round-trip and end-to-end tests."""
     _install(session, "test")
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHONS)
+def audio(session: nox.Session) -> None:
+    """The media tests with the `audio` extra (PyAV) installed: decoding, ADTS played back."""
+    session.install(".[audio]", *CONSTRAINTS)
+    _install(session, "test")
+    session.run(
+        "pytest",
+        "tests/unit/test_aac.py",
+        "tests/unit/test_mkv_reader.py",
+        "tests/docs",
+        "-k",
+        "aac or mkv or read_audio",
+        *session.posargs,
+    )
 
 
 @nox.session(python="3.12")
