@@ -269,18 +269,33 @@ class MkvReader:
 
     def _parse(self) -> None:
         buf = self._buf
-        pos = self._pos
+        # One view for the whole pass (slices of it copy once); released before the buffer is
+        # compacted or grown again.
+        view = memoryview(buf)
+        try:
+            pos = self._scan(buf, view, self._pos)
+        finally:
+            view.release()
+        self._pos = pos
+        if pos >= _COMPACT_AT or pos == len(buf):
+            del buf[:pos]
+            self._base += pos
+            self._pos = 0
+
+    def _scan(self, buf: bytearray, view: memoryview, pos: int) -> int:
         end = len(buf)
         stack = self._stack
         leaves = _LEAVES
         children = _CHILDREN
+        value_mask = _VALUE_MASK
+        vint_length = _VINT_LENGTH
         while True:
             if self._skip:
                 take = min(self._skip, end - pos)
                 pos += take
                 self._skip -= take
                 if self._skip:
-                    break
+                    return pos
             here = self._base + pos
             while stack:
                 top_end = stack[-1].end
@@ -288,24 +303,35 @@ class MkvReader:
                     break
                 self._pop(here)
             if pos >= end:
-                break
-            id_length = _VINT_LENGTH[buf[pos]]
+                return pos
+            first = buf[pos]
+            id_length = vint_length[first]
             if id_length == 0 or id_length > 4:
-                raise MkvFormatError("element ID", here, f"invalid first byte 0x{buf[pos]:02X}")
+                raise MkvFormatError("element ID", here, f"invalid first byte 0x{first:02X}")
             if pos + id_length >= end:
-                break
-            size_length = _VINT_LENGTH[buf[pos + id_length]]
+                return pos
+            size_first = buf[pos + id_length]
+            size_length = vint_length[size_first]
             if size_length == 0:
                 raise MkvFormatError("element size", here + id_length, "invalid first byte 0x00")
             header = id_length + size_length
             if pos + header > end:
-                break
-            eid = int.from_bytes(buf[pos : pos + id_length], "big")
-            size: int | None = (
-                int.from_bytes(buf[pos + id_length : pos + header], "big") & _VALUE_MASK[size_length]
-            )
-            if size == _VALUE_MASK[size_length]:
+                return pos
+            eid = first if id_length == 1 else int.from_bytes(view[pos : pos + id_length], "big")
+            if size_length == 1:
+                known = size_first & 0x7F
+            else:
+                known = int.from_bytes(view[pos + id_length : pos + header], "big") & value_mask[size_length]
+            size: int | None = known
+            if known == value_mask[size_length]:
                 size = None
+            elif eid == SIMPLE_BLOCK and stack and stack[-1].eid == CLUSTER:
+                # The hot path: a run of unlaced SimpleBlocks in a Cluster (nearly every
+                # element of an audio stream). Anything unusual is left to the general path.
+                after = self._block_run(buf, view, pos, end, stack[-1].end)
+                if after != pos:
+                    pos = after
+                    continue
             # An element that cannot be a child of an open unknown-size master ends it.
             while stack and stack[-1].unknown and eid not in children[stack[-1].eid] and eid not in _GLOBAL:
                 self._pop(here)
@@ -332,18 +358,55 @@ class MkvReader:
             self._check_inside(eid, here, payload + size)
             if eid in leaves or eid == EBML:
                 if pos + header + size > end:
-                    break
+                    return pos
                 if eid != EBML:
-                    self._leaf(eid, buf[pos + header : pos + header + size], here)
+                    self._leaf(eid, view[pos + header : pos + header + size], here)
                 pos += header + size
             else:
                 pos += header
                 self._skip = size
-        self._pos = pos
-        if pos >= _COMPACT_AT or pos == end:
-            del buf[:pos]
-            self._base += pos
-            self._pos = 0
+
+    def _block_run(self, buf: bytearray, view: memoryview, pos: int, end: int, parent_end: int | None) -> int:
+        """Read consecutive plain SimpleBlocks from `pos`; return where the run stopped."""
+        fragment = self._fragment
+        if fragment is None or fragment.cluster_timecode is None:
+            return pos
+        base = self._base
+        limit = end if parent_end is None else min(end, parent_end - base)
+        cluster_time = fragment.cluster_timecode
+        scale = fragment.timecode_scale
+        tracks = fragment.tracks
+        append = fragment.frames.append
+        while pos + 2 <= limit and buf[pos] == SIMPLE_BLOCK:
+            size_first = buf[pos + 1]
+            if size_first & 0x80:
+                size, start = size_first & 0x7F, pos + 2
+            elif size_first & 0x40 and pos + 3 <= limit:
+                size, start = ((size_first & 0x3F) << 8) | buf[pos + 2], pos + 3
+            else:
+                break
+            stop = start + size
+            if size < 4 or size in (0x7F, 0x3FFF) or stop > limit:  # too short, or unknown size
+                break
+            track_byte = buf[start]
+            flags = buf[start + 3]
+            if not track_byte & 0x80 or flags & 0x06:
+                break
+            relative = (buf[start + 1] << 8) | buf[start + 2]
+            if relative >= 0x8000:
+                relative -= 0x10000
+            track = tracks.get(track_byte & 0x7F)
+            append(
+                Frame(
+                    track_number=track_byte & 0x7F,
+                    timestamp_ns=(cluster_time + relative) * scale,
+                    data=bytes(view[start + 4 : stop]),
+                    keyframe=bool(flags & 0x80),
+                    duration_ns=track.default_duration_ns if track is not None else None,
+                )
+            )
+            pos = stop
+        return pos
 
     def _check_inside(self, eid: int, here: int, element_end: int) -> None:
         if not self._stack:
@@ -449,7 +512,7 @@ class MkvReader:
 
     # -- leaves ------------------------------------------------------------------------------
 
-    def _leaf(self, eid: int, payload: bytearray, here: int) -> None:
+    def _leaf(self, eid: int, payload: memoryview, here: int) -> None:
         fragment = self._current(here)
         if eid == SIMPLE_BLOCK:
             self._block(fragment, bytes(payload), here, None, None)
@@ -584,11 +647,11 @@ def _unlace(data: bytes, start: int, lacing: int, what: str, here: int) -> list[
     return frames
 
 
-def _uint(payload: bytearray) -> int:
+def _uint(payload: memoryview) -> int:
     return int.from_bytes(payload, "big")
 
 
-def _float(payload: bytearray, here: int) -> float:
+def _float(payload: memoryview, here: int) -> float:
     if len(payload) == 4:
         return float(struct.unpack(">f", payload)[0])
     if len(payload) == 8:
@@ -598,9 +661,9 @@ def _float(payload: bytearray, here: int) -> float:
     raise MkvFormatError("SamplingFrequency", here, f"a float must be 0, 4 or 8 bytes, got {len(payload)}")
 
 
-def _text(payload: bytearray, what: str, here: int) -> str:
+def _text(payload: memoryview, what: str, here: int) -> str:
     try:
         # Strings may be padded with NULs.
-        return payload.decode("utf-8").rstrip("\x00")
+        return bytes(payload).decode("utf-8").rstrip("\x00")
     except UnicodeDecodeError as exc:
         raise MkvFormatError(what, here, "is not UTF-8") from exc

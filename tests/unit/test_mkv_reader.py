@@ -336,6 +336,18 @@ def test_real_matroska_from_ffmpeg() -> None:
             "runs past the end of its parent",
         ),
         (b"\xe7\x01\xff\xff\xff\xff\xff\xff\xff", "Timecode", 0, "unknown size"),
+        (
+            element(CLUSTER, element(0xE7, b"\x01") + b"\xa3\x88\x81\x00\x00\x80xx"),
+            "SimpleBlock",
+            8,
+            "runs past",
+        ),
+        (
+            element(SEGMENT, element(CLUSTER, element(0xE7, b"\x01") + b"\xa3\xff")),
+            "SimpleBlock",
+            13,
+            "unknown size",
+        ),
         (element(0xAE, element(0x86, b"A_AAC")), "TrackEntry", 0, "TrackNumber"),
     ],
 )
