@@ -100,7 +100,8 @@ def demo(session: nox.Session) -> None:
 @nox.session(python="3.12", default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks: raw boto3 against kvs_chime side by side, one table (`-- --quick`, `-- --profile`)."""
-    session.install(".", *CONSTRAINTS)
+    # ebmlite: the EBML parser of the MKV reader's baseline (the aws-samples consumer library's).
+    session.install(".", "ebmlite", *CONSTRAINTS)
     # A script, not `-m`: the working directory stays off sys.path, so the installed package is measured.
     session.run("python", "benchmarks/run.py", *session.posargs)
 

@@ -531,7 +531,7 @@ class MkvReader:
             if eid == TAG_BINARY:
                 current[1] = bytes(payload)
             else:
-                text = _text(payload, _name(eid), here)
+                text = _text(payload, eid, here)
                 current[0 if eid == TAG_NAME else 1] = text
         elif eid == TIMECODE_SCALE:
             scale = _uint(payload)
@@ -543,7 +543,7 @@ class MkvReader:
             if eid in (TRACK_NUMBER, TRACK_TYPE, CHANNELS, DEFAULT_DURATION):
                 track[eid] = _uint(payload)
             elif eid in (CODEC_ID, NAME):
-                track[eid] = _text(payload, _name(eid), here)
+                track[eid] = _text(payload, eid, here)
             elif eid == CODEC_PRIVATE:
                 track[eid] = bytes(payload)
             elif eid == SAMPLING_FREQUENCY:
@@ -661,9 +661,9 @@ def _float(payload: memoryview, here: int) -> float:
     raise MkvFormatError("SamplingFrequency", here, f"a float must be 0, 4 or 8 bytes, got {len(payload)}")
 
 
-def _text(payload: memoryview, what: str, here: int) -> str:
+def _text(payload: memoryview, eid: int, here: int) -> str:
     try:
         # Strings may be padded with NULs.
         return bytes(payload).decode("utf-8").rstrip("\x00")
     except UnicodeDecodeError as exc:
-        raise MkvFormatError(what, here, "is not UTF-8") from exc
+        raise MkvFormatError(_name(eid), here, "is not UTF-8") from exc
