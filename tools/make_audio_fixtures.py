@@ -8,9 +8,14 @@ FFmpeg's Matroska muxer. The files are read back by `kvs_chime.media` (their fra
 CodecPrivate) and re-wrapped as Kinesis Video fragments by tests and the emulator; the reader
 thereby also meets a Matroska file written by a muxer other than its own.
 
+It also writes `docs/examples/data/attendee-440hz.getmedia.mkv`: the 440 Hz tone re-wrapped by
+the package's Kinesis-shaped writer as two one-second fragments with the tags `GetMedia` and a
+media stream pipeline add (a recorded `GetMedia` body, for the how-to page).
+
 Provenance (the encoder and library versions) is written to `PROVENANCE.txt` beside the tones.
-AAC encoding is deterministic for a given FFmpeg build; a rebuild with another may differ in
-bytes, not in the tone.
+The AAC frames are the same on every run with one FFmpeg build (checked); the Matroska muxer's
+random SegmentUID and date differ, so a re-run changes a few dozen bytes of each file and none of
+the audio. Another FFmpeg build may encode different bytes of the same tone.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ TONES = {"tone-440hz.mkv": 440.0, "tone-660hz.mkv": 660.0}
 RATE = 48_000
 SECONDS = 2
 BITRATE = 64_000
-OUT = Path(__file__).resolve().parents[1] / "kvs_chime" / "testing" / "_audio"
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "kvs_chime" / "testing" / "_audio"
+SAMPLE = ROOT / "docs" / "examples" / "data" / "attendee-440hz.getmedia.mkv"
 
 
 def _encode(path: Path, frequency: float) -> int:
@@ -53,6 +60,50 @@ def _encode(path: Path, frequency: float) -> int:
     return path.stat().st_size
 
 
+def _getmedia_sample(tone: Path, out: Path) -> int:
+    sys.path.insert(0, str(ROOT))
+    from kvs_chime.media import read_fragments
+    from kvs_chime.media._writer import AudioTrackSpec, FrameSpec, kvs_fragment
+
+    with tone.open("rb") as file:
+        [fragment] = read_fragments(file)
+    track = fragment.audio_track
+    assert track is not None
+    frames = [f.data for f in fragment.frames]
+    start_ms = 1_627_503_649_251
+    parts: list[bytes] = []
+    for index, first in enumerate(range(0, len(frames), 47)):
+        at = start_ms + first * 1024 * 1000 // RATE
+        number = str(91343852333181432392682062607743920146264118616 + index)
+        parts.append(
+            kvs_fragment(
+                track=AudioTrackSpec(codec_private=track.codec_private, channels=1),
+                cluster_timecode=at,
+                frames=[
+                    FrameSpec(i * 1024 * 1000 // RATE, f) for i, f in enumerate(frames[first : first + 47])
+                ],
+                tags=[
+                    ("AWS_KINESISVIDEO_FRAGMENT_NUMBER", number),
+                    ("AWS_KINESISVIDEO_SERVER_TIMESTAMP", f"{(at + 40) / 1000:.3f}"),
+                    ("AWS_KINESISVIDEO_PRODUCER_TIMESTAMP", f"{at / 1000:.3f}"),
+                    ("meetingId", "1e6bf4f5-f4b5-4917-b8c9-bda45c340706"),
+                    ("externalMeetingId", "standup"),
+                    ("attendeeId", "a1b2c3d4-0000-4000-8000-000000000440"),
+                    ("externalUserId", "alice"),
+                    ("sampleRate", str(RATE)),
+                    ("channels", "1"),
+                ],
+                trailing_tags=[
+                    ("AWS_KINESISVIDEO_MILLIS_BEHIND_NOW", "0"),
+                    ("AWS_KINESISVIDEO_CONTINUATION_TOKEN", number),
+                ],
+            )
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(b"".join(parts))
+    return out.stat().st_size
+
+
 def main() -> int:
     import av
 
@@ -66,6 +117,9 @@ def main() -> int:
         size = _encode(OUT / name, frequency)
         lines.append(f"{name}: {frequency:g} Hz, {size} bytes")
         print(lines[-1])
+    size = _getmedia_sample(OUT / "tone-440hz.mkv", SAMPLE)
+    lines.append(f"{SAMPLE.relative_to(ROOT)}: tone-440hz.mkv as 2 Kinesis Video fragments, {size} bytes")
+    print(lines[-1])
     (OUT / "PROVENANCE.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return 0
 

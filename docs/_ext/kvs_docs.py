@@ -55,6 +55,8 @@ PUBLIC_MODULES = (
     "kvs_chime.signaling",
     "kvs_chime.media_pipelines",
     "kvs_chime.workflows",
+    "kvs_chime.events",
+    "kvs_chime.media",
     "kvs_chime.testing",
     "kvs_chime.demo",
 )

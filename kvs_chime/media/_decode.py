@@ -74,8 +74,16 @@ def decode_aac(
     sample_rate: int | None = None,
     channels: int | None = None,
 ) -> Iterator[bytes]:
-    """PCM chunks (s16le, interleaved) for raw AAC frames, one chunk per frame, then the rest."""
+    """PCM chunks (s16le, interleaved) for raw AAC frames, one chunk per frame, then the rest.
+
+    The decoder is made at the call, so a missing extra or a bad CodecPrivate raises here,
+    before anything is read or written.
+    """
     decoder = AacDecoder(codec_private, sample_rate=sample_rate, channels=channels)
+    return _decoded(decoder, frames)
+
+
+def _decoded(decoder: AacDecoder, frames: Iterable[bytes]) -> Iterator[bytes]:
     for frame in frames:
         pcm = decoder.decode(frame)
         if pcm:
