@@ -207,4 +207,5 @@ class Fragment:
         return next((t for t in self.tracks if t.is_audio), None)
 
     def frames_of(self, track_number: int) -> tuple[Frame, ...]:
+        """The frames of one track, in stream order."""
         return tuple(f for f in self.frames if f.track_number == track_number)

@@ -16,7 +16,9 @@ DEFAULT_CHUNK_SIZE = 64 * 1024
 class Readable(Protocol):
     """A binary file-like: `read(n)` returns up to `n` bytes, empty at the end."""
 
-    def read(self, size: int = -1, /) -> bytes: ...
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to `size` bytes; empty at the end of the stream."""
+        ...
 
 
 def iter_fragments(chunks: Iterable[bytes]) -> Iterator[Fragment]:
