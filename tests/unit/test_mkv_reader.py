@@ -426,3 +426,19 @@ def test_a_closed_reader_refuses_more() -> None:
     assert reader.close() == []
     with pytest.raises(ValueError, match="closed"):
         reader.feed(b"x")
+
+
+def test_track_numbers_past_127() -> None:
+    # A two-byte track number takes the general block path, not the hot one.
+    track = AudioTrackSpec(codec_private=ASC, number=200)
+    [got] = read_all(kvs_fragment(track=track, cluster_timecode=T0, frames=frames(3)))
+    assert [f.track_number for f in got.frames] == [200, 200, 200]
+    assert got.tracks[0].number == 200 and got.frames_of(200) == got.frames
+
+
+def test_text_that_is_not_utf8_is_named() -> None:
+    data = kvs_fragment(track=TRACK, cluster_timecode=T0, frames=[], tags=[("x", "y")])
+    bad = data.replace(b"\x45\xa3\x81x", b"\x45\xa3\x81\xff")
+    with pytest.raises(MkvFormatError) as caught:
+        read_all(bad)
+    assert caught.value.element == "TagName" and "UTF-8" in caught.value.rule
