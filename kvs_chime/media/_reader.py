@@ -217,6 +217,7 @@ class MkvReader:
         self._fragment: _Building | None = None
         self._done: list[Fragment] = []
         self._closed = False
+        self._failed: MkvFormatError | None = None
 
     @property
     def offset(self) -> int:
@@ -224,16 +225,35 @@ class MkvReader:
         return self._base + self._pos
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[Fragment]:
-        """Add bytes; return the fragments completed by them (often none)."""
+        """Add bytes; return the fragments completed by them (often none).
+
+        Raises `MkvFormatError` where the bytes stop being Matroska. What was read before that
+        point is returned first (the fragment in progress marked `truncated`), and the error is
+        raised by the next call (`feed` or `close`): nothing read is lost.
+        """
+        if self._failed is not None:
+            raise self._failed
         if self._closed:
             raise ValueError("MkvReader.feed: the reader is closed")
         if data:
             self._buf += data
-            self._parse()
+            try:
+                self._parse()
+            except MkvFormatError as error:
+                self._failed = error
+                self._closed = True  # cut-off elements no longer raise as they are closed
+                while self._stack:
+                    self._pop(error.offset)
+                if self._fragment is not None:
+                    self._finish(error.offset, truncated=True)
+                if not self._done:
+                    raise
         return self._take()
 
     def close(self) -> list[Fragment]:
         """End of stream: return the last fragment, if any, `truncated` if it was cut off."""
+        if self._failed is not None:
+            raise self._failed
         if self._closed:
             return []
         self._closed = True

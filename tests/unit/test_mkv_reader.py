@@ -442,3 +442,22 @@ def test_text_that_is_not_utf8_is_named() -> None:
     with pytest.raises(MkvFormatError) as caught:
         read_all(bad)
     assert caught.value.element == "TagName" and "UTF-8" in caught.value.rule
+
+
+def test_fragments_before_bad_bytes_are_delivered_then_the_error() -> None:
+    good = fragment(0) + fragment(1)
+    reader = MkvReader()
+    done = reader.feed(good + b"\x00garbage")  # the second fragment ends at the bad byte
+    assert [(f.offset, f.truncated) for f in done] == [(0, False), (len(fragment(0)), True)]
+    assert len(done[1].frames) == 4 and done[1].size == len(fragment(1))
+    with pytest.raises(MkvFormatError) as caught:
+        reader.close()
+    assert caught.value.offset == len(good)
+    with pytest.raises(MkvFormatError):
+        reader.feed(b"more")
+    with pytest.raises(MkvFormatError):  # nothing read before the error: raised at once
+        MkvReader().feed(b"\x00")
+    shell = iter_fragments([good + b"\x00garbage"])
+    assert [f.offset for f in (next(shell), next(shell))] == [0, len(fragment(0))]
+    with pytest.raises(MkvFormatError):
+        next(shell)
