@@ -461,3 +461,24 @@ def test_fragments_before_bad_bytes_are_delivered_then_the_error() -> None:
     assert [f.offset for f in (next(shell), next(shell))] == [0, len(fragment(0))]
     with pytest.raises(MkvFormatError):
         next(shell)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=5000), st.integers(min_value=0, max_value=255)),
+        max_size=8,
+    ),
+    st.integers(min_value=1, max_value=600),
+)
+def test_hostile_bytes_give_fragments_or_a_format_error(flips: list[tuple[int, int]], chunk: int) -> None:
+    # A valid stream with bytes overwritten: whatever comes out is fragments, then at most an
+    # MkvFormatError; never another exception.
+    data = bytearray(fragment(0, count=3, block_groups=True) + fragment(1, count=3, lace=("ebml", 3)))
+    for where, value in flips:
+        data[where % len(data)] = value
+    try:
+        got = read_all(bytes(data), chunk=chunk)
+    except MkvFormatError:
+        return
+    assert sum(f.size for f in got) <= len(data)
