@@ -8,7 +8,7 @@ import os
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["tests", "lowest", "lint", "typecheck", "generate"]
+nox.options.sessions = ["tests", "lowest", "audio", "lint", "typecheck", "generate"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
@@ -74,6 +74,22 @@ def lowest(session: nox.Session) -> None:
     session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
 
 
+@nox.session(python=PYTHONS)
+def audio(session: nox.Session) -> None:
+    """The media tests with the `audio` extra (PyAV) installed: decoding, ADTS played back."""
+    session.install(".[audio]", *CONSTRAINTS)
+    _install(session, "test")
+    session.run(
+        "pytest",
+        "tests/unit/test_aac.py",
+        "tests/unit/test_mkv_reader.py",
+        "tests/docs",
+        "-k",
+        "aac or mkv or read_audio",
+        *session.posargs,
+    )
+
+
 @nox.session(python="3.12")
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
@@ -110,7 +126,8 @@ def demo(session: nox.Session) -> None:
 @nox.session(python="3.12", default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks: raw boto3 against kvs_chime side by side, one table (`-- --quick`, `-- --profile`)."""
-    session.install(".", *CONSTRAINTS)
+    # ebmlite: the EBML parser of the MKV reader's baseline (the aws-samples consumer library's).
+    session.install(".", "ebmlite", *CONSTRAINTS)
     # A script, not `-m`: the working directory stays off sys.path, so the installed package is measured.
     session.run("python", "benchmarks/run.py", *session.posargs)
 

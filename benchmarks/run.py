@@ -20,6 +20,7 @@ from pathlib import Path
 
 import bench_calls
 import bench_convert
+import bench_mkv
 import bench_paginate
 import bench_startup
 import boto3
@@ -225,6 +226,10 @@ def main(argv: list[str]) -> int:
         (
             "5. start-up in fresh interpreters (-X importtime; first call vs the median of 50 later)",
             section_startup(repeats),
+        ),
+        (
+            "6. MKV reader (raw column: a model of the aws-samples consumer library, re-parsing per chunk)",
+            bench_mkv.rows(bench_mkv.run(quick=args.quick)),
         ),
     ]
     title = (

@@ -55,6 +55,8 @@ PUBLIC_MODULES = (
     "kvs_chime.signaling",
     "kvs_chime.media_pipelines",
     "kvs_chime.workflows",
+    "kvs_chime.events",
+    "kvs_chime.media",
     "kvs_chime.testing",
     "kvs_chime.demo",
 )
@@ -63,7 +65,7 @@ PUBLIC_MODULES = (
 # (the build has no network), so they are shown as code without a link.
 EXTERNAL = re.compile(
     r"^(boto3|botocore|attrs|attr|cattrs|tenacity|pytest|_pytest|datetime|enum|collections|typing|types|"
-    r"contextvars|threading|argparse|logging|"
+    r"contextvars|threading|argparse|logging|os|"
     # Imported only for type checking, so annotations keep their bare names.
     r"Session$|BaseClient$|Config$|T$|Req$|Resp$|Item$)"
 )
