@@ -69,7 +69,8 @@ def lowest(session: nox.Session) -> None:
     session.run(
         "python",
         "-c",
-        "import boto3, attrs, cattrs, tenacity; print(boto3.__version__, attrs.__version__, cattrs.__version__, tenacity.__version__)",
+        "from importlib.metadata import version as v; "
+        "print(*(f'{n}=={v(n)}' for n in ('boto3', 'botocore', 'attrs', 'cattrs', 'tenacity', 'regex')))",
     )
     session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
 
