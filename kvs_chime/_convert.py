@@ -91,7 +91,9 @@ def _checker(kind: tuple[type, ...], label: str, *, optional: bool) -> _Structur
             return None
         # bool is an int subclass; a true/false where the model says integer is still wrong.
         if not isinstance(value, kind) or (int_like and isinstance(value, bool)):
-            raise TypeError(f"expected {label}, got {type(value).__name__} {value!r:.40}")
+            # The type only, never the value: it can be sensitive, and this message reaches
+            # ResponseParseError.problems.
+            raise TypeError(f"expected {label}, got {type(value).__name__}")
         return value
 
     return check
@@ -130,7 +132,7 @@ def _configure(conv: cattrs.Converter) -> None:
             if value is None and allows_none:
                 return None
             if not isinstance(value, str):
-                raise TypeError(f"expected string, got {type(value).__name__} {value!r:.40}")
+                raise TypeError(f"expected string, got {type(value).__name__}")
             # A value this model version does not know stays a plain str: AWS adds enum values.
             return known.get(value, value)
 
@@ -218,8 +220,19 @@ def structure_response(operation: str, raw: Mapping[str, object], cls: type[T]) 
         return converter.structure(raw, cls)
     except Exception as exc:  # cattrs raises ExceptionGroups and plain errors alike
         problems = (
-            cattrs.transform_error(exc, path="$")
+            cattrs.transform_error(exc, path="$", format_exception=_problem)
             if isinstance(exc, cattrs.BaseValidationError)
-            else [repr(exc)]
+            else [f"$: {type(exc).__name__}"]
         )
-        raise ResponseParseError(operation, problems, raw) from exc
+    # Raised outside the `except` block and without a cause: the exceptions cattrs and the hooks
+    # raised may quote a value, and no exception chained to this one may carry one.
+    raise ResponseParseError(operation, problems, raw)
+
+
+def _problem(exc: BaseException, tp: type | None) -> str:
+    """A problem in words that never quote the value (cattrs' default formats some of them)."""
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, TypeError):
+        return str(exc)  # our hooks' messages: "expected string, got int"
+    return f"invalid value ({type(exc).__name__})"

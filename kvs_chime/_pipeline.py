@@ -16,7 +16,6 @@ reconcile (after such a failure, "already exists" is checked against what was as
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import uuid
@@ -35,15 +34,15 @@ from botocore.exceptions import (
 )
 
 from ._callinfo import CallInfo, record_call
-from ._convert import structure_response, unstructure_request
+from ._convert import unstructure_request
 from ._model import WIRE
 from ._operation import Operation, Pages
+from ._response import read_response, unreadable_body, watch_responses
 from ._retry import RetryPolicy
-from ._validate import validate_request
+from ._validate import checked_request, validate_request
 from .errors import (
     KvsChimeError,
     ResourceInUseError,
-    ResponseParseError,
     ServiceError,
     ThrottlingError,
     TransportError,
@@ -62,23 +61,6 @@ logger = logging.getLogger("kvs_chime")
 _UNMODELED_THROTTLING = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException"})
 _NOT_SENT = (EndpointConnectionError, ConnectTimeoutError)
 _OUTCOME_UNKNOWN = (ReadTimeoutError, ConnectionClosedError, HTTPClientError)
-
-# botocore turns a success body that is not JSON into an empty result, silently; the after-call
-# hook below marks such results so the pipeline raises instead of returning an empty response.
-_UNPARSABLE_BODY = "kvs_chime:unparsable-body"
-
-
-def _flag_unparsable_body(http_response: Any, parsed: dict[str, object], **_: object) -> None:
-    if len(parsed) > 1 or getattr(http_response, "raw", None) is None:
-        return  # members were parsed (so the body was JSON), or a stubbed response without a body
-    body = cast(bytes, http_response.content)
-    if http_response.status_code >= 300 or not body.strip():
-        return
-    try:
-        json.loads(body)
-    except ValueError:
-        parsed[_UNPARSABLE_BODY] = body.decode("utf-8", "replace")
-
 
 Reconciler = Callable[[Any], object]
 """Given the create request, return the response for the existing resource or raise a conflict."""
@@ -151,9 +133,7 @@ class Pipeline:
         self._retrying: dict[RetryPolicy, tenacity.Retrying] = {}
         self._methods: dict[str, Callable[..., dict[str, Any]]] = {}
         self._plans: dict[str, _Plan] = {}
-        events = getattr(getattr(client, "meta", None), "events", None)
-        if events is not None:
-            events.register("after-call", _flag_unparsable_body, unique_id=_UNPARSABLE_BODY)
+        watch_responses(client)
 
     # -- the retry loop, built once per policy -------------------------------------------------
 
@@ -255,7 +235,13 @@ class Pipeline:
                 attempts=call.attempts,
                 idempotency_token=call.token,
             ) from exc
-        return raw
+        except Exception as exc:
+            unreadable = unreadable_body(call.operation.name, exc)
+            if unreadable is None:
+                raise
+        else:
+            return raw
+        raise unreadable  # outside the except block: not chained to botocore's exception
 
     # -- the whole call ------------------------------------------------------------------------
 
@@ -263,8 +249,7 @@ class Pipeline:
         self, operation: Operation[Req, Resp], request: Req | None, policy: RetryPolicy | None = None
     ) -> Resp:
         """Run one logical call of `operation` and return its typed response."""
-        if request is None:
-            request = operation.request()
+        request = checked_request(operation, request)
         validate_request(request)
         params = unstructure_request(request)
         plan = self._plans.get(operation.name) or self._plan(operation)
@@ -291,11 +276,7 @@ class Pipeline:
             raise
         call.request_id = raw.get("ResponseMetadata", {}).get("RequestId")
         self._record(call)
-        if _UNPARSABLE_BODY in raw:
-            raise ResponseParseError(operation.name, ["$: the response body is not valid JSON"], raw)
-        if operation.response is type(None):
-            return operation.response()  # NoneType() is None: the model declares no output
-        return structure_response(operation.name, raw, operation.response)
+        return read_response(operation, raw)
 
     def _run(self, call: _Call) -> dict[str, Any]:
         """The attempts of one call. The first runs outside tenacity, so a call that succeeds at
@@ -331,8 +312,7 @@ class Pipeline:
 
         The first request is validated here, so bad input fails at the call, not at first `next()`.
         """
-        if request is None:
-            request = operation.request()
+        request = checked_request(operation, request)
         if page_size is not None:
             if pages.limit is None:
                 raise ValueError(f"{operation.name} takes no page size")

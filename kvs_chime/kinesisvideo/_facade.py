@@ -49,10 +49,6 @@ class KinesisVideo(KinesisVideoOperations):
         info = self.describe_signaling_channel(
             DescribeSignalingChannelRequest(channel_name=request.channel_name)
         ).channel_info
-        if info is None or info.channel_arn is None:
-            raise ReconciliationConflictError(
-                "CreateSignalingChannel", request.channel_name, {"exists": (True, False)}
-            )
         tags = None
         if request.tags:
             tags = (
@@ -66,8 +62,6 @@ class KinesisVideo(KinesisVideoOperations):
 
     def _reconcile_stream(self, request: CreateStreamRequest) -> CreateStreamResponse:
         info = self.describe_stream(DescribeStreamRequest(stream_name=request.stream_name)).stream_info
-        if info is None or info.stream_arn is None:
-            raise ReconciliationConflictError("CreateStream", request.stream_name, {"exists": (True, False)})
         tags = None
         if request.tags:
             tags = self.list_tags_for_stream(ListTagsForStreamRequest(stream_arn=info.stream_arn)).tags or {}

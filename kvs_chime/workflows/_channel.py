@@ -70,7 +70,7 @@ def ensure_signaling_channel(
         except ResourceInUseError:
             logger.info("ensure_signaling_channel: another caller created the channel first; using theirs")
         info = _describe(kv, name)
-    if info is None or info.channel_arn is None:
+    if info is None:
         raise ReconciliationConflictError("EnsureSignalingChannel", name, {"exists": (True, False)})
 
     found_tags = None

@@ -182,8 +182,6 @@ def stream_meeting_audio(
                 tags=as_tag_list(pipeline_tags, Tag),
             )
         ).media_stream_pipeline
-        if pipeline is None or pipeline.media_pipeline_id is None:
-            raise KvsChimeError("CreateMediaStreamPipeline returned no pipeline id")
         running = media.wait_until_media_pipeline_status(
             pipeline.media_pipeline_id, MediaPipelineStatus.IN_PROGRESS, poll=poll
         )
