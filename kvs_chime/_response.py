@@ -97,7 +97,11 @@ def _parsed(**_: object) -> None:
 
 
 def watch_responses(client: object) -> None:
-    """Register the handlers on a boto3 client (idempotent: unique ids)."""
+    """Register the handlers on a boto3 client (idempotent: unique ids).
+
+    On a client passed to a facade with `client=`, the results of calls made on it directly carry
+    the HTTP answer under one extra key (`kvs_chime:answer`), and a 2xx body botocore cannot read
+    comes back as an empty result with `kvs_chime:unreadable` saying why."""
     events = getattr(getattr(client, "meta", None), "events", None)
     if events is None:
         return
