@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -220,13 +221,21 @@ def structure_response(operation: str, raw: Mapping[str, object], cls: type[T]) 
         return converter.structure(raw, cls)
     except Exception as exc:  # cattrs raises ExceptionGroups and plain errors alike
         problems = (
-            cattrs.transform_error(exc, path="$", format_exception=_problem)
+            [
+                _MAP_KEY.sub("[<key>]", p)
+                for p in cattrs.transform_error(exc, path="$", format_exception=_problem)
+            ]
             if isinstance(exc, cattrs.BaseValidationError)
             else [f"$: {type(exc).__name__}"]
         )
     # Raised outside the `except` block and without a cause: the exceptions cattrs and the hooks
     # raised may quote a value, and no exception chained to this one may carry one.
     raise ResponseParseError(operation, problems, raw)
+
+
+# A map entry's path names its key (`$.tags['project-x']`): tag keys can be sensitive, so the key
+# is left out, as validation leaves it out of request paths.
+_MAP_KEY = re.compile(r"""\[(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\]""")
 
 
 def _problem(exc: BaseException, tp: type | None) -> str:

@@ -367,3 +367,15 @@ def test_scalars_are_not_coerced() -> None:
     for value, tp in (("5", int), (5, str), (1, bool), (True, int), ("2024-01-01", datetime.datetime)):
         with pytest.raises(TypeError):
             converter.structure(value, tp)
+
+
+def test_problems_name_no_map_key_and_quote_no_value() -> None:
+    # A tag key is a name the user chose and can be sensitive; so is any value.
+    from kvs_chime.kinesisvideo import ListTagsForStreamResponse
+
+    with pytest.raises(ResponseParseError) as caught:
+        structure_response("ListTagsForStream", {"Tags": {"patient-1234": 98765}}, ListTagsForStreamResponse)
+    assert caught.value.problems == ("expected string, got int @ $.tags[<key>]",)
+    assert "patient-1234" not in str(caught.value) and "98765" not in str(caught.value)
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+    assert caught.value.raw == {"Tags": {"patient-1234": 98765}}  # kept on the attribute
