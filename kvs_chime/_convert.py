@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -91,7 +92,9 @@ def _checker(kind: tuple[type, ...], label: str, *, optional: bool) -> _Structur
             return None
         # bool is an int subclass; a true/false where the model says integer is still wrong.
         if not isinstance(value, kind) or (int_like and isinstance(value, bool)):
-            raise TypeError(f"expected {label}, got {type(value).__name__} {value!r:.40}")
+            # The type only, never the value: it can be sensitive, and this message reaches
+            # ResponseParseError.problems.
+            raise TypeError(f"expected {label}, got {type(value).__name__}")
         return value
 
     return check
@@ -130,7 +133,7 @@ def _configure(conv: cattrs.Converter) -> None:
             if value is None and allows_none:
                 return None
             if not isinstance(value, str):
-                raise TypeError(f"expected string, got {type(value).__name__} {value!r:.40}")
+                raise TypeError(f"expected string, got {type(value).__name__}")
             # A value this model version does not know stays a plain str: AWS adds enum values.
             return known.get(value, value)
 
@@ -218,8 +221,27 @@ def structure_response(operation: str, raw: Mapping[str, object], cls: type[T]) 
         return converter.structure(raw, cls)
     except Exception as exc:  # cattrs raises ExceptionGroups and plain errors alike
         problems = (
-            cattrs.transform_error(exc, path="$")
+            [
+                _MAP_KEY.sub("[<key>]", p)
+                for p in cattrs.transform_error(exc, path="$", format_exception=_problem)
+            ]
             if isinstance(exc, cattrs.BaseValidationError)
-            else [repr(exc)]
+            else [f"$: {type(exc).__name__}"]
         )
-        raise ResponseParseError(operation, problems, raw) from exc
+    # Raised outside the `except` block and without a cause: the exceptions cattrs and the hooks
+    # raised may quote a value, and no exception chained to this one may carry one.
+    raise ResponseParseError(operation, problems, raw)
+
+
+# A map entry's path names its key (`$.tags['project-x']`): tag keys can be sensitive, so the key
+# is left out, as validation leaves it out of request paths.
+_MAP_KEY = re.compile(r"""\[(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\]""")
+
+
+def _problem(exc: BaseException, tp: type | None) -> str:
+    """A problem in words that never quote the value (cattrs' default formats some of them)."""
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, TypeError):
+        return str(exc)  # our hooks' messages: "expected string, got int"
+    return f"invalid value ({type(exc).__name__})"

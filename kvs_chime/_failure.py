@@ -217,7 +217,7 @@ def classify(
         )
     if isinstance(exc, ResponseParserError) or (body is not None and isinstance(exc, Exception)):
         # The service answered something botocore could not read (bad encoding, broken XML/JSON).
-        raw = {} if body is None else {"Body": body[: RAW_BODY_LIMIT * 4].decode("utf-8", "replace")}
+        raw = {} if body is None else {"Body": body}  # as received, like `_response.py`'s
         return Failure(
             Kind.OUTCOME_UNKNOWN,
             ResponseParseError(

@@ -12,7 +12,6 @@ clients the facades build and on clients users wrap), so one call makes at most
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any, TypeVar, cast
@@ -24,10 +23,10 @@ from botocore.exceptions import StubResponseError
 from ._call import Call, Plan, Scope, current_scope, log_retry, plan_for, retry_if, stop_if, wait_for
 from ._callinfo import attach_call, record_call
 from ._client_hooks import in_flight, install
-from ._convert import structure_response
 from ._operation import Operation, Pages
+from ._response import read_response, unreadable_body, watch_responses
 from ._retry import RetryBudget, RetryPolicy
-from ._validate import validate_request
+from ._validate import checked_request, validate_request
 from .errors import (
     KvsChimeError,
     NotFoundError,
@@ -43,23 +42,6 @@ Resp = TypeVar("Resp")
 Item = TypeVar("Item")
 
 logger = logging.getLogger("kvs_chime")
-
-# botocore turns a success body that is not JSON into an empty result, silently; the after-call
-# hook below marks such results so the pipeline raises instead of returning an empty response.
-_UNPARSABLE_BODY = "kvs_chime:unparsable-body"
-
-
-def _flag_unparsable_body(http_response: Any, parsed: dict[str, object], **_: object) -> None:
-    if len(parsed) > 1 or getattr(http_response, "raw", None) is None:
-        return  # members were parsed (so the body was JSON), or a stubbed response without a body
-    body = cast(bytes, http_response.content)
-    if http_response.status_code >= 300 or not body.strip():
-        return
-    try:
-        json.loads(body)
-    except ValueError:
-        parsed[_UNPARSABLE_BODY] = body.decode("utf-8", "replace")
-
 
 Reconciler = Callable[[Any, Any], object]
 """Given the create request and the call's start (an aware datetime on the service's clock),
@@ -112,9 +94,7 @@ class Pipeline:
             reraise=True,
         )
         install(client)
-        events = getattr(getattr(client, "meta", None), "events", None)
-        if events is not None:
-            events.register("after-call", _flag_unparsable_body, unique_id=_UNPARSABLE_BODY)
+        watch_responses(client)
 
     # -- one attempt ---------------------------------------------------------------------------
 
@@ -136,13 +116,18 @@ class Pipeline:
         except (AssertionError, StubResponseError):
             raise  # botocore's Stubber reporting a test's mistake: for the test, unchanged
         except Exception as exc:
-            error = call.failed(exc, attempt)
-            if error is exc:
-                raise
-            raise error from exc
+            unreadable = unreadable_body(call.operation.name, exc)
+            if unreadable is None:
+                error = call.failed(exc, attempt)
+                if error is exc:
+                    raise
+                raise error from exc
         finally:
             in_flight.reset(marker)
             call.end_attempt(attempt)
+        # A 2xx body botocore choked on: raised outside the except block, so that botocore's
+        # exception (whose message can quote the body) is not chained to it.
+        raise call.failed(unreadable, attempt)
 
     def _run(self, call: Call) -> dict[str, Any]:
         """The attempts of one call. The first runs outside tenacity, so a call that succeeds at
@@ -168,8 +153,7 @@ class Pipeline:
     ) -> Resp:
         """Run one logical call of `operation` and return its typed response."""
         check_options(operation.method, policy)
-        if request is None:
-            request = operation.request()
+        request = checked_request(operation, request)
         plan = self._plans.get(operation.name)
         if plan is None:
             plan = self._plans[operation.name] = plan_for(operation, operation.name in self._reconcilers)
@@ -195,18 +179,11 @@ class Pipeline:
             self._record(call)
             raise
         call.succeeded(raw)
-        if _UNPARSABLE_BODY in raw:
-            self._record(call)
-            raise call.stamp(
-                ResponseParseError(operation.name, ["$: the response body is not valid JSON"], raw)
-            )
-        if operation.response is type(None):
-            return self._finish(call, operation.response())  # NoneType() is None: no output declared
         try:
-            response = structure_response(operation.name, raw, operation.response)
+            response = read_response(operation, raw)
         except ResponseParseError as exc:
             self._record(call)
-            raise call.stamp(exc) from exc.__cause__
+            raise call.stamp(exc) from None  # nothing chained: a cause could quote the body
         return self._finish(call, response)
 
     def _finish(self, call: Call, response: Resp) -> Resp:
@@ -270,8 +247,7 @@ class Pipeline:
         The first request is validated here, so bad input fails at the call, not at first `next()`.
         """
         check_options(operation.method, policy, page_size, max_items)
-        if request is None:
-            request = operation.request()
+        request = checked_request(operation, request)
         if page_size is not None:
             if pages.limit is None:
                 raise TypeError(f"{operation.method}(): this operation takes no page_size")

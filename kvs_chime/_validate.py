@@ -1,27 +1,38 @@
 """Request validation against the model's constraints, before any network call.
 
-Every violation is collected (not just the first) with its snake_case field path. Patterns
-follow Smithy semantics: not implicitly anchored (`search`, not `match`), written in Java's
-dialect: Java's ASCII `\\d`/`\\w`/`\\s` are spelled out, and the few patterns with Unicode
-classes (`\\p{L}`) are compiled with the `regex` module, the rest with `re`. Enum members are not checked:
-the service may accept a value newer than this model, and the client must never reject what the
-service accepts. Responses are never validated.
+Every violation is collected (not just the first) with its snake_case field path. The rules are
+the services' own: a pattern must match the whole value (as the services check it, whatever the
+model language says about anchoring), read with Java's regex semantics (`_pattern.translate`);
+integer members are 32-bit and long members 64-bit; floating-point members must be finite (JSON
+has no NaN or infinity); timestamps must be timezone-aware (botocore would read a naive one in
+this machine's zone); strings must be valid Unicode (a lone surrogate cannot be encoded). Enum
+members are not checked: the service may accept a value newer than this model, and the client
+must never reject what the service accepts. Responses are never validated.
+
+`checked_request` guards the call itself: the request object must be the operation's own class.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 from collections.abc import Callable
-from typing import cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 import attrs
 
 from ._model import SPEC, Spec
+from ._operation import Operation
+from ._pattern import translate
 from .errors import ValidationError, Violation
 
-__all__ = ["validate_request"]
+__all__ = ["checked_request", "takes_request", "validate_request"]
+
+Req = TypeVar("Req")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _Fields = tuple[tuple[str, bool, Spec], ...]
 _fields_by_class: dict[type, _Fields] = {}
@@ -40,67 +51,53 @@ def _fields(cls: type) -> _Fields:
     return fields
 
 
-def _search(pattern: str) -> Callable[[str], object]:
-    search = _patterns.get(pattern)
-    if search is None:
-        python = _java_classes(pattern)
-        try:
-            # The standard re covers every pattern but those with Unicode classes (\p{L}), and
-            # is already imported: `regex` (tens of ms to import) is loaded only when needed.
-            search = cast("Callable[[str], object]", re.compile(python).search)
-        except re.error:
+def _matcher(pattern: str) -> Callable[[str], object]:
+    """`fullmatch` of the Python translation of the model's Java `pattern`, compiled once."""
+    matcher = _patterns.get(pattern)
+    if matcher is None:
+        python, needs_regex = translate(pattern)
+        if needs_regex:
+            # Unicode classes (\p{L}) need `regex` (tens of ms to import): loaded only then.
             import regex  # type: ignore[import-untyped]  # no stubs
 
-            search = cast("Callable[[str], object]", regex.compile(python).search)
-        _patterns[pattern] = search
-    return search
+            matcher = cast("Callable[[str], object]", regex.compile(python).fullmatch)
+        else:
+            matcher = cast("Callable[[str], object]", re.compile(python).fullmatch)
+        _patterns[pattern] = matcher
+    return matcher
 
 
-# Java's \d, \w and \s are ASCII-only (so the service's `\S` accepts U+00A0) while Python's
-# are Unicode; \p{L} and friends are Unicode in both. Spelled out so the client never rejects
-# what the service's own pattern accepts.
-_JAVA_ASCII = {"d": "0-9", "w": "a-zA-Z0-9_", "s": " \\t\\n\\x0B\\f\\r"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _java_classes(pattern: str) -> str:
-    out: list[str] = []
-    in_class = False
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\" and i + 1 < len(pattern):
-            escaped = pattern[i + 1]
-            ascii_class = _JAVA_ASCII.get(escaped.lower())
-            if ascii_class is not None and escaped.islower():
-                out.append(ascii_class if in_class else f"[{ascii_class}]")
-            elif ascii_class is not None and not in_class:
-                out.append(f"[^{ascii_class}]")
-            else:  # other escapes, and negated classes inside a class, stay as written
-                out.append(char + escaped)
-            i += 2
-            continue
-        if char == "[" and not in_class:
-            in_class = True
-        elif char == "]" and in_class:
-            in_class = False
-        out.append(char)
-        i += 1
-    return "".join(out)
+def _encodable(value: str) -> bool:
+    """No lone surrogate: botocore could not encode the value as UTF-8, nor a service read it."""
+    return value.isascii() or _SURROGATE.search(value) is None
 
 
-def _number(value: float | None) -> str:
+# The wire width of the model's integer types: a larger Python int is refused, not truncated.
+_WIDTH = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+
+
+def _limits(spec: Spec) -> tuple[float, float]:
+    """The inclusive bounds a value (or length, or size) must lie within."""
+    lo, hi = _WIDTH.get(spec.kind, (-math.inf, math.inf))
+    if spec.min is not None:
+        lo = max(lo, spec.min)
+    if spec.max is not None:
+        hi = min(hi, spec.max)
+    return lo, hi
+
+
+def _number(value: float) -> str:
     # Written in full: a rule reading "at most 2e+06" is harder to act on than "at most 2000000".
-    return str(int(value)) if value is not None and float(value).is_integer() else str(value)
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _bounds(spec: Spec) -> str:
-    if spec.min is not None and spec.max is not None:
-        return f"between {_number(spec.min)} and {_number(spec.max)}"
-    return f"at least {_number(spec.min)}" if spec.min is not None else f"at most {_number(spec.max)}"
-
-
-def _out_of_bounds(spec: Spec, measure: float) -> bool:
-    return (spec.min is not None and measure < spec.min) or (spec.max is not None and measure > spec.max)
+def _bounds(lo: float, hi: float) -> str:
+    if lo > -math.inf and hi < math.inf:
+        return f"between {_number(lo)} and {_number(hi)}"
+    return f"at least {_number(lo)}" if lo > -math.inf else f"at most {_number(hi)}"
 
 
 def _type_name(value: object) -> str:
@@ -118,16 +115,23 @@ _SCALAR_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+def _aware(value: datetime.datetime) -> bool:
+    return value.tzinfo is not None and value.utcoffset() is not None
+
+
 def _check(value: object, spec: Spec, path: str, out: list[Violation]) -> None:
     kind = spec.kind
+    lo, hi = _limits(spec)
     if kind == "string":
         if not isinstance(value, str):
             out.append(Violation(path, f"must be a string, got {_type_name(value)}"))
             return
-        if _out_of_bounds(spec, len(value)):
-            out.append(Violation(path, f"length must be {_bounds(spec)}, got {len(value)}"))
+        if not lo <= len(value) <= hi:
+            out.append(Violation(path, f"length must be {_bounds(lo, hi)}, got {len(value)}"))
+        if not _encodable(value):
+            out.append(Violation(path, "must be valid Unicode (it holds a lone surrogate)"))
         # The value itself is never echoed: names and tags can be sensitive.
-        if spec.pattern is not None and _search(spec.pattern)(value) is None:
+        elif spec.pattern is not None and _matcher(spec.pattern)(value) is None:
             out.append(Violation(path, f"must match the pattern {spec.pattern}"))
     elif kind == "structure":
         if spec.cls is not None and not isinstance(value, spec.cls):
@@ -139,8 +143,8 @@ def _check(value: object, spec: Spec, path: str, out: list[Violation]) -> None:
             out.append(Violation(path, f"must be a list, got {_type_name(value)}"))
             return
         value = cast("list[object]", value)
-        if _out_of_bounds(spec, len(value)):
-            out.append(Violation(path, f"must have {_bounds(spec)} items, got {len(value)}"))
+        if not lo <= len(value) <= hi:
+            out.append(Violation(path, f"must have {_bounds(lo, hi)} items, got {len(value)}"))
         assert spec.member is not None
         for index, item in enumerate(value):
             _check(item, spec.member, f"{path}[{index}]", out)
@@ -149,8 +153,8 @@ def _check(value: object, spec: Spec, path: str, out: list[Violation]) -> None:
             out.append(Violation(path, f"must be a dict, got {_type_name(value)}"))
             return
         value = cast("dict[object, object]", value)
-        if _out_of_bounds(spec, len(value)):
-            out.append(Violation(path, f"must have {_bounds(spec)} entries, got {len(value)}"))
+        if not lo <= len(value) <= hi:
+            out.append(Violation(path, f"must have {_bounds(lo, hi)} entries, got {len(value)}"))
         assert spec.key is not None and spec.member is not None
         for index, (key, item) in enumerate(value.items()):
             _check(key, spec.key, f"{path}<key {index}>", out)
@@ -162,10 +166,20 @@ def _check(value: object, spec: Spec, path: str, out: list[Violation]) -> None:
         if not isinstance(value, wanted) or (isinstance(value, bool) and kind != "boolean"):
             out.append(Violation(path, f"must be {kind}, got {_type_name(value)}"))
             return
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and _out_of_bounds(spec, value):
-            out.append(Violation(path, f"must be {_bounds(spec)}, got {value}"))
-        elif isinstance(value, (bytes, bytearray)) and _out_of_bounds(spec, len(value)):
-            out.append(Violation(path, f"length must be {_bounds(spec)}, got {len(value)}"))
+        if isinstance(value, float) and not math.isfinite(value):
+            out.append(Violation(path, f"must be a finite number, got {value}"))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and not lo <= value <= hi:
+            out.append(Violation(path, f"must be {_bounds(lo, hi)}, got {value}"))
+        elif isinstance(value, (bytes, bytearray)) and not lo <= len(value) <= hi:
+            out.append(Violation(path, f"length must be {_bounds(lo, hi)}, got {len(value)}"))
+        elif isinstance(value, datetime.datetime) and not _aware(value):
+            out.append(
+                Violation(
+                    path,
+                    "must be timezone-aware (a naive datetime would be read in this machine's "
+                    "time zone); use e.g. datetime.now(timezone.utc)",
+                )
+            )
 
 
 def _check_fields(shape: object, prefix: str, out: list[Violation]) -> None:
@@ -204,17 +218,17 @@ def _valid(shape: object) -> bool:
 
 def _compile(spec: Spec) -> _Test:
     kind = spec.kind
-    # Infinite defaults keep each test one chained comparison; `not (x < lo or x > hi)` for
-    # numbers, so that NaN passes the bounds as it does in `_out_of_bounds`.
-    lo = -math.inf if spec.min is None else spec.min
-    hi = math.inf if spec.max is None else spec.max
+    # Infinite defaults keep each test one chained comparison (a NaN fails every comparison).
+    lo, hi = _limits(spec)
     if kind == "string":
         pattern = spec.pattern
         if pattern is None:
-            return lambda v: isinstance(v, str) and lo <= len(v) <= hi
+            return lambda v: isinstance(v, str) and lo <= len(v) <= hi and _encodable(v)
         # Looked up per value, as `_check` does: a pattern is compiled (and `regex` imported)
         # only once a value for its member turns up.
-        return lambda v: isinstance(v, str) and lo <= len(v) <= hi and _search(pattern)(v) is not None
+        return lambda v: (
+            isinstance(v, str) and lo <= len(v) <= hi and _encodable(v) and _matcher(pattern)(v) is not None
+        )
     if kind == "structure":
         cls = spec.cls
         # `_valid` compiles the class on first use, so recursive shapes compile lazily.
@@ -244,13 +258,16 @@ def _compile(spec: Spec) -> _Test:
     if kind == "boolean":
         return lambda v: isinstance(v, bool)
     if kind == "timestamp":
-        return lambda v: isinstance(v, datetime.datetime)
+        return lambda v: isinstance(v, datetime.datetime) and _aware(v)
     if kind == "blob":
         return lambda v: isinstance(v, (bytes, bytearray)) and lo <= len(v) <= hi
     # bool is an int subclass, but True is not a valid number.
     if kind in ("integer", "long"):
-        return lambda v: isinstance(v, int) and not isinstance(v, bool) and not (v < lo or v > hi)
-    return lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and not (v < lo or v > hi)
+        return lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi
+    # A NaN fails `lo <= v`; infinities fail `math.isfinite`.
+    return lambda v: (
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and lo <= v <= hi
+    )
 
 
 def validate_request(request: object) -> None:
@@ -261,3 +278,58 @@ def validate_request(request: object) -> None:
     _check_fields(request, "", violations)
     if violations:
         raise ValidationError(type(request).__name__, violations)
+
+
+def checked_request(operation: Operation[Req, Any], request: object) -> Req:
+    """`request` if it is the operation's own request class (or None for an operation whose
+    request has no required member: then an empty request); else a `TypeError` naming the method
+    and the class it takes. Raised before any network call, as the type checker would have."""
+    cls = operation.request
+    if isinstance(request, cls):
+        return request
+    call = f"{operation.method}({cls.__name__}(...))"
+    if request is None:
+        if not any(required for _, required, _ in _fields(cls)):
+            return cls()
+        problem = "no request (None)"
+    elif isinstance(request, dict):
+        problem = f"a dict; build the request as {cls.__name__}(field=...) with snake_case fields"
+    else:
+        problem = f"a {_type_name(request)}"
+    raise TypeError(f"{operation.method}() takes a {cls.__name__}, got {problem}: call {call}")
+
+
+def takes_request(operation: Operation[Any, Any]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate a generated facade method so that a request's fields passed as keyword arguments
+    (`create_signaling_channel(channel_name=...)`) raise a `TypeError` showing the right call,
+    instead of Python's bare "unexpected keyword argument". The signature is unchanged, so type
+    checkers still reject the mistake; a correct call pays one membership test."""
+
+    def decorate(method: Callable[P, R]) -> Callable[P, R]:
+        code = method.__code__  # the method's own keyword-only parameters: retry, page_size, ...
+        own = frozenset(code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount])
+        name = method.__name__
+
+        @functools.wraps(method)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+            if kwargs and not own.issuperset(kwargs):
+                raise _keywords_misused(operation, name, [k for k in kwargs if k not in own])
+            return method(*args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+def _keywords_misused(operation: Operation[Any, Any], method: str, keywords: list[str]) -> TypeError:
+    cls = operation.request
+    fields = {f.name for f in attrs.fields(cls)}
+    unknown = [k for k in keywords if k not in fields]
+    if unknown:  # not a field of the request either: Python's own wording
+        return TypeError(f"{method}() got an unexpected keyword argument {unknown[0]!r}")
+    # Names only, never the values: they can be sensitive.
+    shown = ", ".join(f"{k}=..." for k in keywords)
+    return TypeError(
+        f"{method}() takes its request as one {cls.__name__} object, not as keyword arguments: "
+        f"call {method}({cls.__name__}({shown}))"
+    )

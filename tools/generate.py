@@ -16,19 +16,36 @@ from __future__ import annotations
 
 import argparse
 import html
+import importlib.util
 import keyword
 import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import botocore
 import botocore.session
+import regex
 from botocore import xform_name
 from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
 
 ROOT = Path(__file__).resolve().parent.parent
+PRESENT_MEMBERS = Path(__file__).resolve().parent / "present_members.txt"
+
+
+def _load(name: str) -> ModuleType:
+    """A module of the package by path: importing `kvs_chime` would import the modules this
+    script writes, which may be stale or missing while it runs."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "kvs_chime" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_pattern = _load("_pattern")
 
 
 @dataclass(frozen=True)
@@ -56,8 +73,57 @@ SCALARS = {
 }
 READ_ONLY_PREFIXES = ("Describe", "Get", "List")
 # Members whose values are credentials even where the model does not mark them sensitive
-# (kinesis-video-signaling's IceServer.Password): their repr is redacted all the same.
-ALWAYS_REDACTED = frozenset({"Password"})
+# (kinesis-video-signaling's IceServer TURN user name and password): their repr is redacted.
+ALWAYS_REDACTED = frozenset({"Password", "Username"})
+
+
+def present_members(service: str) -> set[tuple[str, str]]:
+    """(shape, member) pairs of `service` in the curated list: typed non-optional in responses."""
+    found: set[tuple[str, str]] = set()
+    for number, line in enumerate(PRESENT_MEMBERS.read_text().splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        match = re.fullmatch(r"(\S+) (\w+)\.(\w+): \S.*", line)
+        if match is None:
+            raise SystemExit(
+                f"{PRESENT_MEMBERS.name}:{number}: expected `<service> <Shape>.<Member>: <reason>`"
+            )
+        if match.group(1) == service:
+            found.add((match.group(2), match.group(3)))
+    return found
+
+
+def request_shapes(model: ServiceModel) -> set[str]:
+    """Every shape reachable from an operation's input: a present member must be in none of them."""
+    seen: set[str] = set()
+
+    def visit(shape: Shape) -> None:
+        if shape.name in seen:
+            return
+        seen.add(shape.name)
+        if isinstance(shape, StructureShape):
+            for member in shape.members.values():
+                visit(member)
+        elif shape.type_name == "list":
+            visit(shape.member)
+        elif shape.type_name == "map":
+            visit(shape.key)
+            visit(shape.value)
+
+    for op in map(model.operation_model, model.operation_names):
+        if op.input_shape is not None:
+            visit(op.input_shape)
+    return seen
+
+
+def python_pattern(shape: Shape) -> None:
+    """Translate and compile the shape's Java pattern now: a pattern the run-time validation
+    could not check faithfully fails generation, never a call."""
+    try:
+        python, needs_regex = _pattern.translate(shape.metadata["pattern"])
+        (regex if needs_regex else re).compile(python)
+    except (ValueError, re.error, regex.error) as exc:
+        raise SystemExit(f"{shape.name}: pattern: {exc}") from None
 
 
 # Where the model's first sentence describes something other than the operation.
@@ -127,6 +193,14 @@ class ShapesModule:
     def __init__(self, model: ServiceModel) -> None:
         self.model = model
         self.classes = class_names(model)
+        self.present = present_members(model.service_name)
+        requests = request_shapes(model)
+        for shape_name, member in sorted(self.present):
+            shape = model.shape_for(shape_name) if shape_name in model.shape_names else None
+            if not isinstance(shape, StructureShape) or member not in shape.members:
+                raise SystemExit(f"{PRESENT_MEMBERS.name}: {model.service_name} has no {shape_name}.{member}")
+            if shape_name in requests:
+                raise SystemExit(f"{PRESENT_MEMBERS.name}: {shape_name} is part of a request")
         self.out: list[str] = []
         self.done: set[str] = set()
         self.visiting: set[str] = set()
@@ -195,6 +269,7 @@ class ShapesModule:
             if key in md:
                 args.append(f"{key}={md[key]!r}")
         if "pattern" in md:
+            python_pattern(shape)
             args.append(f"pattern={md['pattern']!r}")
         if shape.type_name == "string" and shape.enum:
             args.append(f"enum={shape.name}")
@@ -221,7 +296,7 @@ class ShapesModule:
             seen.add(field)
             annotation = self.annotation(member)
             options = []
-            if wire not in required:
+            if wire not in required and (shape.name, wire) not in self.present:
                 annotation += " | None"
                 options.append("default=None")
             if is_sensitive(member) or wire in ALWAYS_REDACTED:
@@ -333,6 +408,7 @@ def render_operations(model: ServiceModel, service: Service) -> str:
         optional = not op.input_shape.required_members
         param = f"request: {request} | None = None" if optional else f"request: {request}"
         methods.append(
+            f"    @takes_request({const})\n"
             f"    def {xform_name(op.name)}(self, {param}, /, *, retry: RetryPolicy | None = None) -> {response or 'None'}:\n"
             f'        """{DOC_OVERRIDES.get(op.name) or one_line(op.documentation)}"""\n'
             f"        return self._call({const}, request, retry)"
@@ -346,6 +422,7 @@ def render_operations(model: ServiceModel, service: Service) -> str:
             f"    {page.input_token!r}, {page.limit!r}, lambda r: r.{page.output_token}, lambda r: r.{page.result}\n)"
         )
         methods.append(
+            f"    @takes_request({const})\n"
             f"    def {iterator_name(op.name)}(self, {param}, /, *, page_size: int | None = None, "
             f"max_items: int | None = None, retry: RetryPolicy | None = None) -> Iterator[{page.item}]:\n"
             f'        """Yield every {page.item} of `{xform_name(op.name)}`, fetching pages lazily as iteration needs them."""\n'
@@ -360,6 +437,7 @@ def render_operations(model: ServiceModel, service: Service) -> str:
         + "from .._facade import ServiceFacade\n"
         + f"from .._operation import Operation{', Pages' if paged else ''}\n"
         "from .._retry import RetryPolicy\n"
+        "from .._validate import takes_request\n"
         f"from ._shapes import {', '.join(sorted(used))}\n\n"
         + "\n".join(constants)
         + f"\n\n\nclass {service.facade}Operations(ServiceFacade):\n"

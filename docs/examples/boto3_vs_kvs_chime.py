@@ -1,6 +1,9 @@
 """The same task with raw boto3 and with kvs_chime, side by side: make sure a signaling
 channel exists with a 60-second message TTL, and use it once it is ACTIVE."""
 
+# pyright: reportUnknownMemberType=false, reportUnknownVariableType=false, reportUnknownArgumentType=false
+# (the raw boto3 half is untyped, which is this page's point; the kvs_chime half needs none of it)
+
 import contextlib
 import time
 
@@ -11,11 +14,11 @@ from kvs_chime.workflows import ensure_signaling_channel
 
 with LocalEndpoint() as endpoint:
     session = endpoint.boto3_session()
-    where = {"endpoint_url": endpoint.url, "region_name": endpoint.region}
+    url, region = endpoint.url, endpoint.region
 
     # [boto3]
-    client = session.client(
-        "kinesisvideo", **where
+    client = session.client(  # boto3 ships no types: everything below is untyped
+        "kinesisvideo", endpoint_url=url, region_name=region
     )  # real code: boto3.client("kinesisvideo")
     with contextlib.suppress(
         client.exceptions.ResourceInUseException
@@ -37,14 +40,15 @@ with LocalEndpoint() as endpoint:
     fast = Poll(interval=0.05)
 
     # [kvs_chime]
-    kv = KinesisVideo(session=session, **where)  # real code: KinesisVideo()
+    kv = KinesisVideo(
+        session=session, endpoint_url=url, region_name=region
+    )  # real code: KinesisVideo()
     channel = ensure_signaling_channel(kv, "door", message_ttl_seconds=60, poll=fast)
     print(channel.channel_arn, channel.channel_status)
     # typed: ChannelInfo, Status.ACTIVE
     # [/kvs_chime]
 
     assert channel.channel_status == Status.ACTIVE
-    assert channel.channel_arn is not None
     kv.delete_signaling_channel(
         DeleteSignalingChannelRequest(channel_arn=channel.channel_arn)
     )

@@ -2,6 +2,8 @@
 failure of unknown outcome the facade retries; if the name is then taken, it compares
 what exists with what was asked: ours, or a ReconciliationConflictError."""
 
+from typing import Any
+
 from kvs_chime import KinesisVideo, ReconciliationConflictError, RetryPolicy, last_call
 from kvs_chime.errors import ResourceInUseError
 from kvs_chime.kinesisvideo import (
@@ -49,7 +51,8 @@ with LocalEndpoint() as endpoint:
     # [conflict]
     # Someone else owns "lobby", with another message TTL. Our first attempt fails with
     # HTTP 503 (outcome unknown), the retry finds the name taken, the channels differ.
-    endpoint.client("kinesisvideo").create_signaling_channel(
+    someone_else: Any = endpoint.client("kinesisvideo")  # a raw boto3 client: untyped
+    someone_else.create_signaling_channel(
         ChannelName="lobby", SingleMasterConfiguration={"MessageTtlSeconds": 30}
     )
     endpoint.faults.fail_next(

@@ -63,7 +63,19 @@ with LocalEndpoint() as endpoint:
     info = kv.describe_signaling_channel(
         DescribeSignalingChannelRequest(channel_name="front-door")
     ).channel_info
-    assert info is not None  # every response member is optional in the models
     assert isinstance(info.creation_time, datetime.datetime)  # timestamps are datetimes
     print(info.channel_arn, info.version, info.creation_time.isoformat())
     # [/read]
+
+    # [present]
+    arn: str = kv.create_signaling_channel(
+        CreateSignalingChannelRequest(channel_name="side-door")
+    ).channel_arn  # always returned: a str, not str | None
+    name: str = kv.describe_signaling_channel(
+        DescribeSignalingChannelRequest(channel_arn=arn)
+    ).channel_info.channel_name  # the object a describe returns, and its name, too
+    version = kv.describe_signaling_channel(
+        DescribeSignalingChannelRequest(channel_arn=arn)
+    ).channel_info.version  # not listed as present: str | None
+    print(name, version is not None)
+    # [/present]

@@ -1,9 +1,12 @@
 """Validation: a request is checked against the model's constraints before anything is
 sent, and every broken constraint is reported at once."""
 
+from typing import Any
+
 from kvs_chime import KinesisVideo, MediaPipelines, ValidationError
 from kvs_chime.kinesisvideo import (
     CreateSignalingChannelRequest,
+    DescribeSignalingChannelRequest,
     SingleMasterConfiguration,
 )
 from kvs_chime.media_pipelines import CreateMediaStreamPipelineRequest, MediaStreamSink
@@ -69,6 +72,38 @@ with LocalEndpoint() as endpoint:
     # [/nested]
     else:
         raise AssertionError("expected a ValidationError")
+
+    # [whole]
+    try:  # the pattern [a-zA-Z0-9_.-]+ must match the whole name, as the service checks it
+        kv.create_signaling_channel(
+            CreateSignalingChannelRequest(channel_name="front door")
+        )
+    except ValidationError as error:
+        print(error.violations[0])
+        # channel_name: must match the pattern [a-zA-Z0-9_.-]+
+        assert error.violations[0].path == "channel_name"
+    # [/whole]
+    else:
+        raise AssertionError("expected a ValidationError")
+
+    # [misuse]
+    wrong: Any = DescribeSignalingChannelRequest(channel_name="door")
+    try:  # another operation's request: the type checker says so; at run time, a TypeError
+        kv.create_signaling_channel(wrong)
+    except TypeError as error:
+        print(error)
+        # create_signaling_channel() takes a CreateSignalingChannelRequest, got a
+        #   DescribeSignalingChannelRequest: call create_signaling_channel(...)
+        assert "CreateSignalingChannelRequest" in str(error)
+    try:  # the request's fields as keyword arguments
+        kv.create_signaling_channel(channel_name="door")  # type: ignore[call-arg]  # the mistake shown
+    except TypeError as error:
+        print(error)
+        # create_signaling_channel() takes its request as one CreateSignalingChannelRequest
+        #   object, not as keyword arguments: call
+        #   create_signaling_channel(CreateSignalingChannelRequest(channel_name=...))
+        assert "CreateSignalingChannelRequest(channel_name=...)" in str(error)
+    # [/misuse]
 
     # Nothing reached the endpoint: validation runs before the first attempt.
     assert len(endpoint.journal) == 0

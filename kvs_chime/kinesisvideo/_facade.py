@@ -69,14 +69,12 @@ class KinesisVideo(KinesisVideoOperations):
                 DescribeSignalingChannelRequest(channel_name=name)
             ).channel_info
             tags = None
-            if request.tags and info is not None and info.channel_arn is not None:
+            if request.tags:
                 tags = self.list_tags_for_resource(
                     ListTagsForResourceRequest(resource_arn=info.channel_arn)
                 ).tags
         except KvsChimeError as exc:
             raise ReconciliationConflictError("CreateSignalingChannel", name, _LOOKUP_FAILED) from exc
-        if info is None or info.channel_arn is None:
-            raise ReconciliationConflictError("CreateSignalingChannel", name, _LOOKUP_FAILED)
         differences = channel_differences(request, info, (tags or {}) if request.tags else None)
         differences.update(_created_before(info.creation_time, started))
         if differences:
@@ -90,12 +88,10 @@ class KinesisVideo(KinesisVideoOperations):
         try:
             info = self.describe_stream(DescribeStreamRequest(stream_name=name)).stream_info
             tags = None
-            if request.tags and info is not None and info.stream_arn is not None:
+            if request.tags:
                 tags = self.list_tags_for_stream(ListTagsForStreamRequest(stream_arn=info.stream_arn)).tags
         except KvsChimeError as exc:
             raise ReconciliationConflictError("CreateStream", name, _LOOKUP_FAILED) from exc
-        if info is None or info.stream_arn is None:
-            raise ReconciliationConflictError("CreateStream", name, _LOOKUP_FAILED)
         differences = stream_differences(request, info, (tags or {}) if request.tags else None)
         differences.update(_created_before(info.creation_time, started))
         if differences:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from .._facade import ServiceFacade
 from .._operation import Operation, Pages
 from .._retry import RetryPolicy
+from .._validate import takes_request
 from ._shapes import (
     ChannelInfo,
     CreateSignalingChannelRequest,
@@ -352,42 +353,49 @@ class KinesisVideoOperations(ServiceFacade):
 
     _service_name = "kinesisvideo"
 
+    @takes_request(_CREATE_SIGNALING_CHANNEL)
     def create_signaling_channel(
         self, request: CreateSignalingChannelRequest, /, *, retry: RetryPolicy | None = None
     ) -> CreateSignalingChannelResponse:
         """Creates a signaling channel."""
         return self._call(_CREATE_SIGNALING_CHANNEL, request, retry)
 
+    @takes_request(_CREATE_STREAM)
     def create_stream(
         self, request: CreateStreamRequest, /, *, retry: RetryPolicy | None = None
     ) -> CreateStreamResponse:
         """Creates a new Kinesis video stream."""
         return self._call(_CREATE_STREAM, request, retry)
 
+    @takes_request(_DELETE_EDGE_CONFIGURATION)
     def delete_edge_configuration(
         self, request: DeleteEdgeConfigurationRequest | None = None, /, *, retry: RetryPolicy | None = None
     ) -> DeleteEdgeConfigurationResponse:
         """An asynchronous API that deletes a stream’s existing edge configuration, as well as the corresponding media from the Edge Agent."""
         return self._call(_DELETE_EDGE_CONFIGURATION, request, retry)
 
+    @takes_request(_DELETE_SIGNALING_CHANNEL)
     def delete_signaling_channel(
         self, request: DeleteSignalingChannelRequest, /, *, retry: RetryPolicy | None = None
     ) -> DeleteSignalingChannelResponse:
         """Deletes a specified signaling channel."""
         return self._call(_DELETE_SIGNALING_CHANNEL, request, retry)
 
+    @takes_request(_DELETE_STREAM)
     def delete_stream(
         self, request: DeleteStreamRequest, /, *, retry: RetryPolicy | None = None
     ) -> DeleteStreamResponse:
         """Deletes a Kinesis video stream and the data contained in the stream."""
         return self._call(_DELETE_STREAM, request, retry)
 
+    @takes_request(_DESCRIBE_EDGE_CONFIGURATION)
     def describe_edge_configuration(
         self, request: DescribeEdgeConfigurationRequest | None = None, /, *, retry: RetryPolicy | None = None
     ) -> DescribeEdgeConfigurationResponse:
         """Describes a stream’s edge configuration that was set using the StartEdgeConfigurationUpdate API and the latest status of the edge agent's recorder and uploader jobs."""
         return self._call(_DESCRIBE_EDGE_CONFIGURATION, request, retry)
 
+    @takes_request(_DESCRIBE_IMAGE_GENERATION_CONFIGURATION)
     def describe_image_generation_configuration(
         self,
         request: DescribeImageGenerationConfigurationRequest | None = None,
@@ -398,6 +406,7 @@ class KinesisVideoOperations(ServiceFacade):
         """Gets the ImageGenerationConfiguration for a given Kinesis video stream."""
         return self._call(_DESCRIBE_IMAGE_GENERATION_CONFIGURATION, request, retry)
 
+    @takes_request(_DESCRIBE_MAPPED_RESOURCE_CONFIGURATION)
     def describe_mapped_resource_configuration(
         self,
         request: DescribeMappedResourceConfigurationRequest | None = None,
@@ -408,6 +417,7 @@ class KinesisVideoOperations(ServiceFacade):
         """Returns the resources mapped to a stream."""
         return self._call(_DESCRIBE_MAPPED_RESOURCE_CONFIGURATION, request, retry)
 
+    @takes_request(_DESCRIBE_MAPPED_RESOURCE_CONFIGURATION)
     def iter_mapped_resource_configuration(
         self,
         request: DescribeMappedResourceConfigurationRequest | None = None,
@@ -427,6 +437,7 @@ class KinesisVideoOperations(ServiceFacade):
             retry,
         )
 
+    @takes_request(_DESCRIBE_MEDIA_STORAGE_CONFIGURATION)
     def describe_media_storage_configuration(
         self,
         request: DescribeMediaStorageConfigurationRequest | None = None,
@@ -437,6 +448,7 @@ class KinesisVideoOperations(ServiceFacade):
         """Returns the media storage configuration of a signaling channel."""
         return self._call(_DESCRIBE_MEDIA_STORAGE_CONFIGURATION, request, retry)
 
+    @takes_request(_DESCRIBE_NOTIFICATION_CONFIGURATION)
     def describe_notification_configuration(
         self,
         request: DescribeNotificationConfigurationRequest | None = None,
@@ -447,18 +459,21 @@ class KinesisVideoOperations(ServiceFacade):
         """Gets the NotificationConfiguration for a given Kinesis video stream."""
         return self._call(_DESCRIBE_NOTIFICATION_CONFIGURATION, request, retry)
 
+    @takes_request(_DESCRIBE_SIGNALING_CHANNEL)
     def describe_signaling_channel(
         self, request: DescribeSignalingChannelRequest | None = None, /, *, retry: RetryPolicy | None = None
     ) -> DescribeSignalingChannelResponse:
         """Returns the most current information about the signaling channel."""
         return self._call(_DESCRIBE_SIGNALING_CHANNEL, request, retry)
 
+    @takes_request(_DESCRIBE_STREAM)
     def describe_stream(
         self, request: DescribeStreamRequest | None = None, /, *, retry: RetryPolicy | None = None
     ) -> DescribeStreamResponse:
         """Returns the most current information about the specified stream."""
         return self._call(_DESCRIBE_STREAM, request, retry)
 
+    @takes_request(_DESCRIBE_STREAM_STORAGE_CONFIGURATION)
     def describe_stream_storage_configuration(
         self,
         request: DescribeStreamStorageConfigurationRequest | None = None,
@@ -469,24 +484,28 @@ class KinesisVideoOperations(ServiceFacade):
         """Retrieves the current storage configuration for the specified Kinesis video stream."""
         return self._call(_DESCRIBE_STREAM_STORAGE_CONFIGURATION, request, retry)
 
+    @takes_request(_GET_DATA_ENDPOINT)
     def get_data_endpoint(
         self, request: GetDataEndpointRequest, /, *, retry: RetryPolicy | None = None
     ) -> GetDataEndpointResponse:
         """Gets an endpoint for a specified stream for either reading or writing."""
         return self._call(_GET_DATA_ENDPOINT, request, retry)
 
+    @takes_request(_GET_SIGNALING_CHANNEL_ENDPOINT)
     def get_signaling_channel_endpoint(
         self, request: GetSignalingChannelEndpointRequest, /, *, retry: RetryPolicy | None = None
     ) -> GetSignalingChannelEndpointResponse:
         """Provides an endpoint for the specified signaling channel to send and receive messages."""
         return self._call(_GET_SIGNALING_CHANNEL_ENDPOINT, request, retry)
 
+    @takes_request(_LIST_EDGE_AGENT_CONFIGURATIONS)
     def list_edge_agent_configurations(
         self, request: ListEdgeAgentConfigurationsRequest, /, *, retry: RetryPolicy | None = None
     ) -> ListEdgeAgentConfigurationsResponse:
         """Returns an array of edge configurations associated with the specified Edge Agent."""
         return self._call(_LIST_EDGE_AGENT_CONFIGURATIONS, request, retry)
 
+    @takes_request(_LIST_EDGE_AGENT_CONFIGURATIONS)
     def iter_edge_agent_configurations(
         self,
         request: ListEdgeAgentConfigurationsRequest,
@@ -506,12 +525,14 @@ class KinesisVideoOperations(ServiceFacade):
             retry,
         )
 
+    @takes_request(_LIST_SIGNALING_CHANNELS)
     def list_signaling_channels(
         self, request: ListSignalingChannelsRequest | None = None, /, *, retry: RetryPolicy | None = None
     ) -> ListSignalingChannelsResponse:
         """Returns an array of ChannelInfo objects."""
         return self._call(_LIST_SIGNALING_CHANNELS, request, retry)
 
+    @takes_request(_LIST_SIGNALING_CHANNELS)
     def iter_signaling_channels(
         self,
         request: ListSignalingChannelsRequest | None = None,
@@ -526,12 +547,14 @@ class KinesisVideoOperations(ServiceFacade):
             _LIST_SIGNALING_CHANNELS, _LIST_SIGNALING_CHANNELS_PAGES, request, page_size, max_items, retry
         )
 
+    @takes_request(_LIST_STREAMS)
     def list_streams(
         self, request: ListStreamsRequest | None = None, /, *, retry: RetryPolicy | None = None
     ) -> ListStreamsResponse:
         """Returns an array of StreamInfo objects."""
         return self._call(_LIST_STREAMS, request, retry)
 
+    @takes_request(_LIST_STREAMS)
     def iter_streams(
         self,
         request: ListStreamsRequest | None = None,
@@ -544,54 +567,63 @@ class KinesisVideoOperations(ServiceFacade):
         """Yield every StreamInfo of `list_streams`, fetching pages lazily as iteration needs them."""
         return self._paginate(_LIST_STREAMS, _LIST_STREAMS_PAGES, request, page_size, max_items, retry)
 
+    @takes_request(_LIST_TAGS_FOR_RESOURCE)
     def list_tags_for_resource(
         self, request: ListTagsForResourceRequest, /, *, retry: RetryPolicy | None = None
     ) -> ListTagsForResourceResponse:
         """Returns a list of tags associated with the specified signaling channel."""
         return self._call(_LIST_TAGS_FOR_RESOURCE, request, retry)
 
+    @takes_request(_LIST_TAGS_FOR_STREAM)
     def list_tags_for_stream(
         self, request: ListTagsForStreamRequest | None = None, /, *, retry: RetryPolicy | None = None
     ) -> ListTagsForStreamResponse:
         """Returns a list of tags associated with the specified stream."""
         return self._call(_LIST_TAGS_FOR_STREAM, request, retry)
 
+    @takes_request(_START_EDGE_CONFIGURATION_UPDATE)
     def start_edge_configuration_update(
         self, request: StartEdgeConfigurationUpdateRequest, /, *, retry: RetryPolicy | None = None
     ) -> StartEdgeConfigurationUpdateResponse:
         """An asynchronous API that updates a stream’s existing edge configuration."""
         return self._call(_START_EDGE_CONFIGURATION_UPDATE, request, retry)
 
+    @takes_request(_TAG_RESOURCE)
     def tag_resource(
         self, request: TagResourceRequest, /, *, retry: RetryPolicy | None = None
     ) -> TagResourceResponse:
         """Adds one or more tags to a signaling channel."""
         return self._call(_TAG_RESOURCE, request, retry)
 
+    @takes_request(_TAG_STREAM)
     def tag_stream(
         self, request: TagStreamRequest, /, *, retry: RetryPolicy | None = None
     ) -> TagStreamResponse:
         """Adds one or more tags to a stream."""
         return self._call(_TAG_STREAM, request, retry)
 
+    @takes_request(_UNTAG_RESOURCE)
     def untag_resource(
         self, request: UntagResourceRequest, /, *, retry: RetryPolicy | None = None
     ) -> UntagResourceResponse:
         """Removes one or more tags from a signaling channel."""
         return self._call(_UNTAG_RESOURCE, request, retry)
 
+    @takes_request(_UNTAG_STREAM)
     def untag_stream(
         self, request: UntagStreamRequest, /, *, retry: RetryPolicy | None = None
     ) -> UntagStreamResponse:
         """Removes one or more tags from a stream."""
         return self._call(_UNTAG_STREAM, request, retry)
 
+    @takes_request(_UPDATE_DATA_RETENTION)
     def update_data_retention(
         self, request: UpdateDataRetentionRequest, /, *, retry: RetryPolicy | None = None
     ) -> UpdateDataRetentionResponse:
         """Increases or decreases the stream's data retention period by the value that you specify."""
         return self._call(_UPDATE_DATA_RETENTION, request, retry)
 
+    @takes_request(_UPDATE_IMAGE_GENERATION_CONFIGURATION)
     def update_image_generation_configuration(
         self,
         request: UpdateImageGenerationConfigurationRequest | None = None,
@@ -602,12 +634,14 @@ class KinesisVideoOperations(ServiceFacade):
         """Updates the StreamInfo and ImageProcessingConfiguration fields."""
         return self._call(_UPDATE_IMAGE_GENERATION_CONFIGURATION, request, retry)
 
+    @takes_request(_UPDATE_MEDIA_STORAGE_CONFIGURATION)
     def update_media_storage_configuration(
         self, request: UpdateMediaStorageConfigurationRequest, /, *, retry: RetryPolicy | None = None
     ) -> UpdateMediaStorageConfigurationResponse:
         """Associates a SignalingChannel to a stream to store the media."""
         return self._call(_UPDATE_MEDIA_STORAGE_CONFIGURATION, request, retry)
 
+    @takes_request(_UPDATE_NOTIFICATION_CONFIGURATION)
     def update_notification_configuration(
         self,
         request: UpdateNotificationConfigurationRequest | None = None,
@@ -618,18 +652,21 @@ class KinesisVideoOperations(ServiceFacade):
         """Updates the notification information for a stream."""
         return self._call(_UPDATE_NOTIFICATION_CONFIGURATION, request, retry)
 
+    @takes_request(_UPDATE_SIGNALING_CHANNEL)
     def update_signaling_channel(
         self, request: UpdateSignalingChannelRequest, /, *, retry: RetryPolicy | None = None
     ) -> UpdateSignalingChannelResponse:
         """Updates the existing signaling channel."""
         return self._call(_UPDATE_SIGNALING_CHANNEL, request, retry)
 
+    @takes_request(_UPDATE_STREAM)
     def update_stream(
         self, request: UpdateStreamRequest, /, *, retry: RetryPolicy | None = None
     ) -> UpdateStreamResponse:
         """Updates stream metadata, such as the device name and media type."""
         return self._call(_UPDATE_STREAM, request, retry)
 
+    @takes_request(_UPDATE_STREAM_STORAGE_CONFIGURATION)
     def update_stream_storage_configuration(
         self, request: UpdateStreamStorageConfigurationRequest, /, *, retry: RetryPolicy | None = None
     ) -> UpdateStreamStorageConfigurationResponse:

@@ -202,7 +202,7 @@ _ResourceARN = Spec(
 class CreateSignalingChannelResponse:
     """The response of `create_signaling_channel`."""
 
-    channel_arn: str | None = attrs.field(default=None, metadata={WIRE: "ChannelARN", SPEC: _ResourceARN})
+    channel_arn: str = attrs.field(metadata={WIRE: "ChannelARN", SPEC: _ResourceARN})
     """The Amazon Resource Name (ARN) of the created channel."""
 
 
@@ -281,7 +281,7 @@ class CreateStreamRequest:
 class CreateStreamResponse:
     """The response of `create_stream`."""
 
-    stream_arn: str | None = attrs.field(default=None, metadata={WIRE: "StreamARN", SPEC: _ResourceARN})
+    stream_arn: str = attrs.field(metadata={WIRE: "StreamARN", SPEC: _ResourceARN})
     """The Amazon Resource Name (ARN) of the stream."""
 
 
@@ -978,21 +978,17 @@ _Status = Spec("string", "Status", enum=Status)
 class ChannelInfo:
     """A structure that encapsulates the specified signaling channel's metadata and properties."""
 
-    channel_name: str | None = attrs.field(default=None, metadata={WIRE: "ChannelName", SPEC: _ChannelName})
+    channel_name: str = attrs.field(metadata={WIRE: "ChannelName", SPEC: _ChannelName})
     """The name of the signaling channel."""
-    channel_arn: str | None = attrs.field(default=None, metadata={WIRE: "ChannelARN", SPEC: _ResourceARN})
+    channel_arn: str = attrs.field(metadata={WIRE: "ChannelARN", SPEC: _ResourceARN})
     """The Amazon Resource Name (ARN) of the signaling channel."""
     channel_type: ChannelType | str | None = attrs.field(
         default=None, metadata={WIRE: "ChannelType", SPEC: _ChannelType}
     )
     """The type of the signaling channel."""
-    channel_status: Status | str | None = attrs.field(
-        default=None, metadata={WIRE: "ChannelStatus", SPEC: _Status}
-    )
+    channel_status: Status | str = attrs.field(metadata={WIRE: "ChannelStatus", SPEC: _Status})
     """Current status of the signaling channel."""
-    creation_time: datetime.datetime | None = attrs.field(
-        default=None, metadata={WIRE: "CreationTime", SPEC: _Timestamp}
-    )
+    creation_time: datetime.datetime = attrs.field(metadata={WIRE: "CreationTime", SPEC: _Timestamp})
     """The time at which the signaling channel was created."""
     single_master_configuration: SingleMasterConfiguration | None = attrs.field(
         default=None, metadata={WIRE: "SingleMasterConfiguration", SPEC: _SingleMasterConfiguration}
@@ -1009,9 +1005,7 @@ _ChannelInfo = Spec("structure", "ChannelInfo", cls=ChannelInfo)
 class DescribeSignalingChannelResponse:
     """The response of `describe_signaling_channel`."""
 
-    channel_info: ChannelInfo | None = attrs.field(
-        default=None, metadata={WIRE: "ChannelInfo", SPEC: _ChannelInfo}
-    )
+    channel_info: ChannelInfo = attrs.field(metadata={WIRE: "ChannelInfo", SPEC: _ChannelInfo})
     """A structure that encapsulates the specified signaling channel's metadata and properties."""
 
 
@@ -1031,9 +1025,9 @@ class StreamInfo:
 
     device_name: str | None = attrs.field(default=None, metadata={WIRE: "DeviceName", SPEC: _DeviceName})
     """The name of the device that is associated with the stream."""
-    stream_name: str | None = attrs.field(default=None, metadata={WIRE: "StreamName", SPEC: _StreamName})
+    stream_name: str = attrs.field(metadata={WIRE: "StreamName", SPEC: _StreamName})
     """The name of the stream."""
-    stream_arn: str | None = attrs.field(default=None, metadata={WIRE: "StreamARN", SPEC: _ResourceARN})
+    stream_arn: str = attrs.field(metadata={WIRE: "StreamARN", SPEC: _ResourceARN})
     """The Amazon Resource Name (ARN) of the stream."""
     media_type: str | None = attrs.field(default=None, metadata={WIRE: "MediaType", SPEC: _MediaType})
     """The MediaType of the stream."""
@@ -1041,11 +1035,9 @@ class StreamInfo:
     """The ID of the Key Management Service (KMS) key that Kinesis Video Streams uses to encrypt data on the stream."""
     version: str | None = attrs.field(default=None, metadata={WIRE: "Version", SPEC: _Version})
     """The version of the stream."""
-    status: Status | str | None = attrs.field(default=None, metadata={WIRE: "Status", SPEC: _Status})
+    status: Status | str = attrs.field(metadata={WIRE: "Status", SPEC: _Status})
     """The status of the stream."""
-    creation_time: datetime.datetime | None = attrs.field(
-        default=None, metadata={WIRE: "CreationTime", SPEC: _Timestamp}
-    )
+    creation_time: datetime.datetime = attrs.field(metadata={WIRE: "CreationTime", SPEC: _Timestamp})
     """A time stamp that indicates when the stream was created."""
     data_retention_in_hours: int | None = attrs.field(
         default=None, metadata={WIRE: "DataRetentionInHours", SPEC: _DataRetentionInHours}
@@ -1060,9 +1052,7 @@ _StreamInfo = Spec("structure", "StreamInfo", cls=StreamInfo)
 class DescribeStreamResponse:
     """The response of `describe_stream`."""
 
-    stream_info: StreamInfo | None = attrs.field(
-        default=None, metadata={WIRE: "StreamInfo", SPEC: _StreamInfo}
-    )
+    stream_info: StreamInfo = attrs.field(metadata={WIRE: "StreamInfo", SPEC: _StreamInfo})
     """An object that describes the stream."""
 
 
@@ -1125,9 +1115,7 @@ _DataEndpoint = Spec("string", "DataEndpoint")
 class GetDataEndpointResponse:
     """The response of `get_data_endpoint`."""
 
-    data_endpoint: str | None = attrs.field(
-        default=None, metadata={WIRE: "DataEndpoint", SPEC: _DataEndpoint}
-    )
+    data_endpoint: str = attrs.field(metadata={WIRE: "DataEndpoint", SPEC: _DataEndpoint})
     """The endpoint value."""
 
 
@@ -1197,13 +1185,9 @@ _ResourceEndpoint = Spec("string", "ResourceEndpoint")
 class ResourceEndpointListItem:
     """An object that describes the endpoint of the signaling channel returned by the GetSignalingChannelEndpoint API."""
 
-    protocol: ChannelProtocol | str | None = attrs.field(
-        default=None, metadata={WIRE: "Protocol", SPEC: _ChannelProtocol}
-    )
+    protocol: ChannelProtocol | str = attrs.field(metadata={WIRE: "Protocol", SPEC: _ChannelProtocol})
     """The protocol of the signaling channel returned by the GetSignalingChannelEndpoint API."""
-    resource_endpoint: str | None = attrs.field(
-        default=None, metadata={WIRE: "ResourceEndpoint", SPEC: _ResourceEndpoint}
-    )
+    resource_endpoint: str = attrs.field(metadata={WIRE: "ResourceEndpoint", SPEC: _ResourceEndpoint})
     """The endpoint of the signaling channel returned by the GetSignalingChannelEndpoint API."""
 
 
@@ -1217,8 +1201,8 @@ _ResourceEndpointList = Spec("list", "ResourceEndpointList", member=_ResourceEnd
 class GetSignalingChannelEndpointResponse:
     """The response of `get_signaling_channel_endpoint`."""
 
-    resource_endpoint_list: list[ResourceEndpointListItem] | None = attrs.field(
-        default=None, metadata={WIRE: "ResourceEndpointList", SPEC: _ResourceEndpointList}
+    resource_endpoint_list: list[ResourceEndpointListItem] = attrs.field(
+        metadata={WIRE: "ResourceEndpointList", SPEC: _ResourceEndpointList}
     )
     """A list of endpoints for the specified signaling channel."""
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from .._facade import ServiceFacade
 from .._operation import Operation, Pages
 from .._retry import RetryPolicy
+from .._validate import takes_request
 from ._shapes import (
     CreateMediaCapturePipelineRequest,
     CreateMediaCapturePipelineResponse,
@@ -342,36 +343,42 @@ class MediaPipelinesOperations(ServiceFacade):
 
     _service_name = "chime-sdk-media-pipelines"
 
+    @takes_request(_CREATE_MEDIA_CAPTURE_PIPELINE)
     def create_media_capture_pipeline(
         self, request: CreateMediaCapturePipelineRequest, /, *, retry: RetryPolicy | None = None
     ) -> CreateMediaCapturePipelineResponse:
         """Creates a media pipeline."""
         return self._call(_CREATE_MEDIA_CAPTURE_PIPELINE, request, retry)
 
+    @takes_request(_CREATE_MEDIA_CONCATENATION_PIPELINE)
     def create_media_concatenation_pipeline(
         self, request: CreateMediaConcatenationPipelineRequest, /, *, retry: RetryPolicy | None = None
     ) -> CreateMediaConcatenationPipelineResponse:
         """Creates a media concatenation pipeline."""
         return self._call(_CREATE_MEDIA_CONCATENATION_PIPELINE, request, retry)
 
+    @takes_request(_CREATE_MEDIA_INSIGHTS_PIPELINE)
     def create_media_insights_pipeline(
         self, request: CreateMediaInsightsPipelineRequest, /, *, retry: RetryPolicy | None = None
     ) -> CreateMediaInsightsPipelineResponse:
         """Creates a media insights pipeline."""
         return self._call(_CREATE_MEDIA_INSIGHTS_PIPELINE, request, retry)
 
+    @takes_request(_CREATE_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION)
     def create_media_insights_pipeline_configuration(
         self, request: CreateMediaInsightsPipelineConfigurationRequest, /, *, retry: RetryPolicy | None = None
     ) -> CreateMediaInsightsPipelineConfigurationResponse:
         """Creates a configuration for media insights pipelines."""
         return self._call(_CREATE_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION, request, retry)
 
+    @takes_request(_CREATE_MEDIA_LIVE_CONNECTOR_PIPELINE)
     def create_media_live_connector_pipeline(
         self, request: CreateMediaLiveConnectorPipelineRequest, /, *, retry: RetryPolicy | None = None
     ) -> CreateMediaLiveConnectorPipelineResponse:
         """Creates a media live connector pipeline in an Amazon Chime SDK meeting."""
         return self._call(_CREATE_MEDIA_LIVE_CONNECTOR_PIPELINE, request, retry)
 
+    @takes_request(_CREATE_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL)
     def create_media_pipeline_kinesis_video_stream_pool(
         self,
         request: CreateMediaPipelineKinesisVideoStreamPoolRequest,
@@ -382,30 +389,35 @@ class MediaPipelinesOperations(ServiceFacade):
         """Creates an Amazon Kinesis Video Stream pool for use with media stream pipelines."""
         return self._call(_CREATE_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL, request, retry)
 
+    @takes_request(_CREATE_MEDIA_STREAM_PIPELINE)
     def create_media_stream_pipeline(
         self, request: CreateMediaStreamPipelineRequest, /, *, retry: RetryPolicy | None = None
     ) -> CreateMediaStreamPipelineResponse:
         """Creates a streaming media pipeline."""
         return self._call(_CREATE_MEDIA_STREAM_PIPELINE, request, retry)
 
+    @takes_request(_DELETE_MEDIA_CAPTURE_PIPELINE)
     def delete_media_capture_pipeline(
         self, request: DeleteMediaCapturePipelineRequest, /, *, retry: RetryPolicy | None = None
     ) -> None:
         """Deletes the media pipeline."""
         return self._call(_DELETE_MEDIA_CAPTURE_PIPELINE, request, retry)
 
+    @takes_request(_DELETE_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION)
     def delete_media_insights_pipeline_configuration(
         self, request: DeleteMediaInsightsPipelineConfigurationRequest, /, *, retry: RetryPolicy | None = None
     ) -> None:
         """Deletes the specified configuration settings."""
         return self._call(_DELETE_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION, request, retry)
 
+    @takes_request(_DELETE_MEDIA_PIPELINE)
     def delete_media_pipeline(
         self, request: DeleteMediaPipelineRequest, /, *, retry: RetryPolicy | None = None
     ) -> None:
         """Deletes the media pipeline."""
         return self._call(_DELETE_MEDIA_PIPELINE, request, retry)
 
+    @takes_request(_DELETE_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL)
     def delete_media_pipeline_kinesis_video_stream_pool(
         self,
         request: DeleteMediaPipelineKinesisVideoStreamPoolRequest,
@@ -416,48 +428,56 @@ class MediaPipelinesOperations(ServiceFacade):
         """Deletes an Amazon Kinesis Video Stream pool."""
         return self._call(_DELETE_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL, request, retry)
 
+    @takes_request(_GET_MEDIA_CAPTURE_PIPELINE)
     def get_media_capture_pipeline(
         self, request: GetMediaCapturePipelineRequest, /, *, retry: RetryPolicy | None = None
     ) -> GetMediaCapturePipelineResponse:
         """Gets an existing media pipeline."""
         return self._call(_GET_MEDIA_CAPTURE_PIPELINE, request, retry)
 
+    @takes_request(_GET_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION)
     def get_media_insights_pipeline_configuration(
         self, request: GetMediaInsightsPipelineConfigurationRequest, /, *, retry: RetryPolicy | None = None
     ) -> GetMediaInsightsPipelineConfigurationResponse:
         """Gets the configuration settings for a media insights pipeline."""
         return self._call(_GET_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION, request, retry)
 
+    @takes_request(_GET_MEDIA_PIPELINE)
     def get_media_pipeline(
         self, request: GetMediaPipelineRequest, /, *, retry: RetryPolicy | None = None
     ) -> GetMediaPipelineResponse:
         """Gets an existing media pipeline."""
         return self._call(_GET_MEDIA_PIPELINE, request, retry)
 
+    @takes_request(_GET_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL)
     def get_media_pipeline_kinesis_video_stream_pool(
         self, request: GetMediaPipelineKinesisVideoStreamPoolRequest, /, *, retry: RetryPolicy | None = None
     ) -> GetMediaPipelineKinesisVideoStreamPoolResponse:
         """Gets an Kinesis video stream pool."""
         return self._call(_GET_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL, request, retry)
 
+    @takes_request(_GET_SPEAKER_SEARCH_TASK)
     def get_speaker_search_task(
         self, request: GetSpeakerSearchTaskRequest, /, *, retry: RetryPolicy | None = None
     ) -> GetSpeakerSearchTaskResponse:
         """Retrieves the details of the specified speaker search task."""
         return self._call(_GET_SPEAKER_SEARCH_TASK, request, retry)
 
+    @takes_request(_GET_VOICE_TONE_ANALYSIS_TASK)
     def get_voice_tone_analysis_task(
         self, request: GetVoiceToneAnalysisTaskRequest, /, *, retry: RetryPolicy | None = None
     ) -> GetVoiceToneAnalysisTaskResponse:
         """Retrieves the details of a voice tone analysis task."""
         return self._call(_GET_VOICE_TONE_ANALYSIS_TASK, request, retry)
 
+    @takes_request(_LIST_MEDIA_CAPTURE_PIPELINES)
     def list_media_capture_pipelines(
         self, request: ListMediaCapturePipelinesRequest | None = None, /, *, retry: RetryPolicy | None = None
     ) -> ListMediaCapturePipelinesResponse:
         """Returns a list of media pipelines."""
         return self._call(_LIST_MEDIA_CAPTURE_PIPELINES, request, retry)
 
+    @takes_request(_LIST_MEDIA_CAPTURE_PIPELINES)
     def iter_media_capture_pipelines(
         self,
         request: ListMediaCapturePipelinesRequest | None = None,
@@ -477,6 +497,7 @@ class MediaPipelinesOperations(ServiceFacade):
             retry,
         )
 
+    @takes_request(_LIST_MEDIA_INSIGHTS_PIPELINE_CONFIGURATIONS)
     def list_media_insights_pipeline_configurations(
         self,
         request: ListMediaInsightsPipelineConfigurationsRequest | None = None,
@@ -487,6 +508,7 @@ class MediaPipelinesOperations(ServiceFacade):
         """Lists the available media insights pipeline configurations."""
         return self._call(_LIST_MEDIA_INSIGHTS_PIPELINE_CONFIGURATIONS, request, retry)
 
+    @takes_request(_LIST_MEDIA_INSIGHTS_PIPELINE_CONFIGURATIONS)
     def iter_media_insights_pipeline_configurations(
         self,
         request: ListMediaInsightsPipelineConfigurationsRequest | None = None,
@@ -506,6 +528,7 @@ class MediaPipelinesOperations(ServiceFacade):
             retry,
         )
 
+    @takes_request(_LIST_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOLS)
     def list_media_pipeline_kinesis_video_stream_pools(
         self,
         request: ListMediaPipelineKinesisVideoStreamPoolsRequest | None = None,
@@ -516,6 +539,7 @@ class MediaPipelinesOperations(ServiceFacade):
         """Lists the video stream pools in the media pipeline."""
         return self._call(_LIST_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOLS, request, retry)
 
+    @takes_request(_LIST_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOLS)
     def iter_media_pipeline_kinesis_video_stream_pools(
         self,
         request: ListMediaPipelineKinesisVideoStreamPoolsRequest | None = None,
@@ -535,12 +559,14 @@ class MediaPipelinesOperations(ServiceFacade):
             retry,
         )
 
+    @takes_request(_LIST_MEDIA_PIPELINES)
     def list_media_pipelines(
         self, request: ListMediaPipelinesRequest | None = None, /, *, retry: RetryPolicy | None = None
     ) -> ListMediaPipelinesResponse:
         """Returns a list of media pipelines."""
         return self._call(_LIST_MEDIA_PIPELINES, request, retry)
 
+    @takes_request(_LIST_MEDIA_PIPELINES)
     def iter_media_pipelines(
         self,
         request: ListMediaPipelinesRequest | None = None,
@@ -555,60 +581,70 @@ class MediaPipelinesOperations(ServiceFacade):
             _LIST_MEDIA_PIPELINES, _LIST_MEDIA_PIPELINES_PAGES, request, page_size, max_items, retry
         )
 
+    @takes_request(_LIST_TAGS_FOR_RESOURCE)
     def list_tags_for_resource(
         self, request: ListTagsForResourceRequest, /, *, retry: RetryPolicy | None = None
     ) -> ListTagsForResourceResponse:
         """Lists the tags available for a media pipeline."""
         return self._call(_LIST_TAGS_FOR_RESOURCE, request, retry)
 
+    @takes_request(_START_SPEAKER_SEARCH_TASK)
     def start_speaker_search_task(
         self, request: StartSpeakerSearchTaskRequest, /, *, retry: RetryPolicy | None = None
     ) -> StartSpeakerSearchTaskResponse:
         """Starts a speaker search task."""
         return self._call(_START_SPEAKER_SEARCH_TASK, request, retry)
 
+    @takes_request(_START_VOICE_TONE_ANALYSIS_TASK)
     def start_voice_tone_analysis_task(
         self, request: StartVoiceToneAnalysisTaskRequest, /, *, retry: RetryPolicy | None = None
     ) -> StartVoiceToneAnalysisTaskResponse:
         """Starts a voice tone analysis task."""
         return self._call(_START_VOICE_TONE_ANALYSIS_TASK, request, retry)
 
+    @takes_request(_STOP_SPEAKER_SEARCH_TASK)
     def stop_speaker_search_task(
         self, request: StopSpeakerSearchTaskRequest, /, *, retry: RetryPolicy | None = None
     ) -> None:
         """Stops a speaker search task."""
         return self._call(_STOP_SPEAKER_SEARCH_TASK, request, retry)
 
+    @takes_request(_STOP_VOICE_TONE_ANALYSIS_TASK)
     def stop_voice_tone_analysis_task(
         self, request: StopVoiceToneAnalysisTaskRequest, /, *, retry: RetryPolicy | None = None
     ) -> None:
         """Stops a voice tone analysis task."""
         return self._call(_STOP_VOICE_TONE_ANALYSIS_TASK, request, retry)
 
+    @takes_request(_TAG_RESOURCE)
     def tag_resource(
         self, request: TagResourceRequest, /, *, retry: RetryPolicy | None = None
     ) -> TagResourceResponse:
         """The ARN of the media pipeline that you want to tag."""
         return self._call(_TAG_RESOURCE, request, retry)
 
+    @takes_request(_UNTAG_RESOURCE)
     def untag_resource(
         self, request: UntagResourceRequest, /, *, retry: RetryPolicy | None = None
     ) -> UntagResourceResponse:
         """Removes any tags from a media pipeline."""
         return self._call(_UNTAG_RESOURCE, request, retry)
 
+    @takes_request(_UPDATE_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION)
     def update_media_insights_pipeline_configuration(
         self, request: UpdateMediaInsightsPipelineConfigurationRequest, /, *, retry: RetryPolicy | None = None
     ) -> UpdateMediaInsightsPipelineConfigurationResponse:
         """Updates the media insights pipeline's configuration settings."""
         return self._call(_UPDATE_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION, request, retry)
 
+    @takes_request(_UPDATE_MEDIA_INSIGHTS_PIPELINE_STATUS)
     def update_media_insights_pipeline_status(
         self, request: UpdateMediaInsightsPipelineStatusRequest, /, *, retry: RetryPolicy | None = None
     ) -> None:
         """Updates the status of a media insights pipeline."""
         return self._call(_UPDATE_MEDIA_INSIGHTS_PIPELINE_STATUS, request, retry)
 
+    @takes_request(_UPDATE_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL)
     def update_media_pipeline_kinesis_video_stream_pool(
         self,
         request: UpdateMediaPipelineKinesisVideoStreamPoolRequest,

@@ -793,13 +793,9 @@ _Iso8601Timestamp = Spec("timestamp", "Iso8601Timestamp")
 class MediaCapturePipeline:
     """A media pipeline object, the ID, source type, source ARN, sink type, and sink ARN of a media pipeline object."""
 
-    media_pipeline_id: str | None = attrs.field(
-        default=None, metadata={WIRE: "MediaPipelineId", SPEC: _GuidString}
-    )
+    media_pipeline_id: str = attrs.field(metadata={WIRE: "MediaPipelineId", SPEC: _GuidString})
     """The ID of a media pipeline."""
-    media_pipeline_arn: str | None = attrs.field(
-        default=None, metadata={WIRE: "MediaPipelineArn", SPEC: _AmazonResourceName}
-    )
+    media_pipeline_arn: str = attrs.field(metadata={WIRE: "MediaPipelineArn", SPEC: _AmazonResourceName})
     """The ARN of the media capture pipeline"""
     source_type: MediaPipelineSourceType | str | None = attrs.field(
         default=None, metadata={WIRE: "SourceType", SPEC: _MediaPipelineSourceType}
@@ -809,9 +805,7 @@ class MediaCapturePipeline:
         default=None, repr=redacted, metadata={WIRE: "SourceArn", SPEC: _Arn}
     )
     """ARN of the source from which the media artifacts are saved."""
-    status: MediaPipelineStatus | str | None = attrs.field(
-        default=None, metadata={WIRE: "Status", SPEC: _MediaPipelineStatus}
-    )
+    status: MediaPipelineStatus | str = attrs.field(metadata={WIRE: "Status", SPEC: _MediaPipelineStatus})
     """The status of the media pipeline."""
     sink_type: MediaPipelineSinkType | str | None = attrs.field(
         default=None, metadata={WIRE: "SinkType", SPEC: _MediaPipelineSinkType}
@@ -819,8 +813,8 @@ class MediaCapturePipeline:
     """Destination type to which the media artifacts are saved."""
     sink_arn: str | None = attrs.field(default=None, repr=redacted, metadata={WIRE: "SinkArn", SPEC: _Arn})
     """ARN of the destination to which the media artifacts are saved."""
-    created_timestamp: datetime.datetime | None = attrs.field(
-        default=None, metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
+    created_timestamp: datetime.datetime = attrs.field(
+        metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
     )
     """The time at which the pipeline was created, in ISO 8601 format."""
     updated_timestamp: datetime.datetime | None = attrs.field(
@@ -848,8 +842,8 @@ _MediaCapturePipeline = Spec("structure", "MediaCapturePipeline", cls=MediaCaptu
 class CreateMediaCapturePipelineResponse:
     """The response of `create_media_capture_pipeline`."""
 
-    media_capture_pipeline: MediaCapturePipeline | None = attrs.field(
-        default=None, metadata={WIRE: "MediaCapturePipeline", SPEC: _MediaCapturePipeline}
+    media_capture_pipeline: MediaCapturePipeline = attrs.field(
+        metadata={WIRE: "MediaCapturePipeline", SPEC: _MediaCapturePipeline}
     )
     """A media pipeline object, the ID, source type, source ARN, sink type, and sink ARN of a media pipeline object."""
 
@@ -1143,13 +1137,9 @@ class CreateMediaConcatenationPipelineRequest:
 class MediaConcatenationPipeline:
     """A media concatenation pipeline object, the ID, source type, MediaPipelineARN , and sink of a media concatenation pipeline object."""
 
-    media_pipeline_id: str | None = attrs.field(
-        default=None, metadata={WIRE: "MediaPipelineId", SPEC: _GuidString}
-    )
+    media_pipeline_id: str = attrs.field(metadata={WIRE: "MediaPipelineId", SPEC: _GuidString})
     """The ID of the media pipeline being concatenated."""
-    media_pipeline_arn: str | None = attrs.field(
-        default=None, metadata={WIRE: "MediaPipelineArn", SPEC: _AmazonResourceName}
-    )
+    media_pipeline_arn: str = attrs.field(metadata={WIRE: "MediaPipelineArn", SPEC: _AmazonResourceName})
     """The ARN of the media pipeline that you specify in the SourceConfiguration object."""
     sources: list[ConcatenationSource] | None = attrs.field(
         default=None, metadata={WIRE: "Sources", SPEC: _ConcatenationSourceList}
@@ -1159,12 +1149,10 @@ class MediaConcatenationPipeline:
         default=None, metadata={WIRE: "Sinks", SPEC: _ConcatenationSinkList}
     )
     """The data sinks of the concatenation pipeline."""
-    status: MediaPipelineStatus | str | None = attrs.field(
-        default=None, metadata={WIRE: "Status", SPEC: _MediaPipelineStatus}
-    )
+    status: MediaPipelineStatus | str = attrs.field(metadata={WIRE: "Status", SPEC: _MediaPipelineStatus})
     """The status of the concatenation pipeline."""
-    created_timestamp: datetime.datetime | None = attrs.field(
-        default=None, metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
+    created_timestamp: datetime.datetime = attrs.field(
+        metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
     )
     """The time at which the concatenation pipeline was created."""
     updated_timestamp: datetime.datetime | None = attrs.field(
@@ -1180,8 +1168,8 @@ _MediaConcatenationPipeline = Spec("structure", "MediaConcatenationPipeline", cl
 class CreateMediaConcatenationPipelineResponse:
     """The response of `create_media_concatenation_pipeline`."""
 
-    media_concatenation_pipeline: MediaConcatenationPipeline | None = attrs.field(
-        default=None, metadata={WIRE: "MediaConcatenationPipeline", SPEC: _MediaConcatenationPipeline}
+    media_concatenation_pipeline: MediaConcatenationPipeline = attrs.field(
+        metadata={WIRE: "MediaConcatenationPipeline", SPEC: _MediaConcatenationPipeline}
     )
     """A media concatenation pipeline object, the ID, source type, MediaPipelineARN , and sink of a media concatenation pipeline object."""
 
@@ -1527,21 +1515,15 @@ _MediaInsightsPipelineElementStatuses = Spec(
 class MediaInsightsPipeline:
     """The media insights pipeline object."""
 
-    media_pipeline_id: str | None = attrs.field(
-        default=None, metadata={WIRE: "MediaPipelineId", SPEC: _GuidString}
-    )
+    media_pipeline_id: str = attrs.field(metadata={WIRE: "MediaPipelineId", SPEC: _GuidString})
     """The ID of a media insights pipeline."""
-    media_pipeline_arn: str | None = attrs.field(
-        default=None, repr=redacted, metadata={WIRE: "MediaPipelineArn", SPEC: _Arn}
-    )
+    media_pipeline_arn: str = attrs.field(repr=redacted, metadata={WIRE: "MediaPipelineArn", SPEC: _Arn})
     """The ARN of a media insights pipeline."""
     media_insights_pipeline_configuration_arn: str | None = attrs.field(
         default=None, repr=redacted, metadata={WIRE: "MediaInsightsPipelineConfigurationArn", SPEC: _Arn}
     )
     """The ARN of a media insight pipeline's configuration settings."""
-    status: MediaPipelineStatus | str | None = attrs.field(
-        default=None, metadata={WIRE: "Status", SPEC: _MediaPipelineStatus}
-    )
+    status: MediaPipelineStatus | str = attrs.field(metadata={WIRE: "Status", SPEC: _MediaPipelineStatus})
     """The status of a media insights pipeline."""
     kinesis_video_stream_source_runtime_configuration: KinesisVideoStreamSourceRuntimeConfiguration | None = (
         attrs.field(
@@ -1574,8 +1556,8 @@ class MediaInsightsPipeline:
         metadata={WIRE: "S3RecordingSinkRuntimeConfiguration", SPEC: _S3RecordingSinkRuntimeConfiguration},
     )
     """The runtime configuration of the Amazon S3 bucket that stores recordings in a media insights pipeline."""
-    created_timestamp: datetime.datetime | None = attrs.field(
-        default=None, metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
+    created_timestamp: datetime.datetime = attrs.field(
+        metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
     )
     """The time at which the media insights pipeline was created."""
     element_statuses: list[MediaInsightsPipelineElementStatus] | None = attrs.field(
@@ -2199,16 +2181,15 @@ class CreateMediaInsightsPipelineConfigurationRequest:
 class MediaInsightsPipelineConfiguration:
     """The configuration settings for the media insights pipeline."""
 
-    media_insights_pipeline_configuration_name: str | None = attrs.field(
-        default=None,
+    media_insights_pipeline_configuration_name: str = attrs.field(
         metadata={
             WIRE: "MediaInsightsPipelineConfigurationName",
             SPEC: _MediaInsightsPipelineConfigurationNameString,
-        },
+        }
     )
     """The name of the configuration."""
-    media_insights_pipeline_configuration_arn: str | None = attrs.field(
-        default=None, repr=redacted, metadata={WIRE: "MediaInsightsPipelineConfigurationArn", SPEC: _Arn}
+    media_insights_pipeline_configuration_arn: str = attrs.field(
+        repr=redacted, metadata={WIRE: "MediaInsightsPipelineConfigurationArn", SPEC: _Arn}
     )
     """The ARN of the configuration."""
     resource_access_role_arn: str | None = attrs.field(
@@ -2223,12 +2204,12 @@ class MediaInsightsPipelineConfiguration:
         default=None, metadata={WIRE: "Elements", SPEC: _MediaInsightsPipelineConfigurationElements}
     )
     """The elements in the configuration."""
-    media_insights_pipeline_configuration_id: str | None = attrs.field(
-        default=None, metadata={WIRE: "MediaInsightsPipelineConfigurationId", SPEC: _GuidString}
+    media_insights_pipeline_configuration_id: str = attrs.field(
+        metadata={WIRE: "MediaInsightsPipelineConfigurationId", SPEC: _GuidString}
     )
     """The ID of the configuration."""
-    created_timestamp: datetime.datetime | None = attrs.field(
-        default=None, metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
+    created_timestamp: datetime.datetime = attrs.field(
+        metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
     )
     """The time at which the configuration was created."""
     updated_timestamp: datetime.datetime | None = attrs.field(
@@ -2246,9 +2227,8 @@ _MediaInsightsPipelineConfiguration = Spec(
 class CreateMediaInsightsPipelineConfigurationResponse:
     """The response of `create_media_insights_pipeline_configuration`."""
 
-    media_insights_pipeline_configuration: MediaInsightsPipelineConfiguration | None = attrs.field(
-        default=None,
-        metadata={WIRE: "MediaInsightsPipelineConfiguration", SPEC: _MediaInsightsPipelineConfiguration},
+    media_insights_pipeline_configuration: MediaInsightsPipelineConfiguration = attrs.field(
+        metadata={WIRE: "MediaInsightsPipelineConfiguration", SPEC: _MediaInsightsPipelineConfiguration}
     )
     """The configuration settings for the media insights pipeline."""
 
@@ -2426,20 +2406,14 @@ class MediaLiveConnectorPipeline:
         default=None, metadata={WIRE: "Sinks", SPEC: _LiveConnectorSinkList}
     )
     """The connector pipeline's data sinks."""
-    media_pipeline_id: str | None = attrs.field(
-        default=None, metadata={WIRE: "MediaPipelineId", SPEC: _GuidString}
-    )
+    media_pipeline_id: str = attrs.field(metadata={WIRE: "MediaPipelineId", SPEC: _GuidString})
     """The connector pipeline's ID."""
-    media_pipeline_arn: str | None = attrs.field(
-        default=None, metadata={WIRE: "MediaPipelineArn", SPEC: _AmazonResourceName}
-    )
+    media_pipeline_arn: str = attrs.field(metadata={WIRE: "MediaPipelineArn", SPEC: _AmazonResourceName})
     """The connector pipeline's ARN."""
-    status: MediaPipelineStatus | str | None = attrs.field(
-        default=None, metadata={WIRE: "Status", SPEC: _MediaPipelineStatus}
-    )
+    status: MediaPipelineStatus | str = attrs.field(metadata={WIRE: "Status", SPEC: _MediaPipelineStatus})
     """The connector pipeline's status."""
-    created_timestamp: datetime.datetime | None = attrs.field(
-        default=None, metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
+    created_timestamp: datetime.datetime = attrs.field(
+        metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
     )
     """The time at which the connector pipeline was created."""
     updated_timestamp: datetime.datetime | None = attrs.field(
@@ -2455,8 +2429,8 @@ _MediaLiveConnectorPipeline = Spec("structure", "MediaLiveConnectorPipeline", cl
 class CreateMediaLiveConnectorPipelineResponse:
     """The response of `create_media_live_connector_pipeline`."""
 
-    media_live_connector_pipeline: MediaLiveConnectorPipeline | None = attrs.field(
-        default=None, metadata={WIRE: "MediaLiveConnectorPipeline", SPEC: _MediaLiveConnectorPipeline}
+    media_live_connector_pipeline: MediaLiveConnectorPipeline = attrs.field(
+        metadata={WIRE: "MediaLiveConnectorPipeline", SPEC: _MediaLiveConnectorPipeline}
     )
     """The new media live connector pipeline."""
 
@@ -2534,18 +2508,14 @@ _KinesisVideoStreamPoolSize = Spec("integer", "KinesisVideoStreamPoolSize", min=
 class KinesisVideoStreamPoolConfiguration:
     """The configuration for applying the streams to the pool."""
 
-    pool_arn: str | None = attrs.field(default=None, repr=redacted, metadata={WIRE: "PoolArn", SPEC: _Arn})
+    pool_arn: str = attrs.field(repr=redacted, metadata={WIRE: "PoolArn", SPEC: _Arn})
     """The ARN of the video stream pool configuration."""
-    pool_name: str | None = attrs.field(
-        default=None, metadata={WIRE: "PoolName", SPEC: _KinesisVideoStreamPoolName}
-    )
+    pool_name: str = attrs.field(metadata={WIRE: "PoolName", SPEC: _KinesisVideoStreamPoolName})
     """The name of the video stream pool configuration."""
-    pool_id: str | None = attrs.field(
-        default=None, metadata={WIRE: "PoolId", SPEC: _KinesisVideoStreamPoolId}
-    )
+    pool_id: str = attrs.field(metadata={WIRE: "PoolId", SPEC: _KinesisVideoStreamPoolId})
     """The ID of the video stream pool in the configuration."""
-    pool_status: KinesisVideoStreamPoolStatus | str | None = attrs.field(
-        default=None, metadata={WIRE: "PoolStatus", SPEC: _KinesisVideoStreamPoolStatus}
+    pool_status: KinesisVideoStreamPoolStatus | str = attrs.field(
+        metadata={WIRE: "PoolStatus", SPEC: _KinesisVideoStreamPoolStatus}
     )
     """The status of the video stream pool in the configuration."""
     pool_size: int | None = attrs.field(
@@ -2556,8 +2526,8 @@ class KinesisVideoStreamPoolConfiguration:
         default=None, metadata={WIRE: "StreamConfiguration", SPEC: _KinesisVideoStreamConfiguration}
     )
     """The Kinesis video stream pool configuration object."""
-    created_timestamp: datetime.datetime | None = attrs.field(
-        default=None, metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
+    created_timestamp: datetime.datetime = attrs.field(
+        metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
     )
     """The time at which the configuration was created."""
     updated_timestamp: datetime.datetime | None = attrs.field(
@@ -2575,9 +2545,8 @@ _KinesisVideoStreamPoolConfiguration = Spec(
 class CreateMediaPipelineKinesisVideoStreamPoolResponse:
     """The response of `create_media_pipeline_kinesis_video_stream_pool`."""
 
-    kinesis_video_stream_pool_configuration: KinesisVideoStreamPoolConfiguration | None = attrs.field(
-        default=None,
-        metadata={WIRE: "KinesisVideoStreamPoolConfiguration", SPEC: _KinesisVideoStreamPoolConfiguration},
+    kinesis_video_stream_pool_configuration: KinesisVideoStreamPoolConfiguration = attrs.field(
+        metadata={WIRE: "KinesisVideoStreamPoolConfiguration", SPEC: _KinesisVideoStreamPoolConfiguration}
     )
     """The configuration for applying the streams to the pool."""
 
@@ -2668,25 +2637,19 @@ class CreateMediaStreamPipelineRequest:
 class MediaStreamPipeline:
     """The requested media pipeline."""
 
-    media_pipeline_id: str | None = attrs.field(
-        default=None, metadata={WIRE: "MediaPipelineId", SPEC: _GuidString}
-    )
+    media_pipeline_id: str = attrs.field(metadata={WIRE: "MediaPipelineId", SPEC: _GuidString})
     """The ID of the media stream pipeline"""
-    media_pipeline_arn: str | None = attrs.field(
-        default=None, metadata={WIRE: "MediaPipelineArn", SPEC: _AmazonResourceName}
-    )
+    media_pipeline_arn: str = attrs.field(metadata={WIRE: "MediaPipelineArn", SPEC: _AmazonResourceName})
     """The ARN of the media stream pipeline."""
-    created_timestamp: datetime.datetime | None = attrs.field(
-        default=None, metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
+    created_timestamp: datetime.datetime = attrs.field(
+        metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
     )
     """The time at which the media stream pipeline was created."""
     updated_timestamp: datetime.datetime | None = attrs.field(
         default=None, metadata={WIRE: "UpdatedTimestamp", SPEC: _Iso8601Timestamp}
     )
     """The time at which the media stream pipeline was updated."""
-    status: MediaPipelineStatus | str | None = attrs.field(
-        default=None, metadata={WIRE: "Status", SPEC: _MediaPipelineStatus}
-    )
+    status: MediaPipelineStatus | str = attrs.field(metadata={WIRE: "Status", SPEC: _MediaPipelineStatus})
     """The status of the media stream pipeline."""
     sources: list[MediaStreamSource] | None = attrs.field(
         default=None, metadata={WIRE: "Sources", SPEC: _MediaStreamSourceList}
@@ -2705,8 +2668,8 @@ _MediaStreamPipeline = Spec("structure", "MediaStreamPipeline", cls=MediaStreamP
 class CreateMediaStreamPipelineResponse:
     """The response of `create_media_stream_pipeline`."""
 
-    media_stream_pipeline: MediaStreamPipeline | None = attrs.field(
-        default=None, metadata={WIRE: "MediaStreamPipeline", SPEC: _MediaStreamPipeline}
+    media_stream_pipeline: MediaStreamPipeline = attrs.field(
+        metadata={WIRE: "MediaStreamPipeline", SPEC: _MediaStreamPipeline}
     )
     """The requested media pipeline."""
 
@@ -2755,8 +2718,8 @@ class GetMediaCapturePipelineRequest:
 class GetMediaCapturePipelineResponse:
     """The response of `get_media_capture_pipeline`."""
 
-    media_capture_pipeline: MediaCapturePipeline | None = attrs.field(
-        default=None, metadata={WIRE: "MediaCapturePipeline", SPEC: _MediaCapturePipeline}
+    media_capture_pipeline: MediaCapturePipeline = attrs.field(
+        metadata={WIRE: "MediaCapturePipeline", SPEC: _MediaCapturePipeline}
     )
     """The media pipeline object."""
 
@@ -2773,9 +2736,8 @@ class GetMediaInsightsPipelineConfigurationRequest:
 class GetMediaInsightsPipelineConfigurationResponse:
     """The response of `get_media_insights_pipeline_configuration`."""
 
-    media_insights_pipeline_configuration: MediaInsightsPipelineConfiguration | None = attrs.field(
-        default=None,
-        metadata={WIRE: "MediaInsightsPipelineConfiguration", SPEC: _MediaInsightsPipelineConfiguration},
+    media_insights_pipeline_configuration: MediaInsightsPipelineConfiguration = attrs.field(
+        metadata={WIRE: "MediaInsightsPipelineConfiguration", SPEC: _MediaInsightsPipelineConfiguration}
     )
     """The requested media insights pipeline configuration."""
 
@@ -2821,9 +2783,7 @@ _MediaPipeline = Spec("structure", "MediaPipeline", cls=MediaPipeline)
 class GetMediaPipelineResponse:
     """The response of `get_media_pipeline`."""
 
-    media_pipeline: MediaPipeline | None = attrs.field(
-        default=None, metadata={WIRE: "MediaPipeline", SPEC: _MediaPipeline}
-    )
+    media_pipeline: MediaPipeline = attrs.field(metadata={WIRE: "MediaPipeline", SPEC: _MediaPipeline})
     """The media pipeline object."""
 
 
@@ -2839,9 +2799,8 @@ class GetMediaPipelineKinesisVideoStreamPoolRequest:
 class GetMediaPipelineKinesisVideoStreamPoolResponse:
     """The response of `get_media_pipeline_kinesis_video_stream_pool`."""
 
-    kinesis_video_stream_pool_configuration: KinesisVideoStreamPoolConfiguration | None = attrs.field(
-        default=None,
-        metadata={WIRE: "KinesisVideoStreamPoolConfiguration", SPEC: _KinesisVideoStreamPoolConfiguration},
+    kinesis_video_stream_pool_configuration: KinesisVideoStreamPoolConfiguration = attrs.field(
+        metadata={WIRE: "KinesisVideoStreamPoolConfiguration", SPEC: _KinesisVideoStreamPoolConfiguration}
     )
     """The video stream pool configuration object."""
 
@@ -2874,16 +2833,14 @@ _MediaPipelineTaskStatus = Spec("string", "MediaPipelineTaskStatus", enum=MediaP
 class SpeakerSearchTask:
     """The details of the speaker search task."""
 
-    speaker_search_task_id: str | None = attrs.field(
-        default=None, metadata={WIRE: "SpeakerSearchTaskId", SPEC: _GuidString}
-    )
+    speaker_search_task_id: str = attrs.field(metadata={WIRE: "SpeakerSearchTaskId", SPEC: _GuidString})
     """The speaker search task ID."""
-    speaker_search_task_status: MediaPipelineTaskStatus | str | None = attrs.field(
-        default=None, metadata={WIRE: "SpeakerSearchTaskStatus", SPEC: _MediaPipelineTaskStatus}
+    speaker_search_task_status: MediaPipelineTaskStatus | str = attrs.field(
+        metadata={WIRE: "SpeakerSearchTaskStatus", SPEC: _MediaPipelineTaskStatus}
     )
     """The status of the speaker search task."""
-    created_timestamp: datetime.datetime | None = attrs.field(
-        default=None, metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
+    created_timestamp: datetime.datetime = attrs.field(
+        metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
     )
     """The time at which a speaker search task was created."""
     updated_timestamp: datetime.datetime | None = attrs.field(
@@ -2899,8 +2856,8 @@ _SpeakerSearchTask = Spec("structure", "SpeakerSearchTask", cls=SpeakerSearchTas
 class GetSpeakerSearchTaskResponse:
     """The response of `get_speaker_search_task`."""
 
-    speaker_search_task: SpeakerSearchTask | None = attrs.field(
-        default=None, metadata={WIRE: "SpeakerSearchTask", SPEC: _SpeakerSearchTask}
+    speaker_search_task: SpeakerSearchTask = attrs.field(
+        metadata={WIRE: "SpeakerSearchTask", SPEC: _SpeakerSearchTask}
     )
     """The details of the speaker search task."""
 
@@ -2921,16 +2878,16 @@ class GetVoiceToneAnalysisTaskRequest:
 class VoiceToneAnalysisTask:
     """The details of the voice tone analysis task."""
 
-    voice_tone_analysis_task_id: str | None = attrs.field(
-        default=None, metadata={WIRE: "VoiceToneAnalysisTaskId", SPEC: _GuidString}
+    voice_tone_analysis_task_id: str = attrs.field(
+        metadata={WIRE: "VoiceToneAnalysisTaskId", SPEC: _GuidString}
     )
     """The ID of the voice tone analysis task."""
-    voice_tone_analysis_task_status: MediaPipelineTaskStatus | str | None = attrs.field(
-        default=None, metadata={WIRE: "VoiceToneAnalysisTaskStatus", SPEC: _MediaPipelineTaskStatus}
+    voice_tone_analysis_task_status: MediaPipelineTaskStatus | str = attrs.field(
+        metadata={WIRE: "VoiceToneAnalysisTaskStatus", SPEC: _MediaPipelineTaskStatus}
     )
     """The status of a voice tone analysis task."""
-    created_timestamp: datetime.datetime | None = attrs.field(
-        default=None, metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
+    created_timestamp: datetime.datetime = attrs.field(
+        metadata={WIRE: "CreatedTimestamp", SPEC: _Iso8601Timestamp}
     )
     """The time at which a voice tone analysis task was created."""
     updated_timestamp: datetime.datetime | None = attrs.field(
@@ -2946,8 +2903,8 @@ _VoiceToneAnalysisTask = Spec("structure", "VoiceToneAnalysisTask", cls=VoiceTon
 class GetVoiceToneAnalysisTaskResponse:
     """The response of `get_voice_tone_analysis_task`."""
 
-    voice_tone_analysis_task: VoiceToneAnalysisTask | None = attrs.field(
-        default=None, metadata={WIRE: "VoiceToneAnalysisTask", SPEC: _VoiceToneAnalysisTask}
+    voice_tone_analysis_task: VoiceToneAnalysisTask = attrs.field(
+        metadata={WIRE: "VoiceToneAnalysisTask", SPEC: _VoiceToneAnalysisTask}
     )
     """The details of the voice tone analysis task."""
 
@@ -3216,8 +3173,8 @@ class StartSpeakerSearchTaskRequest:
 class StartSpeakerSearchTaskResponse:
     """The response of `start_speaker_search_task`."""
 
-    speaker_search_task: SpeakerSearchTask | None = attrs.field(
-        default=None, metadata={WIRE: "SpeakerSearchTask", SPEC: _SpeakerSearchTask}
+    speaker_search_task: SpeakerSearchTask = attrs.field(
+        metadata={WIRE: "SpeakerSearchTask", SPEC: _SpeakerSearchTask}
     )
     """The details of the speaker search task."""
 
@@ -3261,8 +3218,8 @@ class StartVoiceToneAnalysisTaskRequest:
 class StartVoiceToneAnalysisTaskResponse:
     """The response of `start_voice_tone_analysis_task`."""
 
-    voice_tone_analysis_task: VoiceToneAnalysisTask | None = attrs.field(
-        default=None, metadata={WIRE: "VoiceToneAnalysisTask", SPEC: _VoiceToneAnalysisTask}
+    voice_tone_analysis_task: VoiceToneAnalysisTask = attrs.field(
+        metadata={WIRE: "VoiceToneAnalysisTask", SPEC: _VoiceToneAnalysisTask}
     )
     """The details of the voice tone analysis task."""
 
@@ -3350,9 +3307,8 @@ class UpdateMediaInsightsPipelineConfigurationRequest:
 class UpdateMediaInsightsPipelineConfigurationResponse:
     """The response of `update_media_insights_pipeline_configuration`."""
 
-    media_insights_pipeline_configuration: MediaInsightsPipelineConfiguration | None = attrs.field(
-        default=None,
-        metadata={WIRE: "MediaInsightsPipelineConfiguration", SPEC: _MediaInsightsPipelineConfiguration},
+    media_insights_pipeline_configuration: MediaInsightsPipelineConfiguration = attrs.field(
+        metadata={WIRE: "MediaInsightsPipelineConfiguration", SPEC: _MediaInsightsPipelineConfiguration}
     )
     """The updated configuration settings."""
 
@@ -3413,9 +3369,8 @@ class UpdateMediaPipelineKinesisVideoStreamPoolRequest:
 class UpdateMediaPipelineKinesisVideoStreamPoolResponse:
     """The response of `update_media_pipeline_kinesis_video_stream_pool`."""
 
-    kinesis_video_stream_pool_configuration: KinesisVideoStreamPoolConfiguration | None = attrs.field(
-        default=None,
-        metadata={WIRE: "KinesisVideoStreamPoolConfiguration", SPEC: _KinesisVideoStreamPoolConfiguration},
+    kinesis_video_stream_pool_configuration: KinesisVideoStreamPoolConfiguration = attrs.field(
+        metadata={WIRE: "KinesisVideoStreamPoolConfiguration", SPEC: _KinesisVideoStreamPoolConfiguration}
     )
     """The video stream pool configuration object."""
 

@@ -5,6 +5,7 @@
 from .._facade import ServiceFacade
 from .._operation import Operation
 from .._retry import RetryPolicy
+from .._validate import takes_request
 from ._shapes import (
     GetIceServerConfigRequest,
     GetIceServerConfigResponse,
@@ -35,12 +36,14 @@ class KinesisVideoSignalingOperations(ServiceFacade):
 
     _service_name = "kinesis-video-signaling"
 
+    @takes_request(_GET_ICE_SERVER_CONFIG)
     def get_ice_server_config(
         self, request: GetIceServerConfigRequest, /, *, retry: RetryPolicy | None = None
     ) -> GetIceServerConfigResponse:
         """Gets the Interactive Connectivity Establishment (ICE) server configuration information, including URIs, username, and password which can be used to configure the WebRTC connection."""
         return self._call(_GET_ICE_SERVER_CONFIG, request, retry)
 
+    @takes_request(_SEND_ALEXA_OFFER_TO_MASTER)
     def send_alexa_offer_to_master(
         self, request: SendAlexaOfferToMasterRequest, /, *, retry: RetryPolicy | None = None
     ) -> SendAlexaOfferToMasterResponse:

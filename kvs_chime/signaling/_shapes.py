@@ -50,7 +50,9 @@ class GetIceServerConfigRequest:
     """Unique identifier for the viewer."""
     service: Service | str | None = attrs.field(default=None, metadata={WIRE: "Service", SPEC: _Service})
     """Specifies the desired service."""
-    username: str | None = attrs.field(default=None, metadata={WIRE: "Username", SPEC: _Username})
+    username: str | None = attrs.field(
+        default=None, repr=redacted, metadata={WIRE: "Username", SPEC: _Username}
+    )
     """An optional user ID to be associated with the credentials."""
 
 
@@ -70,15 +72,13 @@ _Ttl = Spec("integer", "Ttl", min=30, max=86400)
 class IceServer:
     """A structure for the ICE server connection data."""
 
-    uris: list[str] | None = attrs.field(default=None, metadata={WIRE: "Uris", SPEC: _Uris})
+    uris: list[str] = attrs.field(metadata={WIRE: "Uris", SPEC: _Uris})
     """An array of URIs, in the form specified in the I-D.petithuguenin-behave-turn-uris spec."""
-    username: str | None = attrs.field(default=None, metadata={WIRE: "Username", SPEC: _Username})
+    username: str = attrs.field(repr=redacted, metadata={WIRE: "Username", SPEC: _Username})
     """A username to login to the ICE server."""
-    password: str | None = attrs.field(
-        default=None, repr=redacted, metadata={WIRE: "Password", SPEC: _Password}
-    )
+    password: str = attrs.field(repr=redacted, metadata={WIRE: "Password", SPEC: _Password})
     """A password to login to the ICE server."""
-    ttl: int | None = attrs.field(default=None, metadata={WIRE: "Ttl", SPEC: _Ttl})
+    ttl: int = attrs.field(metadata={WIRE: "Ttl", SPEC: _Ttl})
     """The period of time, in seconds, during which the username and password are valid."""
 
 
@@ -92,9 +92,7 @@ _IceServerList = Spec("list", "IceServerList", member=_IceServer)
 class GetIceServerConfigResponse:
     """The response of `get_ice_server_config`."""
 
-    ice_server_list: list[IceServer] | None = attrs.field(
-        default=None, metadata={WIRE: "IceServerList", SPEC: _IceServerList}
-    )
+    ice_server_list: list[IceServer] = attrs.field(metadata={WIRE: "IceServerList", SPEC: _IceServerList})
     """The list of ICE server information objects."""
 
 

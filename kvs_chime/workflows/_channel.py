@@ -86,7 +86,7 @@ def ensure_signaling_channel(
     # Concurrent callers asking other settings can change the channel under us: after each update
     # the channel is read again, and what is returned is always checked against what was asked.
     for _ in range(_UPDATE_ROUNDS):
-        if info is None or info.channel_arn is None:
+        if info is None:
             raise ReconciliationConflictError("EnsureSignalingChannel", name, {"exists": (True, False)})
         found_tags = None
         if tags is not None:

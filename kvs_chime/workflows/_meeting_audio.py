@@ -6,7 +6,6 @@ import contextlib
 import logging
 import sys
 from types import TracebackType
-from typing import TypeVar
 
 import attrs
 
@@ -230,7 +229,7 @@ def stream_meeting_audio(
                 sources=[MediaStreamSource(source_type="ChimeSdkMeeting", source_arn=meeting_arn)],
                 sinks=[
                     MediaStreamSink(
-                        sink_arn=_present(pool.pool_arn, "the pool's ARN"),
+                        sink_arn=pool.pool_arn,
                         sink_type=MediaStreamPipelineSinkType.KINESIS_VIDEO_STREAM_POOL,
                         reserved_stream_capacity=reserved_stream_capacity,
                         media_stream_type=media_stream_type,
@@ -240,9 +239,7 @@ def stream_meeting_audio(
             )
             made.request = request
             try:
-                made.pipeline = _present(
-                    media.create_media_stream_pipeline(request).media_stream_pipeline, "the pipeline"
-                )
+                made.pipeline = media.create_media_stream_pipeline(request).media_stream_pipeline
             except (BadRequestError, NotFoundError) as exc:
                 current = _get_pool(media, pool_name)
                 if current is not None and current.pool_status == KinesisVideoStreamPoolStatus.ACTIVE:
@@ -254,7 +251,7 @@ def stream_meeting_audio(
             except CallError as exc:
                 made.ambiguous = exc
                 raise
-            pipeline_id = _present(made.pipeline.media_pipeline_id, "the pipeline's id")
+            pipeline_id = made.pipeline.media_pipeline_id
             running = media.wait_until_media_pipeline_status(
                 pipeline_id, MediaPipelineStatus.IN_PROGRESS, poll=poll
             )
@@ -273,16 +270,6 @@ def stream_meeting_audio(
 _POOL_ROUNDS = 5
 # Ctrl-C: the user wants out. One short attempt per step, no waiting.
 _QUICK = RetryPolicy(max_attempts=1, deadline=2.0)
-
-
-T = TypeVar("T")
-
-
-def _present(value: T | None, what: str) -> T:
-    # The API reference documents these as always returned.
-    if value is None:
-        raise KvsChimeError(f"stream_meeting_audio: the service returned no value for {what}")
-    return value
 
 
 @attrs.define

@@ -106,9 +106,8 @@ def wait_until_active(kv: KinesisVideo, arn: str) -> ChannelInfo:
     """What a user writes: the typed result narrows without casts."""
     described = kv.describe_signaling_channel(DescribeSignalingChannelRequest(channel_arn=arn))
     info = described.channel_info
-    assert_type(info, ChannelInfo | None)
-    assert info is not None
-    assert_type(info.channel_status, Status | str | None)
+    assert_type(info, ChannelInfo)  # present: no narrowing
+    assert_type(info.channel_status, Status | str)
     assert info.channel_status is Status.ACTIVE
     return info
 
@@ -128,14 +127,14 @@ def test_kinesis_video_facade_types() -> None:
     request = CreateSignalingChannelRequest(channel_name="front-door")
     created = kv.create_signaling_channel(request)
     assert_type(created, CreateSignalingChannelResponse)
-    assert_type(created.channel_arn, str | None)
+    assert_type(created.channel_arn, str)
     assert created.channel_arn == CHANNEL_ARN
 
     stubber.add_response(
         "describe_signaling_channel", {"ChannelInfo": channel("ACTIVE")}, {"ChannelARN": CHANNEL_ARN}
     )
     info = wait_until_active(kv, CHANNEL_ARN)
-    assert_type(info.creation_time, datetime.datetime | None)
+    assert_type(info.creation_time, datetime.datetime)
     assert_type(info.channel_type, ChannelType | str | None)
     assert_type(info.single_master_configuration, SingleMasterConfiguration | None)
     assert info.creation_time == CREATED
@@ -163,7 +162,7 @@ def test_kinesis_video_facade_types() -> None:
     channels = kv.iter_signaling_channels(page_size=10, max_items=50)
     assert_type(channels, Iterator[ChannelInfo])
     statuses = [c.channel_status for c in channels]
-    assert_type(statuses, list[Status | str | None])
+    assert_type(statuses, list[Status | str])
     assert statuses == [Status.ACTIVE, Status.CREATING]
 
     assert_type(kv.iter_signaling_channels(), Iterator[ChannelInfo])
@@ -186,9 +185,9 @@ def test_kinesis_video_facade_types() -> None:
         )
     )
     assert_type(endpoints, GetSignalingChannelEndpointResponse)
-    assert_type(endpoints.resource_endpoint_list, list[ResourceEndpointListItem] | None)
-    by_protocol = {e.protocol: e.resource_endpoint for e in endpoints.resource_endpoint_list or []}
-    assert_type(by_protocol, dict[ChannelProtocol | str | None, str | None])
+    assert_type(endpoints.resource_endpoint_list, list[ResourceEndpointListItem])
+    by_protocol = {e.protocol: e.resource_endpoint for e in endpoints.resource_endpoint_list}
+    assert_type(by_protocol, dict[ChannelProtocol | str, str])
     assert by_protocol == {ChannelProtocol.HTTPS: "https://r-1234abcd.example"}
 
     stubber.add_response(
@@ -198,7 +197,7 @@ def test_kinesis_video_facade_types() -> None:
     )
     data = kv.get_data_endpoint(GetDataEndpointRequest(stream_name="cam", api_name=APIName.GET_MEDIA))
     assert_type(data, GetDataEndpointResponse)
-    assert_type(data.data_endpoint, str | None)
+    assert_type(data.data_endpoint, str)
 
     stubber.add_response("delete_signaling_channel", {}, {"ChannelARN": CHANNEL_ARN})
     deleted = kv.delete_signaling_channel(DeleteSignalingChannelRequest(channel_arn=CHANNEL_ARN))
@@ -288,7 +287,7 @@ def test_media_pipelines_facade_types() -> None:
         )
     )
     assert_type(created, CreateMediaStreamPipelineResponse)
-    assert_type(created.media_stream_pipeline, MediaStreamPipeline | None)
+    assert_type(created.media_stream_pipeline, MediaStreamPipeline)
     call = last_call()
     assert call is not None
     token = call.idempotency_token
@@ -305,7 +304,7 @@ def test_media_pipelines_facade_types() -> None:
     stream_pipeline = got.media_pipeline.media_stream_pipeline if got.media_pipeline else None
     assert_type(stream_pipeline, MediaStreamPipeline | None)
     assert stream_pipeline is not None
-    assert_type(stream_pipeline.status, MediaPipelineStatus | str | None)
+    assert_type(stream_pipeline.status, MediaPipelineStatus | str)
     assert stream_pipeline.status is MediaPipelineStatus.IN_PROGRESS
 
     stubber.add_response("delete_media_pipeline", {}, {"MediaPipelineId": PIPELINE_ID})
@@ -347,15 +346,23 @@ def test_signaling_facade_types() -> None:
     signaling = KinesisVideoSignaling(client=client, sleep=lambda _: None)
     stubber.add_response(
         "get_ice_server_config",
-        {"IceServerList": [{"Uris": ["turn:turn.example:443?transport=udp"], "Username": "u1", "Ttl": 300}]},
+        {
+            "IceServerList": [
+                {
+                    "Uris": ["turn:turn.example:443?transport=udp"],
+                    "Username": "u1",
+                    "Password": "p1",
+                    "Ttl": 300,
+                }
+            ]
+        },
         {"ChannelARN": CHANNEL_ARN},
     )
     ice = signaling.get_ice_server_config(GetIceServerConfigRequest(channel_arn=CHANNEL_ARN))
     assert_type(ice, GetIceServerConfigResponse)
-    assert_type(ice.ice_server_list, list[IceServer] | None)
-    servers = ice.ice_server_list or []
-    ttls = [s.ttl for s in servers]
-    assert_type(ttls, list[int | None])
+    assert_type(ice.ice_server_list, list[IceServer])
+    ttls = [s.ttl for s in ice.ice_server_list]
+    assert_type(ttls, list[int])
     assert ttls == [300]
     stubber.assert_no_pending_responses()
 
@@ -370,7 +377,7 @@ def misuse_is_rejected(kv: KinesisVideo, media: MediaPipelines) -> None:
     kv.create_signaling_channel(request, retry=3)  # type: ignore[arg-type]  # deliberate misuse: must stay a type error
     CreateSignalingChannelRequest()  # type: ignore[call-arg]  # deliberate misuse: must stay a type error
     kv.iter_signaling_channels(page_size="10")  # type: ignore[arg-type]  # deliberate misuse: must stay a type error
-    deleted = media.delete_media_pipeline(DeleteMediaPipelineRequest(media_pipeline_id=PIPELINE_ID))  # type: ignore[func-returns-value]  # deliberate misuse: must stay a type error
+    deleted = media.delete_media_pipeline(DeleteMediaPipelineRequest(media_pipeline_id=PIPELINE_ID))
     print(deleted.media_pipeline)  # type: ignore[attr-defined]  # the model declares no output
     created: CreateSignalingChannelResponse = kv.describe_signaling_channel()  # type: ignore[assignment]  # deliberate misuse: must stay a type error
     del created

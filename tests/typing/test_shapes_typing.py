@@ -43,24 +43,31 @@ def describe_status(info: ChannelInfo) -> str:
             return "ready"
         case Status.CREATING | Status.UPDATING | Status.DELETING:
             return "busy"
-        case None:
-            return "unknown"
         case str() as other:
             return f"new status {other}"
 
 
+CREATED = datetime.datetime(2024, 5, 1, tzinfo=datetime.timezone.utc)
+ARN = "arn:aws:kinesisvideo:us-east-1:123456789012:channel/door/1700000000000"
+
+
+def channel(status: str) -> ChannelInfo:
+    # Present members (name, ARN, status, creation time) are required arguments.
+    return ChannelInfo(channel_name="door", channel_arn=ARN, channel_status=status, creation_time=CREATED)
+
+
 def test_open_enum_match() -> None:
-    assert describe_status(ChannelInfo(channel_status="ACTIVE")) == "ready"
-    assert describe_status(ChannelInfo(channel_status="HIBERNATING")) == "new status HIBERNATING"
+    assert describe_status(channel("ACTIVE")) == "ready"
+    assert describe_status(channel("HIBERNATING")) == "new status HIBERNATING"
 
 
-def pipeline_status(response: CreateMediaStreamPipelineResponse) -> MediaPipelineStatus | str | None:
+def pipeline_status(response: CreateMediaStreamPipelineResponse) -> MediaPipelineStatus | str:
+    # Present members need no narrowing: the object a create returns, its status and times.
     pipeline = response.media_stream_pipeline
-    assert_type(pipeline, MediaStreamPipeline | None)
-    if pipeline is None:
-        return None
-    assert_type(pipeline.status, MediaPipelineStatus | str | None)
-    assert_type(pipeline.created_timestamp, datetime.datetime | None)
+    assert_type(pipeline, MediaStreamPipeline)
+    assert_type(pipeline.status, MediaPipelineStatus | str)
+    assert_type(pipeline.created_timestamp, datetime.datetime)
+    assert_type(pipeline.updated_timestamp, datetime.datetime | None)  # not listed: stays optional
     assert_type(pipeline.sinks, list[MediaStreamSink] | None)
     return pipeline.status
 
@@ -73,6 +80,12 @@ def test_response_types() -> None:
         media_stream_type=MediaStreamType.MIXED_AUDIO,
     )
     response = CreateMediaStreamPipelineResponse(
-        media_stream_pipeline=MediaStreamPipeline(status=MediaPipelineStatus.IN_PROGRESS, sinks=[sink])
+        media_stream_pipeline=MediaStreamPipeline(
+            media_pipeline_id="5d6c9d3e-8f5a-4f47-9d0e-2b3f1c0a9e11",
+            media_pipeline_arn="arn:aws:chime:us-east-1:123456789012:media-pipeline/5d6c9d3e-8f5a-4f47-9d0e-2b3f1c0a9e11",
+            created_timestamp=CREATED,
+            status=MediaPipelineStatus.IN_PROGRESS,
+            sinks=[sink],
+        )
     )
     assert pipeline_status(response) == "InProgress"

@@ -28,7 +28,6 @@ from kvs_chime.media_pipelines import (
     CreateMediaStreamPipelineResponse,
     GetMediaPipelineRequest,
     MediaPipelineStatus,
-    MediaStreamPipeline,
     MediaStreamSink,
     MediaStreamSource,
     MediaStreamType,
@@ -99,11 +98,9 @@ def test_channel_arn_is_renamed_both_ways() -> None:
     )
     assert parsed.channel_arn == CHANNEL_ARN
     assert converter.unstructure(parsed) == {"ChannelARN": CHANNEL_ARN}
-    # the snake_case name is not a wire name
-    assert (
-        structure_response("X", {"channel_arn": CHANNEL_ARN}, CreateSignalingChannelResponse).channel_arn
-        is None
-    )
+    # the snake_case name is not a wire name: the ARN, always returned, is then missing
+    with pytest.raises(ResponseParseError, match=r"required field missing @ \$\.channel_arn"):
+        structure_response("X", {"channel_arn": CHANNEL_ARN}, CreateSignalingChannelResponse)
 
 
 def test_media_pipeline_arn_is_renamed_both_ways() -> None:
@@ -116,9 +113,6 @@ def test_media_pipeline_arn_is_renamed_both_ways() -> None:
     unstructured = converter.unstructure(parsed)
     assert unstructured["MediaStreamPipeline"]["MediaPipelineArn"] == PIPELINE_ARN
     assert unstructured == pipeline_response()
-    assert unstructure_request(MediaStreamPipeline(media_pipeline_arn=PIPELINE_ARN)) == {
-        "MediaPipelineArn": PIPELINE_ARN
-    }
     assert unstructure_request(GetMediaPipelineRequest(media_pipeline_id=PIPELINE_ID)) == {
         "MediaPipelineId": PIPELINE_ID
     }
@@ -164,7 +158,10 @@ def test_none_members_are_omitted() -> None:
             channel_name="door", single_master_configuration=SingleMasterConfiguration()
         )
     ) == {"ChannelName": "door", "SingleMasterConfiguration": {}}
-    assert unstructure_request(MediaStreamPipeline()) == {}
+    assert unstructure_request(MediaStreamSource(source_type="ChimeSdkMeeting", source_arn=SOURCE_ARN)) == {
+        "SourceType": "ChimeSdkMeeting",
+        "SourceArn": SOURCE_ARN,
+    }
 
 
 def test_empty_and_falsy_values_are_kept() -> None:
@@ -198,7 +195,14 @@ def test_known_enum_value_becomes_the_member() -> None:
     assert pipeline.sinks[0].media_stream_type is MediaStreamType.MIXED_AUDIO
 
     channel = converter.structure(
-        {"ChannelName": "door", "ChannelType": "SINGLE_MASTER", "ChannelStatus": "ACTIVE"}, ChannelInfo
+        {
+            "ChannelName": "door",
+            "ChannelARN": CHANNEL_ARN,
+            "ChannelType": "SINGLE_MASTER",
+            "ChannelStatus": "ACTIVE",
+            "CreationTime": CREATED,
+        },
+        ChannelInfo,
     )
     assert channel.channel_type is ChannelType.SINGLE_MASTER
     assert channel.channel_status is Status.ACTIVE
@@ -363,3 +367,15 @@ def test_scalars_are_not_coerced() -> None:
     for value, tp in (("5", int), (5, str), (1, bool), (True, int), ("2024-01-01", datetime.datetime)):
         with pytest.raises(TypeError):
             converter.structure(value, tp)
+
+
+def test_problems_name_no_map_key_and_quote_no_value() -> None:
+    # A tag key is a name the user chose and can be sensitive; so is any value.
+    from kvs_chime.kinesisvideo import ListTagsForStreamResponse
+
+    with pytest.raises(ResponseParseError) as caught:
+        structure_response("ListTagsForStream", {"Tags": {"patient-1234": 98765}}, ListTagsForStreamResponse)
+    assert caught.value.problems == ("expected string, got int @ $.tags[<key>]",)
+    assert "patient-1234" not in str(caught.value) and "98765" not in str(caught.value)
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+    assert caught.value.raw == {"Tags": {"patient-1234": 98765}}  # kept on the attribute

@@ -11,6 +11,7 @@ nothing leaves the process.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
@@ -386,7 +387,9 @@ def test_generated_token_is_reused_across_retries() -> None:
         {
             "MediaStreamPipeline": {
                 "MediaPipelineId": "e8f1c2a3-5b6d-4e7f-8a9b-0c1d2e3f4a5b",
+                "MediaPipelineArn": "arn:aws:chime:us-east-1:123456789012:media-pipeline/e8f1c2a3-5b6d-4e7f-8a9b-0c1d2e3f4a5b",
                 "Status": "Initializing",
+                "CreatedTimestamp": datetime.datetime(2024, 5, 1, tzinfo=datetime.timezone.utc),
             }
         },
         _pipeline_params(ANY),

@@ -9,6 +9,7 @@ import importlib
 import types
 import typing
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -27,6 +28,27 @@ SERVICES = {
 
 _SESSION = botocore.session.get_session()
 MODELS: dict[str, ServiceModel] = {name: _SESSION.get_service_model(name) for name in SERVICES}
+
+
+def _present() -> frozenset[tuple[str, str, str]]:
+    """(service, shape, member) of tools/present_members.txt: typed as if the model required them."""
+    found = set()
+    for line in (
+        (Path(__file__).resolve().parents[2] / "tools" / "present_members.txt").read_text().splitlines()
+    ):
+        if line.strip() and not line.startswith("#"):
+            service, rest = line.split(" ", 1)
+            shape, member = rest.split(":", 1)[0].split(".")
+            found.add((service, shape, member))
+    return frozenset(found)
+
+
+PRESENT = _present()
+
+
+def required_members(service: str, shape: StructureShape) -> set[str]:
+    return set(shape.required_members) | {m for s, n, m in PRESENT if (s, n) == (service, shape.name)}
+
 
 SCALARS: dict[str, type] = {
     "string": str,
@@ -195,7 +217,7 @@ def test_member_field_matches_model(service: str, shape_name: str, member: str) 
     assert isinstance(shape, StructureShape)
     target = shape.members[member]
     field = field_of(service, shape_name, member)
-    required = member in shape.required_members
+    required = member in required_members(service, shape)
 
     assert (field.default is attrs.NOTHING) == required
     if not required:
@@ -247,7 +269,7 @@ def test_sensitive_member_is_hidden_from_repr(service: str, shape_name: str, mem
     assert isinstance(shape, StructureShape)
     cls = shape_class(service, shape_name)
     # attrs classes do not check types: placeholder values are enough to build one.
-    kwargs: dict[str, Any] = {xform_name(m): "placeholder" for m in shape.required_members}
+    kwargs: dict[str, Any] = {xform_name(m): "placeholder" for m in required_members(service, shape)}
     kwargs[xform_name(member)] = secret_value(shape.members[member])
     text = repr(cls(**kwargs))
     assert "s3cr3t" not in text, text
@@ -327,7 +349,8 @@ def test_create_signaling_channel_request_and_response_carry_every_model_member(
     }
     assert fields_of(SingleMasterConfiguration) == {"message_ttl_seconds": ("MessageTtlSeconds", False)}
     assert fields_of(Tag) == {"key": ("Key", True), "value": ("Value", True)}
-    assert fields_of(CreateSignalingChannelResponse) == {"channel_arn": ("ChannelARN", False)}
+    # Present (tools/present_members.txt): the ARN a create returns is typed non-optional.
+    assert fields_of(CreateSignalingChannelResponse) == {"channel_arn": ("ChannelARN", True)}
 
     op = MODELS["kinesisvideo"].operation_model("CreateSignalingChannel")
     assert set(op.input_shape.members) == {"ChannelName", "ChannelType", "SingleMasterConfiguration", "Tags"}
@@ -362,14 +385,14 @@ def test_create_media_stream_pipeline_request_and_response_carry_every_model_mem
     }
     assert fields_of(Tag) == {"key": ("Key", True), "value": ("Value", True)}
     assert fields_of(CreateMediaStreamPipelineResponse) == {
-        "media_stream_pipeline": ("MediaStreamPipeline", False)
+        "media_stream_pipeline": ("MediaStreamPipeline", True)  # present
     }
     assert fields_of(MediaStreamPipeline) == {
-        "media_pipeline_id": ("MediaPipelineId", False),
-        "media_pipeline_arn": ("MediaPipelineArn", False),
-        "created_timestamp": ("CreatedTimestamp", False),
+        "media_pipeline_id": ("MediaPipelineId", True),  # present: its identity and status
+        "media_pipeline_arn": ("MediaPipelineArn", True),
+        "created_timestamp": ("CreatedTimestamp", True),
         "updated_timestamp": ("UpdatedTimestamp", False),
-        "status": ("Status", False),
+        "status": ("Status", True),
         "sources": ("Sources", False),
         "sinks": ("Sinks", False),
     }
@@ -397,7 +420,8 @@ def test_seed_annotations_are_precise() -> None:
         "media_stream_type": MediaStreamType | str,
     }
     pipeline = typing.get_type_hints(MediaStreamPipeline)
-    assert pipeline["created_timestamp"] == datetime.datetime | None
-    assert pipeline["status"] == MediaPipelineStatus | str | None
+    assert pipeline["created_timestamp"] == datetime.datetime  # present members
+    assert pipeline["status"] == MediaPipelineStatus | str
+    assert pipeline["updated_timestamp"] == datetime.datetime | None
     assert pipeline["sources"] == list[MediaStreamSource] | None
     assert pipeline["sinks"] == list[MediaStreamSink] | None

@@ -133,11 +133,16 @@ def stream_request(token: str | None = None) -> CreateMediaStreamPipelineRequest
     )
 
 
+# Every describe and create answers with its present members (tools/present_members.txt).
+CREATED = datetime.datetime(2024, 5, 1, tzinfo=datetime.timezone.utc)
+
+
 STREAM_PIPELINE = {
     "MediaStreamPipeline": {
         "MediaPipelineId": "5d6c9d3e-8f5a-4f47-9d0e-2b3f1c0a9e11",
         "MediaPipelineArn": "arn:aws:chime:us-east-1:123456789012:media-pipeline/5d6c9d3e-8f5a-4f47-9d0e-2b3f1c0a9e11",
         "Status": "Initializing",
+        "CreatedTimestamp": CREATED,
     }
 }
 
@@ -365,7 +370,15 @@ def test_outcome_unknown_failure_is_retried_for_a_read(
     )
     stubber.add_client_error("describe_signaling_channel", "InternalFailure", http_status_code=500)
     stubber.add_response(
-        "describe_signaling_channel", {"ChannelInfo": {"ChannelName": "door", "ChannelStatus": "ACTIVE"}}
+        "describe_signaling_channel",
+        {
+            "ChannelInfo": {
+                "ChannelName": "door",
+                "ChannelARN": CHANNEL_ARN,
+                "ChannelStatus": "ACTIVE",
+                "CreationTime": CREATED,
+            }
+        },
     )
     info = kv.describe_signaling_channel(DescribeSignalingChannelRequest(channel_name="door")).channel_info
     assert info is not None and info.channel_name == "door"

@@ -14,13 +14,13 @@ import importlib
 import re
 import string
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
 import botocore.session
 import hypothesis.strategies as st
 import pytest
-import regex
 from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
 from botocore.validate import ParamValidator
 from dateutil.tz import tzutc
@@ -28,13 +28,14 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from kvs_chime._convert import converter, structure_response, unstructure_request
 from kvs_chime._model import SPEC, Spec
-from kvs_chime._validate import validate_request
+from kvs_chime._validate import _matcher, validate_request
 
 PACKAGES = {
     "kinesisvideo": "kvs_chime.kinesisvideo",
     "kinesis-video-signaling": "kvs_chime.signaling",
     "chime-sdk-media-pipelines": "kvs_chime.media_pipelines",
 }
+ROOT = Path(__file__).resolve().parents[2]
 _SESSION = botocore.session.get_session()
 MODELS: dict[str, ServiceModel] = {name: _SESSION.get_service_model(name) for name in PACKAGES}
 
@@ -118,9 +119,10 @@ def pattern_strategy(spec: Spec) -> st.SearchStrategy[str]:
         strategy = st.one_of(sizes)
     else:
         strategy = st.from_regex(translated, fullmatch=True).filter(lambda v: lo <= len(v) <= hi)
-    java = regex.compile(spec.pattern)
-    # By construction these match; the filter only guards the translation itself.
-    return strategy.filter(lambda v: java.search(v) is not None)
+    # By construction these match; the filter only guards the translation itself. The whole value
+    # must match, with Java's semantics, as the services (and the package) check it.
+    whole = _matcher(spec.pattern)
+    return strategy.filter(lambda v: whole(v) is not None)
 
 
 def unknown_enum_value(known: set[str]) -> st.SearchStrategy[str]:
@@ -194,13 +196,30 @@ def shape_strategy(cls: type) -> st.SearchStrategy[Any]:
 # -- botocore-style dicts from the model (independent of the package) -----------------------
 
 
+def present_members() -> set[tuple[str, str, str]]:
+    """(service, shape, member) of the curated list: always returned, so always generated."""
+    lines = (ROOT / "tools" / "present_members.txt").read_text().splitlines()
+    found = set()
+    for line in lines:
+        if line.strip() and not line.startswith("#"):
+            service, rest = line.split(" ", 1)
+            shape, member = rest.split(":", 1)[0].split(".")
+            found.add((service, shape, member))
+    return found
+
+
+PRESENT = present_members()
+
+
 def model_strategy(shape: Shape) -> st.SearchStrategy[Any]:
     """What botocore's parser hands back for `shape`: wire names, absent optional members,
     timestamps as aware datetimes (tzutc), lists and dicts."""
     kind = shape.type_name
     if kind == "structure":
         assert isinstance(shape, StructureShape)
-        required = set(shape.required_members)
+        # The listed shape names are unique across the three models.
+        present = {m for _, n, m in PRESENT if n == shape.name and m in shape.members}
+        required = set(shape.required_members) | present
         return st.fixed_dictionaries(
             {k: model_strategy(v) for k, v in shape.members.items() if k in required},
             optional={k: model_strategy(v) for k, v in shape.members.items() if k not in required},

@@ -134,11 +134,16 @@ def test_channel_name_pattern_violation(name: str) -> None:
     ]
 
 
-def test_patterns_are_not_anchored() -> None:
-    # Smithy semantics: a pattern is searched for, not matched against the whole value, and
-    # [a-zA-Z0-9_.-]+ is found in "bad name!" ("bad"). The client must not reject what the
-    # service might accept, so only a value with no allowed character at all is a violation.
-    assert violations(channel(channel_name="bad name!")) == []
+@pytest.mark.parametrize("name", ["bad name!", "a b", "ab\x00cd", "ok\ud800", "name\n", "x/y"])
+def test_patterns_match_the_whole_value(name: str) -> None:
+    # As the services check them: each value contains a match of [a-zA-Z0-9_.-]+, none is one
+    # whole, and the service rejects it. Refused before any network call, with the field path.
+    assert [v.path for v in violations(channel(channel_name=name))] == ["channel_name"]
+
+
+@pytest.mark.parametrize("name", ["ok-name_1.x", "A", "0.1-_"])
+def test_whole_value_pattern_accepts_valid_names(name: str) -> None:
+    assert violations(channel(channel_name=name)) == []
 
 
 @pytest.mark.parametrize(("ttl", "ok"), [(4, False), (5, True), (60, True), (120, True), (121, False)])
@@ -253,11 +258,12 @@ def test_client_request_token_length(length: int, ok: bool) -> None:
     assert violations(pipeline(client_request_token="t" * length)) == expected
 
 
-def test_client_request_token_pattern_can_never_be_violated() -> None:
-    # "[-_a-zA-Z0-9]*" is unanchored and matches the empty string, so under Smithy's search
-    # semantics any token of valid length passes: only the length is enforced.
-    assert violations(pipeline(client_request_token="bad token!")) == []
-    assert violations(pipeline(client_request_token="!!")) == []
+def test_client_request_token_pattern_applies_to_the_whole_token() -> None:
+    # "[-_a-zA-Z0-9]*" matches the empty string somewhere in every value; matched against the
+    # whole token, as the service does, "bad token!" and "!!" break it.
+    assert paths(pipeline(client_request_token="bad token!")) == ["client_request_token"]
+    assert paths(pipeline(client_request_token="!!")) == ["client_request_token"]
+    assert violations(pipeline(client_request_token="tok-_9")) == []
 
 
 def test_pipeline_tag_bounds() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +16,13 @@ from kvs_chime.kinesisvideo import ChannelInfo, KinesisVideo, Status
 from kvs_chime.media_pipelines import KinesisVideoStreamPoolConfiguration, MediaPipelines, MediaPipelineStatus
 
 from .test_pipeline import FakeTime
+
+# Present members (tools/present_members.txt): every describe answers with them.
+CHANNEL_ARN = "arn:aws:kinesisvideo:us-east-1:111122223333:channel/door/1700000000000"
+STREAM_ARN = "arn:aws:kinesisvideo:us-east-1:111122223333:stream/cam/1700000000000"
+POOL_ARN = "arn:aws:chime:us-east-1:111122223333:media-pipeline-kinesis-video-stream-pool/pool"
+PIPELINE_ARN = "arn:aws:chime:us-east-1:111122223333:media-pipeline/5d6c9d3e-8f5a-4f47-9d0e-2b3f1c0a9e11"
+CREATED = datetime.datetime(2024, 5, 1, tzinfo=datetime.timezone.utc)
 
 
 @pytest.fixture
@@ -45,7 +53,14 @@ def media(time_: FakeTime) -> Iterator[tuple[MediaPipelines, Stubber]]:
 
 
 def channel(status: str) -> dict[str, Any]:
-    return {"ChannelInfo": {"ChannelName": "door", "ChannelStatus": status}}
+    return {
+        "ChannelInfo": {
+            "ChannelName": "door",
+            "ChannelARN": CHANNEL_ARN,
+            "ChannelStatus": status,
+            "CreationTime": CREATED,
+        }
+    }
 
 
 def test_channel_active_after_creating(kv: tuple[KinesisVideo, Stubber], time_: FakeTime) -> None:
@@ -80,7 +95,17 @@ def test_channel_deleted_when_not_found(kv: tuple[KinesisVideo, Stubber], time_:
 
 def test_stream_active_fails_fast_when_deleting(kv: tuple[KinesisVideo, Stubber]) -> None:
     facade, stubber = kv
-    stubber.add_response("describe_stream", {"StreamInfo": {"StreamName": "cam", "Status": "DELETING"}})
+    stubber.add_response(
+        "describe_stream",
+        {
+            "StreamInfo": {
+                "StreamName": "cam",
+                "StreamARN": STREAM_ARN,
+                "Status": "DELETING",
+                "CreationTime": CREATED,
+            }
+        },
+    )
     with pytest.raises(WaiterError, match="being deleted"):
         facade.wait_until_stream_active(stream_name="cam")
 
@@ -92,7 +117,15 @@ def test_stream_deleted(kv: tuple[KinesisVideo, Stubber]) -> None:
 
 
 def pool(status: str) -> dict[str, Any]:
-    return {"KinesisVideoStreamPoolConfiguration": {"PoolName": "pool", "PoolStatus": status}}
+    return {
+        "KinesisVideoStreamPoolConfiguration": {
+            "PoolName": "pool",
+            "PoolArn": POOL_ARN,
+            "PoolId": "pool-id",
+            "PoolStatus": status,
+            "CreatedTimestamp": CREATED,
+        }
+    }
 
 
 def test_pool_active(media: tuple[MediaPipelines, Stubber], time_: FakeTime) -> None:
@@ -129,7 +162,16 @@ PIPELINE_ID = "5d6c9d3e-8f5a-4f47-9d0e-2b3f1c0a9e11"
 
 
 def pipeline(status: str) -> dict[str, Any]:
-    return {"MediaPipeline": {"MediaStreamPipeline": {"MediaPipelineId": PIPELINE_ID, "Status": status}}}
+    return {
+        "MediaPipeline": {
+            "MediaStreamPipeline": {
+                "MediaPipelineId": PIPELINE_ID,
+                "MediaPipelineArn": PIPELINE_ARN,
+                "Status": status,
+                "CreatedTimestamp": CREATED,
+            }
+        }
+    }
 
 
 def test_pipeline_reaches_in_progress(media: tuple[MediaPipelines, Stubber]) -> None:

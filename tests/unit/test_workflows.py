@@ -6,6 +6,7 @@ queue proves which calls were (and were not) made, in which order. Time is injec
 
 from __future__ import annotations
 
+import datetime
 import logging
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -42,6 +43,8 @@ from .test_pipeline import FakeTime
 
 CHANNEL = "door"
 CHANNEL_ARN = "arn:aws:kinesisvideo:us-east-1:123456789012:channel/door/1700000000000"
+# Every describe answers with a creation time (a present member: tools/present_members.txt).
+CREATED = datetime.datetime(2024, 5, 1, tzinfo=datetime.timezone.utc)
 POOL = "meetings"
 POOL_ARN = "arn:aws:chime:us-east-1:123456789012:media-pipeline-kinesis-video-stream-pool/meetings"
 MEETING_ARN = "arn:aws:chime::123456789012:meeting/2f9d7c1e-3b5a-4c8e-9f10-1a2b3c4d5e6f"
@@ -108,6 +111,7 @@ def channel(
             "ChannelStatus": status,
             "SingleMasterConfiguration": {"MessageTtlSeconds": ttl},
             "Version": version,
+            "CreationTime": CREATED,
         }
     }
 
@@ -555,7 +559,8 @@ def test_the_ice_password_is_not_in_the_repr(
     assert info.ice_servers[0].password == PASSWORD  # still there to use...
     assert PASSWORD not in repr(info)  # ...but never printed or logged by accident
     assert PASSWORD not in str(info)
-    assert "1700000300.viewer" in repr(info)
+    assert info.ice_servers[0].username == "1700000300.viewer"
+    assert "1700000300.viewer" not in repr(info)  # the TURN user name is a credential too
 
 
 # -- stream_meeting_audio -------------------------------------------------------------------------
@@ -574,6 +579,7 @@ def pool(status: str) -> dict[str, Any]:
             "PoolId": "pool-1a2b3c",
             "PoolStatus": status,
             "StreamConfiguration": CONFIG_WIRE,
+            "CreatedTimestamp": CREATED,
         }
     }
 
@@ -597,6 +603,7 @@ def stream_pipeline(status: str) -> dict[str, Any]:
         "Status": status,
         "Sources": SOURCES,
         "Sinks": [sink()],
+        "CreatedTimestamp": CREATED,
     }
 
 
@@ -971,8 +978,19 @@ def test_empty_tag_mappings_send_no_tags(media: tuple[MediaPipelines, Stubber]) 
 def handle(facade: MediaPipelines, *, created_pool: bool = True) -> MeetingAudioStream:
     return MeetingAudioStream(
         facade,
-        MediaStreamPipeline(media_pipeline_id=PIPELINE_ID, status=MediaPipelineStatus.IN_PROGRESS),
-        KinesisVideoStreamPoolConfiguration(pool_name=POOL, pool_arn=POOL_ARN),
+        MediaStreamPipeline(
+            media_pipeline_id=PIPELINE_ID,
+            media_pipeline_arn=PIPELINE_ARN,
+            status=MediaPipelineStatus.IN_PROGRESS,
+            created_timestamp=CREATED,
+        ),
+        KinesisVideoStreamPoolConfiguration(
+            pool_name=POOL,
+            pool_arn=POOL_ARN,
+            pool_id="pool-1a2b3c",
+            pool_status="ACTIVE",
+            created_timestamp=CREATED,
+        ),
         created_pool,
         poll=Poll(interval=4),
     )

@@ -1,0 +1,164 @@
+"""Reading a successful answer: every 2xx body is a typed response or a `ResponseParseError`.
+
+botocore reads a body the model does not describe in one of three ways: silently (a JSON array
+for an output without members, a body that is not JSON at all, an empty body), as an unrelated
+builtin exception (`AttributeError` on a JSON array, `UnicodeDecodeError`, `RecursionError`,
+`ValueError` on an unparseable timestamp), or as a success (a 200 carrying `x-amzn-ErrorType`).
+Two botocore event handlers, registered once per client by `watch_responses`, see the HTTP
+answer before botocore parses it:
+
+- what can be decided from the status, headers and first byte is decided there, and botocore is
+  handed an empty object to parse instead (so it cannot fail on it);
+- otherwise the answer is remembered until botocore has parsed it, so that an exception botocore
+  raises meanwhile is known to be about this body (`unreadable_body`).
+
+`read_response` then turns botocore's result into the typed response. Every `ResponseParseError`
+carries the request id (`raw["ResponseMetadata"]["RequestId"]`) and the body exactly as received
+(`raw["Body"]`, bytes). Problems name the field path and the kind of failure, never a value: no
+error, and no exception chained to one, carries what the service sent (it can be sensitive).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from ._convert import structure_response
+from ._operation import Operation
+from .errors import ResponseParseError
+
+__all__ = ["BODY", "read_response", "unreadable_body", "watch_responses"]
+
+Resp = TypeVar("Resp")
+
+BODY = "Body"
+"""The key of `ResponseParseError.raw` holding the body as received (bytes)."""
+
+_ANSWER = "kvs_chime:answer"  # the HTTP answer, handed through botocore's result to read_response
+_UNREADABLE = "kvs_chime:unreadable"  # why the body was refused before botocore parsed it
+_parsing: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar(
+    "kvs_chime_parsing", default=None
+)
+_body_members: dict[object, bool] = {}
+
+
+def _has_body_members(operation_model: Any) -> bool:
+    """Whether the operation's output has members read from a JSON body (not headers, status
+    or a streaming payload)."""
+    known = _body_members.get(operation_model)
+    if known is None:
+        shape = operation_model.output_shape
+        members = shape.members.values() if shape is not None else ()
+        known = "payload" not in (shape.serialization if shape is not None else {}) and any(
+            m.serialization.get("location") is None for m in members
+        )
+        _body_members[operation_model] = known
+    return known
+
+
+def _refusal(operation_model: Any, response: Mapping[str, Any]) -> str | None:
+    headers = response["headers"]
+    if headers.get("x-amzn-ErrorType"):
+        return "$: a success status carrying an error type (x-amzn-ErrorType)"
+    body = cast(bytes, response["body"])
+    stripped = body.lstrip()
+    if not stripped:
+        return "$: an empty body where the output has members" if _has_body_members(operation_model) else None
+    if stripped[:1] != b"{":
+        return "$: the body is not a JSON object"
+    return None
+
+
+def _before_parse(
+    operation_model: Any, response_dict: Any, customized_response_dict: Any, **_: object
+) -> None:
+    status = response_dict.get("status_code", 0)
+    if status >= 300 or not isinstance(response_dict.get("body"), bytes):
+        return  # errors are classified elsewhere; a streaming payload is read by the caller
+    if operation_model.output_shape is None:
+        return
+    # Handed through botocore's result (`customized_response_dict` is merged into it).
+    customized_response_dict[_ANSWER] = response_dict
+    refusal = _refusal(operation_model, response_dict)
+    if refusal is not None:
+        customized_response_dict[_ANSWER] = dict(response_dict)
+        customized_response_dict[_UNREADABLE] = refusal
+        response_dict["body"] = b"{}"  # what botocore parses next: nothing it can fail on
+        return
+    _parsing.set(response_dict)
+
+
+def _parsed(**_: object) -> None:
+    # botocore emits needs-retry once it has parsed the answer: an exception after this is not
+    # about the body.
+    _parsing.set(None)
+
+
+def watch_responses(client: object) -> None:
+    """Register the handlers on a boto3 client (idempotent: unique ids).
+
+    On a client passed to a facade with `client=`, the results of calls made on it directly carry
+    the HTTP answer under one extra key (`kvs_chime:answer`), and a 2xx body botocore cannot read
+    comes back as an empty result with `kvs_chime:unreadable` saying why."""
+    events = getattr(getattr(client, "meta", None), "events", None)
+    if events is None:
+        return
+    events.register("before-parse", _before_parse, unique_id="kvs_chime:before-parse")
+    events.register("needs-retry", _parsed, unique_id="kvs_chime:parsed")
+
+
+def _metadata(answer: Mapping[str, Any]) -> dict[str, object]:
+    headers = {str(k).lower(): str(v) for k, v in answer["headers"].items()}
+    request_id = headers.get("x-amzn-requestid") or headers.get("x-amz-request-id")
+    return {"RequestId": request_id, "HTTPStatusCode": answer["status_code"], "HTTPHeaders": headers}
+
+
+def unreadable_body(operation: str, exc: BaseException) -> ResponseParseError | None:
+    """The `ResponseParseError` for `exc` if botocore raised it while parsing a 2xx body of
+    this thread's (or task's) call; else None, and `exc` is someone else's to classify.
+
+    Only the exception's type is kept: its message can quote the body (botocore's timestamp
+    error does). Raise the result outside the `except` block, so it is not chained to `exc`."""
+    answer = _parsing.get()
+    _parsing.set(None)
+    if answer is None:
+        return None
+    problem = f"$: the body could not be read ({type(exc).__name__})"
+    return ResponseParseError(
+        operation, [problem], {"ResponseMetadata": _metadata(answer), BODY: answer["body"]}
+    )
+
+
+def read_response(operation: Operation[Any, Resp], raw: dict[str, Any]) -> Resp:
+    """The typed response of `operation` from botocore's result, or `ResponseParseError`."""
+    answer = cast("Mapping[str, Any] | None", raw.pop(_ANSWER, None))
+    refusal = cast("str | None", raw.pop(_UNREADABLE, None))
+    if answer is not None and refusal is None and len(raw) <= 1:
+        # Nothing but ResponseMetadata was read: botocore turns a body that is not JSON into an
+        # empty result, so check that this one was JSON.
+        refusal = _not_json(cast(bytes, answer["body"]))
+    if answer is not None and refusal is not None:
+        raise ResponseParseError(
+            operation.name, [refusal], {"ResponseMetadata": _metadata(answer), BODY: answer["body"]}
+        )
+    if operation.response is type(None):
+        return operation.response()  # NoneType() is None: the model declares no output
+    try:
+        return structure_response(operation.name, raw, operation.response)
+    except ResponseParseError as error:
+        if answer is not None:
+            error.raw = {**raw, BODY: answer["body"]}
+        failure = error
+    raise failure
+
+
+def _not_json(body: bytes) -> str | None:
+    if not body.strip():
+        return None
+    try:
+        json.loads(body)
+    except (ValueError, RecursionError):
+        return "$: the body is not valid JSON"
+    return None
