@@ -58,10 +58,15 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python="3.12")
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict and pyright strict over kvs_chime/ and tests/typing/, and verifytypes."""
+    """mypy --strict and pyright strict over kvs_chime/, tests/typing/ and the docs' pages, and verifytypes."""
     _install(session, "typecheck")
     session.run("mypy")
     session.run("pyright")
+    # Each page's code blocks as one program, at the page's own line numbers.
+    pages = os.path.join(session.create_tmp(), "docs-pages")
+    session.run("python", "-m", "tests.docs.pages", pages, silent=True)
+    session.run("mypy", pages)
+    session.run("pyright", "-p", pages)
     # Run from the venv so pyright resolves the installed package (with its py.typed).
     session.run("pyright", "--verifytypes", "kvs_chime", "--ignoreexternal")
 
