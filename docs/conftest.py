@@ -19,7 +19,7 @@ from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
 from kvs_chime.testing import LocalEndpoint
 
 # Not tests: the build output, the Sphinx configuration and extension.
-collect_ignore_glob = ["examples/*", "_build/*", "_ext/*", "conf.py"]
+collect_ignore_glob = ["_build/*", "_ext/*", "conf.py"]
 
 
 def _stop_endpoints(namespace: dict[str, Any]) -> None:
