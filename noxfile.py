@@ -8,7 +8,7 @@ import os
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["tests", "lint", "typecheck", "generate"]
+nox.options.sessions = ["tests", "lint", "typecheck", "generate", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
@@ -94,12 +94,13 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 
-@nox.session(python="3.12", default=False)
+@nox.session(python="3.12")
 def docs(session: nox.Session) -> None:
-    """Build the documentation site into docs/_build/html (Sphinx; every warning is an error).
+    """Build the documentation site into docs/_build/html (Sphinx; every warning is an error), then
+    check it works offline: nothing loaded from another host, every diagram drawn (tests/docs/site_check.py).
 
-    Every code example in it runs in the `tests` session (tests/docs), so the pages cannot drift
-    from the code. Extra arguments go to sphinx-build (e.g. `-- -q`).
+    The pages' code blocks run in the `tests` session and are type-checked in `typecheck`
+    (docs/README.md). Extra arguments go to sphinx-build (e.g. `-- -q`).
     """
     session.install(".", *CONSTRAINTS, "-r", "docs/requirements.txt")
     session.run(
@@ -113,4 +114,12 @@ def docs(session: nox.Session) -> None:
         "docs",
         "docs/_build/html",
         *session.posargs,
+    )
+    session.run(
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/docs/site_check.py",
+        env={"KVS_DOCS_SITE": os.path.join("docs", "_build", "html")},
     )

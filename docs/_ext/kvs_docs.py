@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import builtins
 import enum
+import hashlib
 import importlib
 import inspect
-import hashlib
 import re
 import shutil
 import subprocess
@@ -422,7 +422,9 @@ class DiagramDirective(SphinxDirective):
             )
         svg = result.stdout.decode()
         alt = self.options.get("alt", "diagram")
-        html = f'<figure class="kvs-diagram" role="img" aria-label="{alt}">{svg}</figure>'
+        html = (
+            f'<figure class="kvs-diagram" role="img" aria-label="{alt}">{svg}</figure>'
+        )
         return [nodes.raw("", html, format="html")]
 
 
