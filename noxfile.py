@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import tarfile
 
 import nox
 
@@ -84,6 +85,33 @@ def demo(session: nox.Session) -> None:
     """The end-to-end demo against the bundled local endpoint (`-- --help` for options)."""
     session.install(".", *CONSTRAINTS)
     session.run("python", "-m", "kvs_chime.demo", *session.posargs)
+
+
+@nox.session(python="3.12", default=False)
+def sdist(session: nox.Session) -> None:
+    """Build the sdist and the wheel as pip does; the installed wheel runs the demo, and the sdist,
+    installed and unpacked, passes its own tests (tests/test_packaging.py checks its file list)."""
+    session.install("build")
+    tmp = session.create_tmp()
+    dist = os.path.join(tmp, "dist")
+    session.run("python", "-m", "build", "--outdir", dist, ".")
+    (wheel,) = glob.glob(os.path.join(dist, "*.whl"))
+    (sdist,) = glob.glob(os.path.join(dist, "*.tar.gz"))
+
+    session.install("--force-reinstall", wheel, *CONSTRAINTS)
+    with session.chdir(tmp):  # away from the checkout: the installed package runs
+        session.run("python", "-m", "kvs_chime.demo")
+
+    source = os.path.join(tmp, "sdist")
+    with tarfile.open(sdist) as archive:
+        archive.extractall(source, filter="data")
+    (root,) = glob.glob(os.path.join(source, "kvs_chime-*"))
+    groups = nox.project.dependency_groups(
+        nox.project.load_toml(os.path.join(root, "pyproject.toml")), "test"
+    )
+    session.install("--force-reinstall", sdist, "-c", os.path.join(root, "constraints.txt"), *groups)
+    with session.chdir(root):
+        session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session(python="3.12", default=False)

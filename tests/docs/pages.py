@@ -22,6 +22,8 @@ from sybil.region import Lexeme
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
+# The README's script is checked like a page (it runs in tests/docs/test_pages.py).
+README = ROOT / "README.md"
 # A block may import a name only to show where it lives: not an error in a page.
 _PRAGMA = "# pyright: reportUnusedImport=false"
 
@@ -67,13 +69,15 @@ def project_files(page: Path) -> dict[str, str]:
 
 
 def module_name(page: Path) -> str:
+    if page == README:
+        return "readme"
     return "_".join(page.relative_to(DOCS).with_suffix("").parts).replace("-", "_")
 
 
 def write(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for page in pages():
+    for page in [*pages(), README]:
         code = program(page)
         if code.strip():
             target = out / f"{module_name(page)}.py"

@@ -39,7 +39,7 @@ def _env() -> dict[str, str]:
 
 
 def _page_id(page: Path) -> str:
-    return str(page.relative_to(DOCS))
+    return "README.md" if page == pages.README else str(page.relative_to(DOCS))
 
 
 def test_the_pages_hold_their_code() -> None:
@@ -50,7 +50,7 @@ def test_the_pages_hold_their_code() -> None:
     assert not (DOCS / "examples").exists()
 
 
-@pytest.mark.parametrize("page", PAGES, ids=_page_id)
+@pytest.mark.parametrize("page", [*PAGES, pages.README], ids=_page_id)
 def test_every_python_block_runs_or_is_marked_shown_only(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
     fences = [m for m in _FENCE.finditer(text) if m.group(1) in ("python", "py", "python3")]
@@ -65,7 +65,7 @@ def test_every_python_block_runs_or_is_marked_shown_only(page: Path) -> None:
         assert not (ran and shown_only)
 
 
-@pytest.mark.parametrize("page", PAGES, ids=_page_id)
+@pytest.mark.parametrize("page", [*PAGES, pages.README], ids=_page_id)
 def test_the_type_checked_program_lines_up_with_the_page(page: Path) -> None:
     text = page.read_text(encoding="utf-8").splitlines()
     program = pages.program(page).splitlines()
@@ -106,6 +106,24 @@ def test_the_example_pytest_project_passes(tmp_path: Path) -> None:
     tests = len(re.findall(r"^def test_", files["test_camera.py"], re.MULTILINE))
     assert tests >= 5
     assert f"{tests} passed" in result.stdout, result.stdout
+
+
+def test_the_readme_script_runs(tmp_path: Path) -> None:
+    # As a newcomer runs it: saved as first.py, run from elsewhere.
+    script = tmp_path / "first.py"
+    script.write_text(pages.program(pages.README), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[0].startswith("ws://127.0.0.1:")
+    assert "turn" in result.stdout
 
 
 def test_the_demo_runs_as_the_quick_start_shows() -> None:
