@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from html import escape as html_escape
 from types import ModuleType
 from typing import Any, ClassVar
 
@@ -254,7 +255,7 @@ class OperationsDirective(_RstDirective):
         yield from _table(
             ["Method", "Request → response", "Repeated"],
             rows,
-            "41 48 11",
+            "38 48 14",
         )
 
 
@@ -399,7 +400,10 @@ class DiagramDirective(SphinxDirective):
 
     has_content = True
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
-        "alt": directives.unchanged
+        "alt": directives.unchanged,
+        # The widest the diagram is shown (a CSS length): a tall, narrow one drawn at its own
+        # size would fill more than a screen.
+        "width": directives.unchanged,
     }
 
     def run(self) -> list[nodes.Node]:
@@ -421,10 +425,18 @@ class DiagramDirective(SphinxDirective):
                 "d2 failed: " + result.stderr.decode(errors="replace").strip()
             )
         svg = result.stdout.decode()
-        alt = self.options.get("alt", "diagram")
-        html = (
-            f'<figure class="kvs-diagram" role="img" aria-label="{alt}">{svg}</figure>'
+        alt = html_escape(self.options.get("alt", "diagram"))
+        width = self.options.get("width")
+        if width is not None and not re.fullmatch(r"\d+(\.\d+)?(rem|em|px|%)", width):
+            raise self.error(
+                f"d2 :width: must be a CSS length such as 30rem, got {width!r}"
+            )
+        style = (
+            f' style="max-width: {width}; margin-left: auto; margin-right: auto"'
+            if width
+            else ""
         )
+        html = f'<figure class="kvs-diagram" role="img" aria-label="{alt}"{style}>{svg}</figure>'
         return [nodes.raw("", html, format="html")]
 
 
