@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import glob
 import os
+import tarfile
 
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["tests", "lowest", "audio", "lint", "typecheck", "generate"]
+nox.options.sessions = ["tests", "lowest", "audio", "lint", "typecheck", "generate", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
@@ -101,10 +102,15 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python="3.12")
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict and pyright strict over kvs_chime/ and tests/typing/, and verifytypes."""
+    """mypy --strict and pyright strict over kvs_chime/, tests/typing/ and the docs' pages, and verifytypes."""
     _install(session, "typecheck")
     session.run("mypy")
     session.run("pyright")
+    # Each page's code blocks as one program, at the page's own line numbers.
+    pages = os.path.join(session.create_tmp(), "docs-pages")
+    session.run("python", "-m", "tests.docs.pages", pages, silent=True)
+    session.run("mypy", pages)
+    session.run("pyright", "-p", pages)
     # Run from the venv so pyright resolves the installed package (with its py.typed).
     session.run("pyright", "--verifytypes", "kvs_chime", "--ignoreexternal")
 
@@ -126,6 +132,33 @@ def demo(session: nox.Session) -> None:
 
 
 @nox.session(python="3.12", default=False)
+def sdist(session: nox.Session) -> None:
+    """Build the sdist and the wheel as pip does; the installed wheel runs the demo, and the sdist,
+    installed and unpacked, passes its own tests (tests/test_packaging.py checks its file list)."""
+    session.install("build")
+    tmp = session.create_tmp()
+    dist = os.path.join(tmp, "dist")
+    session.run("python", "-m", "build", "--outdir", dist, ".")
+    (wheel,) = glob.glob(os.path.join(dist, "*.whl"))
+    (sdist,) = glob.glob(os.path.join(dist, "*.tar.gz"))
+
+    session.install("--force-reinstall", wheel, *CONSTRAINTS)
+    with session.chdir(tmp):  # away from the checkout: the installed package runs
+        session.run("python", "-m", "kvs_chime.demo")
+
+    source = os.path.join(tmp, "sdist")
+    with tarfile.open(sdist) as archive:
+        archive.extractall(source, filter="data")
+    (root,) = glob.glob(os.path.join(source, "kvs_chime-*"))
+    groups = nox.project.dependency_groups(
+        nox.project.load_toml(os.path.join(root, "pyproject.toml")), "test"
+    )
+    session.install("--force-reinstall", sdist, "-c", os.path.join(root, "constraints.txt"), *groups)
+    with session.chdir(root):
+        session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(python="3.12", default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks: raw boto3 against kvs_chime side by side, one table (`-- --quick`, `-- --profile`)."""
     # ebmlite: the EBML parser of the MKV reader's baseline (the aws-samples consumer library's).
@@ -134,12 +167,13 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 
-@nox.session(python="3.12", default=False)
+@nox.session(python="3.12")
 def docs(session: nox.Session) -> None:
-    """Build the documentation site into docs/_build/html (Sphinx; every warning is an error).
+    """Build the documentation site into docs/_build/html (Sphinx; every warning is an error), then
+    check it works offline: nothing loaded from another host, every diagram drawn (tests/docs/site_check.py).
 
-    Every code example in it runs in the `tests` session (tests/docs), so the pages cannot drift
-    from the code. Extra arguments go to sphinx-build (e.g. `-- -q`).
+    The pages' code blocks run in the `tests` session and are type-checked in `typecheck`
+    (docs/README.md). Extra arguments go to sphinx-build (e.g. `-- -q`).
     """
     session.install(".", *CONSTRAINTS, "-r", "docs/requirements.txt")
     session.run(
@@ -153,4 +187,12 @@ def docs(session: nox.Session) -> None:
         "docs",
         "docs/_build/html",
         *session.posargs,
+    )
+    session.run(
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/docs/site_check.py",
+        env={"KVS_DOCS_SITE": os.path.join("docs", "_build", "html")},
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -22,13 +20,12 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.viewcode",
-    "sphinxcontrib.mermaid",
     "kvs_docs",
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "examples", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "README.md", "conftest.py", "Thumbs.db", ".DS_Store"]
 
 # Every reference must resolve: a renamed class or method breaks the build, not a link.
 nitpicky = True
@@ -38,8 +35,9 @@ default_role = "py:obj"
 
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist", "attrs_inline"]
 myst_heading_anchors = 3
-# ```mermaid fences render as diagrams here and on GitHub alike.
-myst_fence_as_directive = ["mermaid"]
+# ```d2 fences are diagrams, drawn at build time (kvs_docs.DiagramDirective); GitHub shows
+# their source, which reads as a list of boxes and arrows.
+myst_fence_as_directive = ["d2"]
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
@@ -58,21 +56,3 @@ html_static_path = ["_static"]
 html_css_files = ["kvs.css"]
 html_theme_options = {"navigation_with_keys": True}
 html_show_sourcelink = False
-
-# Mermaid diagrams are drawn in the reader's browser (mermaid from its CDN): the build itself
-# needs no network. To read the pages offline, set KVS_DOCS_MERMAID_DIST to the dist/ folder of
-# the mermaid npm package (`npm pack mermaid`): its ES module build is then served from _static.
-mermaid_version = "11.12.1"
-mermaid_height = "auto"  # the diagram's own proportions, not a fixed 500 px box
-_mermaid_dist = os.environ.get("KVS_DOCS_MERMAID_DIST")
-if _mermaid_dist:
-    _staged = HERE / "_build" / "mermaid-static"
-    for part in ("mermaid.esm.min.mjs", "chunks/mermaid.esm.min"):
-        source, target = Path(_mermaid_dist) / part, _staged / "mermaid" / part
-        if source.is_dir():
-            shutil.copytree(source, target, dirs_exist_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    html_static_path.append(str(_staged))
-    mermaid_use_local = "mermaid/mermaid.esm.min.mjs"

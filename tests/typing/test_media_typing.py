@@ -31,7 +31,9 @@ from kvs_chime.media import (
     read_fragments,
 )
 
-SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "data" / "attendee-440hz.getmedia.mkv"
+SAMPLE = (
+    Path(__file__).resolve().parents[2] / "kvs_chime" / "testing" / "_audio" / "attendee-440hz.getmedia.mkv"
+)
 
 
 def describe(body: str) -> str:
