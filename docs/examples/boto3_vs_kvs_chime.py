@@ -35,6 +35,10 @@ with LocalEndpoint() as endpoint:
 
     client.delete_signaling_channel(ChannelARN=info["ChannelARN"])
     fast = Poll(interval=0.05)
+    # Deleting is asynchronous, as on AWS: the name is free again once the channel is gone.
+    KinesisVideo(session=session, **where).wait_until_signaling_channel_deleted(
+        channel_arn=info["ChannelARN"], poll=fast
+    )
 
     # [kvs_chime]
     kv = KinesisVideo(session=session, **where)  # real code: KinesisVideo()

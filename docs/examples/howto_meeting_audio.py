@@ -80,5 +80,7 @@ with LocalEndpoint() as endpoint:
     # [/failure]
     else:
         raise AssertionError("expected a ServiceError")
+    for name in ("meetings", "other-pool"):  # deletes are asynchronous, as on AWS
+        media.wait_until_stream_pool_deleted(name, poll=poll)
     assert list(media.iter_media_pipeline_kinesis_video_stream_pools()) == []
     assert media.list_media_pipelines(ListMediaPipelinesRequest()).media_pipelines == []

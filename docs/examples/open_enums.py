@@ -1,7 +1,7 @@
 """Open enums: a value the model knows is an enum member (equal to its string); a value
 AWS added after this release arrives as a plain str instead of failing the call."""
 
-from kvs_chime import KinesisVideo
+from kvs_chime import KinesisVideo, Poll
 from kvs_chime.kinesisvideo import (
     ChannelType,
     CreateSignalingChannelRequest,
@@ -27,6 +27,9 @@ with LocalEndpoint() as endpoint:
         region_name=endpoint.region,
     )
     kv.create_signaling_channel(request)
+    kv.wait_until_signaling_channel_active(
+        channel_name="door", poll=Poll(interval=0.05)
+    )
     describe = DescribeSignalingChannelRequest(channel_name="door")
 
     # [known]

@@ -333,7 +333,7 @@ def parse_input(
     if has_body_members and body.strip():
         try:
             document = as_dict(json.loads(body))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise ServiceError(service.serialization_error, "The request body is not valid JSON") from None
         if document is None:
             raise ServiceError(service.serialization_error, "The request body must be a JSON object")

@@ -177,7 +177,9 @@ def test_pipeline_sinks_must_be_existing_pools_and_sources_meetings(local_endpoi
         media.create_media_stream_pipeline(Sources=[_source("arn:aws:s3:::bucket")], Sinks=[_sink(pool_arn)])
     with pytest.raises(media.exceptions.BadRequestException) as too_big:
         media.create_media_stream_pipeline(Sources=[_source()], Sinks=[_sink(pool_arn, 11)])
-    assert "Sinks[0].ReservedStreamCapacity" in too_big.value.response["Error"]["Message"]
+    assert (
+        "Value '11' at 'sinks.1.member.reservedStreamCapacity'" in too_big.value.response["Error"]["Message"]
+    )
     assert media.list_media_pipelines()["MediaPipelines"] == []
 
 
