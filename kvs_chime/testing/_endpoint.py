@@ -17,7 +17,7 @@ from ._dispatch import Dispatcher
 from ._faults import Faults
 from ._journal import Journal
 from ._persist import StateFile
-from ._server import ServerThread
+from ._server import BODY_TIMEOUT, ServerThread
 from ._wire import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
@@ -92,7 +92,8 @@ class LocalEndpoint:
     `credentials` (access key id -> secret key) every signature is verified, and a missing,
     unknown or wrong one is answered 403 as AWS does. `state_file` keeps every resource across
     restarts (see docs/howto/testing.md); fault injection, the journal and the clock are also
-    reachable over HTTP under `/_kvs_chime/` (docs/howto/admin-api.md).
+    reachable over HTTP under `/_kvs_chime/` (docs/howto/admin-api.md). A request body that takes
+    longer than `body_timeout` seconds to arrive is cut off (408).
     """
 
     def __init__(
@@ -110,6 +111,7 @@ class LocalEndpoint:
         accounts: Mapping[str, str] | None = None,
         credentials: Mapping[str, str] | None = None,
         state_file: str | os.PathLike[str] | None = None,
+        body_timeout: float = BODY_TIMEOUT,
     ) -> None:
         if activation_delay < 0 or (deletion_delay is not None and deletion_delay < 0):
             raise ValueError("delays must not be negative")
@@ -126,6 +128,7 @@ class LocalEndpoint:
         )
         self._host = host
         self._port = port
+        self._body_timeout = body_timeout
         self._faults = Faults()
         self._journal = Journal()
         self._stopping = threading.Event()
@@ -165,7 +168,7 @@ class LocalEndpoint:
         with self._lock:
             if self._server is not None or self._stopped:
                 raise RuntimeError("a LocalEndpoint can be started only once")
-            server = ServerThread(self._answer, self._host, self._port)
+            server = ServerThread(self._answer, self._host, self._port, self._body_timeout)
             shown = "127.0.0.1" if self._host in ("", "0.0.0.0") else self._host
             shown = f"[{shown}]" if ":" in shown else shown
             self._settings.base_url = f"http://{shown}:{server.port}"

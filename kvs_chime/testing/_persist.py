@@ -37,6 +37,9 @@ class _Converter(Protocol):
     def structure(self, obj: object, cl: Any) -> Any: ...  # Any: cattrs' own signature
     def unstructure(self, obj: object, unstructure_as: Any = ...) -> Any: ...  # Any: as above
     def register_structure_hook(self, cl: Any, func: Callable[[Any, Any], Any]) -> None: ...  # Any: as above
+    def register_structure_hook_func(
+        self, predicate: Callable[[Any], bool], func: Callable[[Any, Any], Any]
+    ) -> None: ...  # Any: as above
     def register_unstructure_hook(self, cls: Any, func: Callable[[Any], Any]) -> None: ...  # Any: as above
 
 
@@ -95,7 +98,8 @@ class StateFile:
         self._settings = settings
         self._now = 0.0
         self._converter = _new_converter()
-        self._converter.register_structure_hook(object, _passthrough)
+        # By predicate: a hook registered for the class `object` would match every class.
+        self._converter.register_structure_hook_func(lambda kind: kind is object, _passthrough)
         self._converter.register_unstructure_hook(Lifecycle, self._unstructure_life)
         self._converter.register_structure_hook(Lifecycle, self._structure_life)
         self._document = self._read()

@@ -220,9 +220,13 @@ class ServerThread:
     """Runs a LocalHTTPServer on a daemon thread; start() and stop() are each called once."""
 
     def __init__(
-        self, answer: Callable[[HttpRequest], HttpResponse | None], host: str = "127.0.0.1", port: int = 0
+        self,
+        answer: Callable[[HttpRequest], HttpResponse | None],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        body_timeout: float = BODY_TIMEOUT,
     ) -> None:
-        self._server = LocalHTTPServer(answer, host, port)
+        self._server = LocalHTTPServer(answer, host, port, body_timeout)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.02},
