@@ -126,11 +126,29 @@ class Dispatcher:
             fail = plan.fail
             response = error_response(service, fail.code, fail.message, request_id, fail.status)
             self._record(
-                request, request_id, service, operation.name, params, response, plan.fault, plan.latency
+                request,
+                request_id,
+                service,
+                operation.name,
+                params,
+                response,
+                plan.fault,
+                plan.latency,
+                where=(region, account),
             )
             return response
         if plan.drop_before_apply:
-            self._record(request, request_id, service, operation.name, params, None, plan.fault, plan.latency)
+            self._record(
+                request,
+                request_id,
+                service,
+                operation.name,
+                params,
+                None,
+                plan.fault,
+                plan.latency,
+                where=(region, account),
+            )
             return None
 
         fault = plan.fault
@@ -143,12 +161,32 @@ class Dispatcher:
                 fault = "mutate"
 
         if plan.drop_after_apply:
-            self._record(request, request_id, service, operation.name, params, None, fault, plan.latency)
+            self._record(
+                request,
+                request_id,
+                service,
+                operation.name,
+                params,
+                None,
+                fault,
+                plan.latency,
+                where=(region, account),
+            )
             return None
         if plan.raw is not None:
             raw = plan.raw
             response = HttpResponse(raw.status, (*raw.headers, ("x-amzn-RequestId", request_id)), raw.body)
-        self._record(request, request_id, service, operation.name, params, response, fault, plan.latency)
+        self._record(
+            request,
+            request_id,
+            service,
+            operation.name,
+            params,
+            response,
+            fault,
+            plan.latency,
+            where=(region, account),
+        )
         return response
 
     def _apply(
@@ -214,6 +252,7 @@ class Dispatcher:
         response: HttpResponse | None,
         fault: str | None = None,
         latency: float = 0.0,
+        where: tuple[str, str] | None = None,
     ) -> None:
         error_code = None
         if response is not None:
@@ -242,5 +281,7 @@ class Dispatcher:
                 fault=fault,
                 request_id=request_id,
                 latency=latency,
+                region=where[0] if where is not None else None,
+                account=where[1] if where is not None else None,
             )
         )
