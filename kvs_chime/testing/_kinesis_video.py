@@ -316,7 +316,11 @@ class KinesisVideo:
         return {"ResourceEndpointList": endpoints}
 
     def _signaling_channel(self, ctx: Context, params: Params) -> Channel:
-        """The channel a kinesis-video-signaling call names, which must be served where it arrived."""
+        """The channel a kinesis-video-signaling call names, which must be served where it arrived.
+
+        Its endpoints are handed out only once the channel is ACTIVE, so no state check here
+        (the signaling API models no ResourceInUseException).
+        """
         channel = self.channel(None, req_str(params, "ChannelARN"))
         if ctx.signaling_endpoint is None:
             raise ServiceError(
@@ -337,8 +341,6 @@ class KinesisVideo:
         username `<expiry>:<base64("v1:" + channel ARN)>`, TTL 300 s) but local hosts.
         """
         channel = self._signaling_channel(ctx, params)
-        if channel.life.status(ctx.now) != "ACTIVE":
-            raise ServiceError(_IN_USE, "The signaling channel is not in the ACTIVE state")
         ttl = opt_int(params, "Ttl") or _ICE_TTL
         expiry = int(self._settings.wall(ctx.now)) + ttl
         username = f"{expiry}:{base64.b64encode(f'v1:{channel.arn}'.encode()).decode('ascii')}"
@@ -365,9 +367,7 @@ class KinesisVideo:
         No master peer runs here; the emulator answers for it with an SDP answer that mirrors the
         offer's media sections, so callers can exercise the round trip and its errors.
         """
-        channel = self._signaling_channel(ctx, params)
-        if channel.life.status(ctx.now) != "ACTIVE":
-            raise ServiceError(_IN_USE, "The signaling channel is not in the ACTIVE state")
+        self._signaling_channel(ctx, params)
         try:
             offer = (
                 as_dict(json.loads(base64.b64decode(req_str(params, "MessagePayload"), validate=True))) or {}
@@ -492,8 +492,6 @@ class KinesisVideo:
         stream = self.stream_of(params)
         if stream.life.gone_at is not None:
             raise ServiceError(_NOT_FOUND, "The stream is being deleted")
-        if stream.life.status(ctx.now) != "ACTIVE":
-            raise ServiceError(_IN_USE, "The stream is not in the ACTIVE state")
         prefix = _DATA_ENDPOINT_PREFIX.get(req_str(params, "APIName"), "d")
         return {"DataEndpoint": f"{self._settings.base_url}/data/{prefix}-{stream.endpoint_id}"}
 

@@ -140,8 +140,9 @@ class MediaInsights:
             return self._configuration_view(config) if config is not None else issued.answer
         name = req_str(params, "MediaInsightsPipelineConfigurationName")
         if name in self.configurations:
+            # The operation models no ConflictException.
             raise ServiceError(
-                _CONFLICT, "A media insights pipeline configuration with this name already exists"
+                _BAD_REQUEST, "A media insights pipeline configuration with this name already exists"
             )
         _check_elements(struct_list(params, "Elements"))
         config_id = str(uuid.uuid4())

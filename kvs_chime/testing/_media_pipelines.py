@@ -409,7 +409,10 @@ class MediaPipelines:
                 if not any(
                     p.arn == arn and p.kind == "MediaCapturePipeline" for p in self.pipelines.values()
                 ):
-                    raise ServiceError(_NOT_FOUND, f"Sources[{i}]: the media capture pipeline does not exist")
+                    # The operation models no NotFoundException: the service answers BadRequest.
+                    raise ServiceError(
+                        _BAD_REQUEST, f"Sources[{i}]: the media capture pipeline does not exist"
+                    )
         return self.create_pipeline(ctx, operation, "MediaConcatenationPipeline", params)
 
     def create_media_live_connector_pipeline(self, ctx: Context, params: Params) -> Params:
@@ -439,7 +442,11 @@ class MediaPipelines:
 
     def delete_media_capture_pipeline(self, ctx: Context, params: Params) -> Params:
         """DeleteMediaCapturePipeline: capture pipelines only; Stopping, then gone."""
-        self._delete(self.pipeline(req_str(params, "MediaPipelineId"), "MediaCapturePipeline"), ctx.now)
+        pipeline = self.pipeline(req_str(params, "MediaPipelineId"), "MediaCapturePipeline")
+        if pipeline.life.gone_at is not None:
+            # This operation models no ConflictException: a pipeline being deleted is not found.
+            raise ServiceError(_NOT_FOUND, "The media capture pipeline is being deleted")
+        self._delete(pipeline, ctx.now)
         return {}
 
     def get_media_pipeline(self, ctx: Context, params: Params) -> Params:
