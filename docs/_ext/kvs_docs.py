@@ -63,7 +63,7 @@ PUBLIC_MODULES = (
 # (the build has no network), so they are shown as code without a link.
 EXTERNAL = re.compile(
     r"^(boto3|botocore|attrs|attr|cattrs|tenacity|pytest|_pytest|datetime|enum|collections|typing|types|"
-    r"contextvars|threading|argparse|logging|"
+    r"contextvars|threading|argparse|logging|os|"
     # Imported only for type checking, so annotations keep their bare names.
     r"Session$|BaseClient$|Config$|T$|Req$|Resp$|Item$)"
 )
