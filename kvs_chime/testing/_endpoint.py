@@ -241,8 +241,11 @@ class LocalEndpoint:
 
     @property
     def clock(self) -> Clock:
-        """The monotonic clock the asynchronous transitions are measured with."""
-        return self._settings.clock
+        """The monotonic clock the asynchronous transitions are measured with.
+
+        The clock given (time.monotonic by default) plus any advance made through the admin API.
+        """
+        return self._settings.now
 
     @property
     def activation_delay(self) -> float:

@@ -11,6 +11,7 @@ import contextlib
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import cast
@@ -25,6 +26,8 @@ BODY_TIMEOUT = 10.0
 """Seconds a request body may take to arrive before the connection is cut off."""
 # An idle keep-alive connection is closed after this long (clients reconnect transparently).
 _IDLE_TIMEOUT = 300.0
+# How long a refused request's remaining input is discarded before the connection is closed.
+_LINGER = 1.0
 
 
 class _BadRequest(Exception):
@@ -61,6 +64,18 @@ class _Handler(BaseHTTPRequestHandler):
                 _json_error(code, "BadRequest", text),
             )
         )
+        self._linger()
+
+    def _linger(self) -> None:
+        # Closing with unread input makes the kernel send a reset, which can destroy the answer
+        # before the client reads it: stop writing, then discard what still arrives, briefly.
+        with contextlib.suppress(OSError):
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(0.2)
+            deadline = time.monotonic() + _LINGER
+            while time.monotonic() < deadline and self.connection.recv(65536):
+                pass
 
     def _read_exactly(self, size: int) -> bytes:
         data = self.rfile.read(size)
