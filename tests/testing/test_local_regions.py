@@ -108,3 +108,19 @@ def test_a_tampered_body_fails_the_signature_check() -> None:
         with pytest.raises(ClientError) as info:
             client.create_stream(StreamName="cam")
         assert info.value.response["Error"]["Code"] == "InvalidSignatureException"
+
+
+def test_strict_mode_accepts_calls_on_a_channels_own_endpoint() -> None:
+    with LocalEndpoint(activation_delay=0, credentials={"AKIDGOOD": "right-secret"}) as ep:
+        kvs = _client(ep, "kinesisvideo", "eu-west-1", key="AKIDGOOD", secret="right-secret")
+        arn = kvs.create_signaling_channel(ChannelName="door")["ChannelARN"]
+        https = kvs.get_signaling_channel_endpoint(
+            ChannelARN=arn,
+            SingleMasterChannelEndpointConfiguration={"Protocols": ["HTTPS"], "Role": "MASTER"},
+        )["ResourceEndpointList"][0]["ResourceEndpoint"]
+        session = boto3.session.Session(
+            aws_access_key_id="AKIDGOOD", aws_secret_access_key="right-secret", region_name="eu-west-1"
+        )
+        signaling = session.client("kinesis-video-signaling", endpoint_url=https)
+        # Signed for a path below the channel's endpoint prefix, with the ARN in the body.
+        assert signaling.get_ice_server_config(ChannelARN=arn)["IceServerList"]
