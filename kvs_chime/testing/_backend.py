@@ -131,6 +131,10 @@ class Lifecycle:
             return updating
         return active
 
+    def changed(self) -> None:
+        """An update was applied: it needed the resource ACTIVE, so the first-read rule is spent."""
+        self.unseen = False
+
     def observe(self, now: float, **names: str) -> str:
         """The status a describe or list reports: `status`, but CREATING to the first reader."""
         if self.unseen and self.gone_at is None:

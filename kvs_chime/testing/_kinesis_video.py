@@ -264,6 +264,7 @@ class KinesisVideo:
             channel.message_ttl = ttl
         channel.version = Ids.version()
         channel.life.busy_until = ctx.now + self._settings.activation_delay
+        channel.life.changed()
         return {}
 
     def delete_signaling_channel(self, ctx: Context, params: Params) -> Params:
@@ -507,6 +508,7 @@ class KinesisVideo:
             stream.media_type = media_type
         stream.version = Ids.version()
         stream.life.busy_until = ctx.now + self._settings.activation_delay
+        stream.life.changed()
         return {}
 
     def check_version(self, stream: Stream, params: Params, now: float) -> None:
@@ -534,6 +536,7 @@ class KinesisVideo:
             raise ServiceError(_INVALID, "DataRetentionChangeInHours would make the retention negative")
         stream.retention += change
         stream.version = Ids.version()
+        stream.life.changed()
         return {}
 
     def tag_stream(self, ctx: Context, params: Params) -> Params:

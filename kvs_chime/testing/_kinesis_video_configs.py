@@ -138,6 +138,7 @@ class KinesisVideoConfigurations:
         config = opt_struct(params, "StreamStorageConfiguration") or {}
         stream.storage_tier = req_str(config, "DefaultStorageTier")
         stream.version = self._state.new_version()
+        stream.life.changed()
         return {}
 
     @staticmethod

@@ -240,18 +240,18 @@ class MediaInsights:
         if (wanted, status) not in (("Pause", "InProgress"), ("Resume", "Paused")):
             raise ServiceError(_CONFLICT, f"The media insights pipeline is {status}; it cannot {wanted}")
         pipeline.paused = wanted == "Pause"
+        pipeline.life.changed()
         pipeline.updated = self._pipelines.wall(ctx.now)
         return {}
 
     # Tasks: NotStarted is never reported; Initializing -> InProgress -> Stopping -> Stopped.
 
-    def _task_view(self, task: Task, now: float) -> Params:
+    def _task_view(self, task: Task, now: float, *, observe: bool = True) -> Params:
+        names = {"creating": "Initializing", "active": "InProgress", "updating": "InProgress"}
         if task.stopped:
             status = "Stopping" if task.life.gone_at is not None and now < task.life.gone_at else "Stopped"
         else:
-            status = task.life.observe(
-                now, creating="Initializing", active="InProgress", updating="InProgress"
-            )
+            status = task.life.observe(now, **names) if observe else task.life.status(now, **names)
         return {
             task.kind: {
                 f"{task.kind}Id": task.task_id,
@@ -266,7 +266,7 @@ class MediaInsights:
         issued = self._pipelines.replay(operation, params)
         if issued is not None:
             task = self.tasks.get(issued.key)
-            return self._task_view(task, ctx.now) if task is not None else issued.answer
+            return self._task_view(task, ctx.now, observe=False) if task is not None else issued.answer
         pipeline = self._insights(req_str(params, "Identifier"))
         if pipeline.status(ctx.now) != "InProgress":
             raise ServiceError(_CONFLICT, "The media insights pipeline is not InProgress")
@@ -290,7 +290,7 @@ class MediaInsights:
             life=Lifecycle.created(ctx.now, self._pipelines.activation_delay),
         )
         self.tasks[task.task_id] = task
-        answer = self._task_view(task, ctx.now)
+        answer = self._task_view(task, ctx.now, observe=False)
         self._pipelines.remember(operation, params, task.task_id, answer)
         return answer
 

@@ -209,14 +209,14 @@ class MediaPipelines:
             if sink.get("SinkArn") == pool.arn
         )
 
-    def _pool_configuration(self, pool: Pool, now: float) -> Params:
+    def _pool_configuration(self, pool: Pool, now: float, *, observe: bool = True) -> Params:
         stream_configuration: Params = {"Region": pool.region, "DataRetentionInHours": pool.retention}
         return {
             "KinesisVideoStreamPoolConfiguration": {
                 "PoolArn": pool.arn,
                 "PoolName": pool.name,
                 "PoolId": pool.pool_id,
-                "PoolStatus": pool.life.observe(now),
+                "PoolStatus": pool.life.observe(now) if observe else pool.life.status(now),
                 "PoolSize": self._pool_size(pool),
                 "StreamConfiguration": stream_configuration,
                 "CreatedTimestamp": pool.created,
@@ -230,7 +230,9 @@ class MediaPipelines:
         issued = self._replay(operation, params)
         if issued is not None:
             pool = next((p for p in self._pools.values() if p.pool_id == issued.key), None)
-            return self._pool_configuration(pool, ctx.now) if pool is not None else issued.answer
+            return (
+                self._pool_configuration(pool, ctx.now, observe=False) if pool is not None else issued.answer
+            )
         name = req_str(params, "PoolName")
         if name in self._pools:
             raise ServiceError(_CONFLICT, "A Kinesis Video Stream pool with this name already exists")
@@ -248,7 +250,7 @@ class MediaPipelines:
             tags=tag_list(params, "Tags"),
         )
         self._pools[name] = pool
-        answer = self._pool_configuration(pool, ctx.now)
+        answer = self._pool_configuration(pool, ctx.now, observe=False)
         self._remember(operation, params, pool.pool_id, answer)
         return answer
 
@@ -280,7 +282,8 @@ class MediaPipelines:
             pool.retention = retention
         pool.updated = self._settings.wall(ctx.now)
         pool.life.busy_until = ctx.now + self._settings.activation_delay
-        return self._pool_configuration(pool, ctx.now)
+        pool.life.changed()
+        return self._pool_configuration(pool, ctx.now, observe=False)
 
     def delete_pool(self, ctx: Context, params: Params) -> Params:
         """DeleteMediaPipelineKinesisVideoStreamPool: refused (ConflictException) while a pipeline uses it."""
@@ -301,13 +304,13 @@ class MediaPipelines:
             raise ServiceError(_NOT_FOUND, "The media pipeline does not exist")
         return pipeline
 
-    def view(self, pipeline: Pipeline, now: float) -> Params:
+    def view(self, pipeline: Pipeline, now: float, *, observe: bool = True) -> Params:
         """The pipeline as its Get/Create answers describe it."""
         view: Params = {
             "MediaPipelineId": pipeline.pipeline_id,
             "MediaPipelineArn": pipeline.arn,
             "CreatedTimestamp": pipeline.created,
-            "Status": pipeline.status(now, observe=True),
+            "Status": pipeline.status(now, observe=observe),
         }
         if pipeline.kind != "MediaInsightsPipeline":
             view["UpdatedTimestamp"] = pipeline.updated
@@ -344,7 +347,9 @@ class MediaPipelines:
         issued = self._replay(operation, params)
         if issued is not None:
             pipeline = self.pipelines.get(issued.key)
-            return {kind: self.view(pipeline, ctx.now)} if pipeline is not None else issued.answer
+            return (
+                {kind: self.view(pipeline, ctx.now, observe=False)} if pipeline is not None else issued.answer
+            )
         pipeline_id = str(uuid.uuid4())
         wall = self._settings.wall(ctx.now)
         pipeline = Pipeline(
@@ -359,7 +364,7 @@ class MediaPipelines:
             element_types=element_types or [],
         )
         self.pipelines[pipeline_id] = pipeline
-        answer: Params = {kind: self.view(pipeline, ctx.now)}
+        answer: Params = {kind: self.view(pipeline, ctx.now, observe=False)}
         self._remember(operation, params, pipeline_id, answer)
         return answer
 

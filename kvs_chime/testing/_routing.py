@@ -131,19 +131,6 @@ class Router:
         return RouteMatch(chosen.operation, params, endpoint)
 
 
-def signing_name_of(authorization: str | None) -> str | None:
-    """The service name in a SigV4 `Authorization` header's credential scope, if there is one.
-
-    The scope is `<key-id>/<date>/<region>/<service>/aws4_request`; nothing else is read from the
-    header, and the signature is not checked (there are no real credentials to check it with).
-    """
-    if not authorization:
-        return None
-    _, _, rest = authorization.partition("Credential=")
-    scope = rest.split(",", 1)[0].strip().split("/")
-    return scope[3] if len(scope) == 5 else None
-
-
 def _camel(name: str) -> str:
     # Member paths in error messages as the services spell them: `channelName`, not `ChannelName`.
     return name[:1].lower() + name[1:]

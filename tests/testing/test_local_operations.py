@@ -257,6 +257,9 @@ def test_capture_concatenation_and_live_connector_pipelines(ep: LocalEndpoint, c
     assert capture["Status"] == "Initializing" and capture["SinkArn"] == "arn:aws:s3:::recordings"
     capture_id = capture["MediaPipelineId"]
     clock.advance(DELAY)
+    # The first describe after a create reports Initializing; the next one the state by the clock.
+    got = media.get_media_capture_pipeline(MediaPipelineId=capture_id)["MediaCapturePipeline"]
+    assert got["Status"] == "Initializing"
     got = media.get_media_capture_pipeline(MediaPipelineId=capture_id)["MediaCapturePipeline"]
     assert got["Status"] == "InProgress"
     assert set(media.get_media_pipeline(MediaPipelineId=capture_id)["MediaPipeline"]) == {
@@ -407,6 +410,10 @@ def test_media_insights_configurations_pipelines_and_tasks(ep: LocalEndpoint, cl
             VoiceProfileDomainArn="arn:aws:chime:us-east-1:123456789012:voice-profile-domain/d",
         )
     assert _code(twice) == "ConflictException"
+    first = media.get_speaker_search_task(
+        Identifier=pipeline_id, SpeakerSearchTaskId=task["SpeakerSearchTaskId"]
+    )
+    assert first["SpeakerSearchTask"]["SpeakerSearchTaskStatus"] == "Initializing"
     clock.advance(DELAY)
     got_task = media.get_speaker_search_task(
         Identifier=pipeline_id, SpeakerSearchTaskId=task["SpeakerSearchTaskId"]

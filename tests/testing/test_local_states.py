@@ -86,6 +86,9 @@ def test_pools_and_pipelines_have_their_own_state_names() -> None:
         pipeline = media.create_media_stream_pipeline(**request)["MediaStreamPipeline"]
         assert pipeline["Status"] == "Initializing"
         clock.advance(2)
+        # The create's own answer does not count: the first describe still sees Initializing.
+        got = media.get_media_pipeline(MediaPipelineId=pipeline["MediaPipelineId"])["MediaPipeline"]
+        assert got["MediaStreamPipeline"]["Status"] == "Initializing"
         got = media.get_media_pipeline(MediaPipelineId=pipeline["MediaPipelineId"])["MediaPipeline"]
         assert got["MediaStreamPipeline"]["Status"] == "InProgress"
         media.delete_media_pipeline(MediaPipelineId=pipeline["MediaPipelineId"])
