@@ -221,12 +221,15 @@ class LocalEndpoint:
 
     @property
     def region(self) -> str:
-        """The region in every ARN it makes."""
+        """The default region: of unsigned requests, and of `client()` and `boto3_session()`.
+
+        A signed request's resources and ARNs are in the region of its credential scope.
+        """
         return self._settings.region
 
     @property
     def account_id(self) -> str:
-        """The account id in every ARN it makes."""
+        """The account of access keys that are neither 12 digits nor mapped by `accounts`."""
         return self._settings.account_id
 
     @property
