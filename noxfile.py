@@ -9,7 +9,7 @@ import tarfile
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["tests", "lowest", "audio", "lint", "typecheck", "generate", "docs"]
+nox.options.sessions = ["tests", "lowest", "audio", "lint", "typecheck", "generate", "docs", "awscli"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
@@ -122,6 +122,29 @@ def generate(session: nox.Session) -> None:
     session.install("botocore", "ruff", "regex", *CONSTRAINTS)
     mode = "--write" if "--write" in session.posargs else "--check"
     session.run("python", "tools/generate.py", mode)
+
+
+@nox.session(python="3.12")
+def awscli(session: nox.Session) -> None:
+    """The real AWS CLI against the standalone local endpoint (channel, stream, pool and pipeline
+    life cycles and error cases).
+
+    awscli bundles a botocore of its own (older than the one kvs_chime pins), so it lives in a
+    virtual environment of its own; the test finds its `aws` through KVS_CHIME_AWS_CLI.
+    """
+    _install(session, "test")
+    cli_venv = os.path.join(session.create_tmp(), "awscli-venv")
+    session.run("python", "-m", "venv", "--clear", cli_venv)
+    cli_bin = os.path.join(cli_venv, "bin")
+    session.run(
+        os.path.join(cli_bin, "python"), "-m", "pip", "install", "--quiet", "awscli>=1.46,<2", external=True
+    )
+    session.run(
+        "pytest",
+        "tests/testing/test_aws_cli.py",
+        *session.posargs,
+        env={"KVS_CHIME_AWS_CLI": os.path.join(cli_bin, "aws")},
+    )
 
 
 @nox.session(python="3.12", default=False)

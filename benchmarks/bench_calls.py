@@ -122,7 +122,7 @@ def loopback(n: int, rounds: int) -> dict[str, Comparison]:
     machine); each round starts from the same emulator state.
     """
     results: dict[str, Comparison] = {}
-    with LocalEndpoint() as ep:
+    with LocalEndpoint(activation_delay=0) as ep:  # not about states: changes are immediate
         raw_kv, fac_kv = ep.client("kinesisvideo"), ep.client("kinesisvideo")
         raw_mp = ep.client("chime-sdk-media-pipelines")
         fac_mp = ep.client("chime-sdk-media-pipelines")

@@ -9,13 +9,15 @@ Point boto3 clients (or this SDK's facades) at `LocalEndpoint.url` to test witho
         kvs.create_signaling_channel(ChannelName="door")
 
 pytest users can add `pytest_plugins = ["kvs_chime.testing.pytest_plugin"]` for a `local_endpoint`
-fixture.
+fixture. `python -m kvs_chime.testing` (or `kvs-chime-local`) serves it standalone, for the AWS CLI
+and any SDK; see docs/howto/testing.md.
 """
 
 from ._clock import Clock, ManualClock
 from ._endpoint import LocalEndpoint
 from ._faults import MAX_LATENCY, Faults, Mutation
 from ._journal import Journal, JournalEntry
+from ._persist import StateFileError
 from ._types import JsonObject, JsonValue
 
 __all__ = [
@@ -29,4 +31,5 @@ __all__ = [
     "LocalEndpoint",
     "ManualClock",
     "Mutation",
+    "StateFileError",
 ]

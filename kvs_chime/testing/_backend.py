@@ -19,6 +19,14 @@ from ._types import Params
 T = TypeVar("T")
 
 
+DEFAULT_REGION = "us-east-1"
+"""The region of requests that carry no SigV4 credential scope."""
+DEFAULT_ACCOUNT = "123456789012"
+"""The account of access keys that are neither 12 digits nor mapped to an account."""
+DEFAULT_ACTIVATION_DELAY = 0.5
+"""Seconds a new resource stays CREATING (and a deleted one DELETING) unless told otherwise."""
+
+
 @attrs.define
 class Settings:
     """The endpoint's configuration, read by the handlers on every call (so tests may change it)."""
@@ -31,12 +39,31 @@ class Settings:
     stream_limit: int
     clock: Clock
     base_url: str = ""
+    accounts: dict[str, str] = attrs.field(factory=dict[str, str])
+    """Access key id -> account id, for keys that do not spell their account (12 digits)."""
+    credentials: dict[str, str] | None = None
+    """Access key id -> secret key: when set, every signature is verified (strict mode)."""
+    clock_offset: float = 0.0
+    """Seconds added to `clock` (the admin API's clock advance moves it)."""
     # Wall-clock times derive from the (possibly manual) clock, so CreationTime moves with it.
     _epoch_origin: float = attrs.field(init=False, factory=time.time)
     _clock_origin: float = attrs.field(init=False, default=0.0)
 
     def __attrs_post_init__(self) -> None:
         self._clock_origin = self.clock()
+
+    def now(self) -> float:
+        """The emulator's time: the clock plus any advance made through the admin API."""
+        return self.clock() + self.clock_offset
+
+    def account_of(self, access_key: str | None) -> str:
+        """The account an access key belongs to: mapped, spelled as 12 digits, or the default."""
+        if access_key is None:
+            return self.account_id
+        mapped = self.accounts.get(access_key)
+        if mapped is not None:
+            return mapped
+        return access_key if len(access_key) == 12 and access_key.isdigit() else self.account_id
 
     @property
     def effective_deletion_delay(self) -> float:
@@ -46,6 +73,10 @@ class Settings:
     def wall(self, now: float) -> float:
         """Epoch seconds for a reading of the clock."""
         return self._epoch_origin + (now - self._clock_origin)
+
+    def monotonic(self, wall: float) -> float:
+        """The reading of the clock at epoch seconds `wall` (the inverse of `wall`)."""
+        return wall - self._epoch_origin + self._clock_origin
 
 
 @attrs.frozen
@@ -57,6 +88,10 @@ class Context:
     signaling_endpoint: str | None
     """The endpoint id when the request arrived on a channel's own signaling endpoint."""
     request_id: str
+    region: str = DEFAULT_REGION
+    """The region of the request's SigV4 credential scope."""
+    account: str = DEFAULT_ACCOUNT
+    """The account its access key maps to."""
 
 
 Handler: TypeAlias = Callable[[Context, Params], Params]
@@ -69,6 +104,14 @@ class Lifecycle:
     ready_at: float
     busy_until: float = -math.inf
     gone_at: float | None = None
+    unseen: bool = False
+    """True until a read has reported the resource CREATING: the first describe after a create
+    sees CREATING however slowly it comes, as a client polling the real service would."""
+
+    @classmethod
+    def created(cls, now: float, delay: float) -> Lifecycle:
+        """A resource created at `now`, ACTIVE after `delay` seconds (at once when it is zero)."""
+        return cls(ready_at=now + delay, unseen=delay > 0)
 
     def status(
         self,
@@ -87,6 +130,17 @@ class Lifecycle:
         if now < self.busy_until:
             return updating
         return active
+
+    def changed(self) -> None:
+        """An update was applied: it needed the resource ACTIVE, so the first-read rule is spent."""
+        self.unseen = False
+
+    def observe(self, now: float, **names: str) -> str:
+        """The status a describe or list reports: `status`, but CREATING to the first reader."""
+        if self.unseen and self.gone_at is None:
+            self.unseen = False
+            return names.get("creating", "CREATING")
+        return self.status(now, **names)
 
     def gone(self, now: float) -> bool:
         """Whether a deletion has completed."""

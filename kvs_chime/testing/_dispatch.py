@@ -6,18 +6,19 @@ Independent of the HTTP server, so each step is plain function calls on an `Http
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 import uuid
 from collections.abc import Callable
 
+from ._auth import credential_of, verify
 from ._backend import Context, Handler, Ids, Settings
 from ._errors import ServiceError
 from ._faults import ArrivalPlan, Faults
 from ._journal import Journal, JournalEntry
-from ._kinesis_video import KinesisVideo
-from ._media_pipelines import MediaPipelines
-from ._model import KINESIS_VIDEO, MEDIA_PIPELINES, SIGNALING, Service, load_services
-from ._routing import Router, parse_input, signing_name_of
+from ._model import Service, load_services
+from ._routing import Router, parse_input
+from ._scope import Scope
 from ._types import JsonValue, Params
 from ._validation import validate
 from ._wire import HttpRequest, HttpResponse, error_response, json_bytes, serialize_output
@@ -25,6 +26,7 @@ from ._wire import HttpRequest, HttpResponse, error_response, json_bytes, serial
 DATA_PREFIX = "/data/"
 """Path prefix of the per-stream data endpoints GetDataEndpoint hands out."""
 
+_LOG = logging.getLogger("kvs_chime.testing")
 _router_lock = threading.Lock()
 _router: Router | None = None
 
@@ -50,22 +52,27 @@ class Dispatcher:
         self._faults = faults
         self._journal = journal
         self._wait = wait
-        self._lock = threading.Lock()
-        self._handlers: dict[tuple[str, str], Handler] = {}
-        self._purges: list[Callable[[float], None]] = []
-        self.reset()
+        self.lock = threading.Lock()
+        """Serialises every state change (and persistence snapshots)."""
+        self._ids = Ids()
+        self.scopes: dict[tuple[str, str], Scope] = {}
+        self.on_change: Callable[[], None] | None = None
+        """Called (with the lock held) after every request that may have changed the state."""
 
     def reset(self) -> None:
-        """Forget every resource."""
-        with self._lock:
-            kinesis_video = KinesisVideo(self._settings, Ids())
-            media = MediaPipelines(self._settings)
-            handlers: dict[tuple[str, str], Handler] = {}
-            handlers.update({(KINESIS_VIDEO, op): h for op, h in kinesis_video.handlers().items()})
-            handlers.update({(SIGNALING, op): h for op, h in kinesis_video.signaling_handlers().items()})
-            handlers.update({(MEDIA_PIPELINES, op): h for op, h in media.handlers().items()})
-            self._handlers = handlers
-            self._purges = [kinesis_video.purge, media.purge]
+        """Forget every resource, in every region and account."""
+        with self.lock:
+            self.scopes = {}
+            if self.on_change is not None:
+                self.on_change()
+
+    def scope(self, region: str, account: str) -> Scope:
+        """The state of one region and account, made on first use (caller holds the lock)."""
+        key = (region, account)
+        found = self.scopes.get(key)
+        if found is None:
+            found = self.scopes[key] = Scope(self._settings, self._ids, region, account)
+        return found
 
     def handle(self, request: HttpRequest) -> HttpResponse | None:
         """The answer to `request`, or None to close the connection without answering."""
@@ -83,7 +90,17 @@ class Dispatcher:
             response = error_response(None, "NotImplemented", message, request_id, 501)
             self._record(request, request_id, None, None, {}, response)
             return response
-        signing_name = signing_name_of(request.headers.get("authorization"))
+        credential = credential_of(request)
+        if self._settings.credentials is not None:
+            try:
+                verify(request, credential, self._settings.credentials)
+            except ServiceError as error:
+                response = error_response(None, error.code, error.message, request_id, error.status)
+                self._record(request, request_id, None, None, {}, response)
+                return response
+        region = credential.region if credential is not None else self._settings.region
+        account = self._settings.account_of(credential.access_key if credential is not None else None)
+        signing_name = credential.service if credential is not None else None
         match = self._router.match(request.method, request.path, request.query, signing_name)
         if match is None:
             message = f"No emulated operation matches {request.method} on this path"
@@ -109,53 +126,91 @@ class Dispatcher:
             fail = plan.fail
             response = error_response(service, fail.code, fail.message, request_id, fail.status)
             self._record(
-                request, request_id, service, operation.name, params, response, plan.fault, plan.latency
+                request,
+                request_id,
+                service,
+                operation.name,
+                params,
+                response,
+                plan.fault,
+                plan.latency,
+                where=(region, account),
             )
             return response
         if plan.drop_before_apply:
-            self._record(request, request_id, service, operation.name, params, None, plan.fault, plan.latency)
+            self._record(
+                request,
+                request_id,
+                service,
+                operation.name,
+                params,
+                None,
+                plan.fault,
+                plan.latency,
+                where=(region, account),
+            )
             return None
 
-        handler = self._handlers.get((service.name, operation.name))
         fault = plan.fault
-        if handler is None:
-            message = f"{operation.name} ({service.name}) is not emulated by kvs_chime.testing"
-            response = error_response(service, "NotImplemented", message, request_id, 501)
-        elif invalid is not None:
+        if invalid is not None:
             response = error_response(service, invalid.code, invalid.message, request_id, invalid.status)
         else:
-            response, mutated = self._apply(
-                service, operation.name, handler, params, match.signaling_endpoint, request_id, plan
-            )
+            context = (match.signaling_endpoint, request_id, region, account)
+            response, mutated = self._apply(service, operation.name, params, context, plan)
             if mutated:
                 fault = "mutate"
 
         if plan.drop_after_apply:
-            self._record(request, request_id, service, operation.name, params, None, fault, plan.latency)
+            self._record(
+                request,
+                request_id,
+                service,
+                operation.name,
+                params,
+                None,
+                fault,
+                plan.latency,
+                where=(region, account),
+            )
             return None
         if plan.raw is not None:
             raw = plan.raw
             response = HttpResponse(raw.status, (*raw.headers, ("x-amzn-RequestId", request_id)), raw.body)
-        self._record(request, request_id, service, operation.name, params, response, fault, plan.latency)
+        self._record(
+            request,
+            request_id,
+            service,
+            operation.name,
+            params,
+            response,
+            fault,
+            plan.latency,
+            where=(region, account),
+        )
         return response
 
     def _apply(
         self,
         service: Service,
         operation_name: str,
-        handler: Handler,
         params: Params,
-        signaling_endpoint: str | None,
-        request_id: str,
+        context: tuple[str | None, str, str, str],
         plan: ArrivalPlan,
     ) -> tuple[HttpResponse, bool]:
         operation = service.operations[operation_name]
+        signaling_endpoint, request_id, region, account = context
         try:
-            with self._lock:
-                now = self._settings.clock()
-                for purge in self._purges:
-                    purge(now)
-                output = handler(Context(now, signaling_endpoint, request_id), params)
+            with self.lock:
+                now = self._settings.now()
+                scope = self.scope(region, account)
+                scope.purge(now)
+                handler: Handler = scope.handlers[(service.name, operation_name)]
+                try:
+                    output = handler(Context(now, signaling_endpoint, request_id, region, account), params)
+                finally:
+                    # Reads change state too (the first describe sees CREATING once).
+                    if self.on_change is not None:
+                        self.on_change()
             status, headers, body = serialize_output(operation, output)
         except ServiceError as error:
             return error_response(service, error.code, error.message, request_id, error.status), False
@@ -197,11 +252,20 @@ class Dispatcher:
         response: HttpResponse | None,
         fault: str | None = None,
         latency: float = 0.0,
+        where: tuple[str, str] | None = None,
     ) -> None:
         error_code = None
         if response is not None:
             error_code = next((v for k, v in response.headers if k.lower() == "x-amzn-errortype"), None)
         token = params.get("ClientRequestToken")
+        # Operation and outcome only: parameters may hold names and tag values.
+        _LOG.debug(
+            "%s %s -> %s %s",
+            service.name if service else "-",
+            operation or request.path,
+            response.status if response is not None else "dropped",
+            error_code or "",
+        )
         self._journal.record(
             JournalEntry(
                 service=service.name if service is not None else None,
@@ -217,5 +281,7 @@ class Dispatcher:
                 fault=fault,
                 request_id=request_id,
                 latency=latency,
+                region=where[0] if where is not None else None,
+                account=where[1] if where is not None else None,
             )
         )

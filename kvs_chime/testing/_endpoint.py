@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 import time
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, cast
 
-from ._backend import Settings
+from ._admin import ADMIN_PREFIX, Admin
+from ._backend import DEFAULT_ACCOUNT, DEFAULT_ACTIVATION_DELAY, DEFAULT_REGION, Settings
 from ._clock import Clock
 from ._dispatch import Dispatcher
 from ._faults import Faults
 from ._journal import Journal
-from ._server import ServerThread
+from ._persist import StateFile
+from ._server import BODY_TIMEOUT, ServerThread
 from ._wire import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
@@ -59,34 +63,58 @@ class LocalEndpoint:
     It speaks the services' real wire protocol (rest-json over HTTP/1.1) on 127.0.0.1, so boto3
     clients, and facades built on them, talk to it through `endpoint_url` with no AWS account.
 
-    Example::
+    Example, with this SDK's facade (and a raw boto3 client for comparison)::
 
+        from kvs_chime import KinesisVideo, Poll
+        from kvs_chime.kinesisvideo import CreateSignalingChannelRequest
         from kvs_chime.testing import LocalEndpoint
 
         with LocalEndpoint() as ep:
-            kvs = ep.client("kinesisvideo")
-            arn = kvs.create_signaling_channel(ChannelName="door")["ChannelARN"]
-            ep.faults.fail_next("DescribeSignalingChannel", "ClientLimitExceededException")
-            ...
-            assert ep.journal.operations() == ["CreateSignalingChannel", "DescribeSignalingChannel"]
+            kv = KinesisVideo(session=ep.boto3_session(), endpoint_url=ep.url, region_name=ep.region)
+            arn = kv.create_signaling_channel(CreateSignalingChannelRequest(channel_name="door")).channel_arn
+            kv.wait_until_signaling_channel_active(channel_arn=arn, poll=Poll(interval=0.1))
 
-    Resources go CREATING -> ACTIVE (pipelines Initializing -> InProgress) `activation_delay`
-    seconds after their creation, and disappear `deletion_delay` seconds (default: the activation
-    delay) after their deletion, as measured by `clock` (time.monotonic unless a test injects a
-    ManualClock). Requests never sleep for these delays.
+            ep.faults.fail_next("DescribeSignalingChannel", "ClientLimitExceededException")
+            raw = ep.client("kinesisvideo")  # boto3, no retries: sees the injected failure
+            ...
+            assert ep.journal.operations()[0] == "CreateSignalingChannel"
+
+    Asynchronous, as the services are: resources go CREATING -> ACTIVE (pipelines Initializing
+    -> InProgress) `activation_delay` seconds (default 0.5) after their creation, and the first
+    describe or list after a create reports CREATING however late it comes. Deletes pass through
+    DELETING (pipelines: Stopping) for `deletion_delay` seconds (default: the activation delay).
+    Both are measured by `clock` (time.monotonic unless a test injects a ManualClock); requests
+    never sleep for them. `activation_delay=0` makes every change immediate.
+
+    Region and account come from each request's SigV4 credential scope: the region it was
+    signed for, and the account its access key maps to through `accounts`, or the key itself
+    when it is 12 digits, or `account_id`. Resources are kept per region and account. With
+    `credentials` (access key id -> secret key) every signature is verified, and a missing,
+    unknown or wrong one is answered 403 as AWS does. `state_file` keeps every resource across
+    restarts (see docs/howto/testing.md); fault injection, the journal and the clock are also
+    reachable over HTTP under `/_kvs_chime/` (docs/howto/admin-api.md). A request body that takes
+    longer than `body_timeout` seconds to arrive is cut off (408).
     """
 
     def __init__(
         self,
         *,
-        region: str = "us-east-1",
-        account_id: str = "123456789012",
-        activation_delay: float = 0.0,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT,
+        activation_delay: float = DEFAULT_ACTIVATION_DELAY,
         deletion_delay: float | None = None,
         channel_limit: int = 10_000,
         stream_limit: int = 10_000,
         clock: Clock | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        accounts: Mapping[str, str] | None = None,
+        credentials: Mapping[str, str] | None = None,
+        state_file: str | os.PathLike[str] | None = None,
+        body_timeout: float = BODY_TIMEOUT,
     ) -> None:
+        if activation_delay < 0 or (deletion_delay is not None and deletion_delay < 0):
+            raise ValueError("delays must not be negative")
         self._settings = Settings(
             region=region,
             account_id=account_id,
@@ -95,11 +123,23 @@ class LocalEndpoint:
             channel_limit=channel_limit,
             stream_limit=stream_limit,
             clock=clock if clock is not None else time.monotonic,
+            accounts=dict(accounts or {}),
+            credentials=dict(credentials) if credentials is not None else None,
         )
+        self._host = host
+        self._port = port
+        self._body_timeout = body_timeout
         self._faults = Faults()
         self._journal = Journal()
         self._stopping = threading.Event()
         self._dispatcher = Dispatcher(self._settings, self._faults, self._journal, self._sleep)
+        self._admin = Admin(self._settings, self._faults, self._journal, self._dispatcher)
+        self._state: StateFile | None = None
+        if state_file is not None:
+            # Refuses a corrupt or foreign file here, before anything is served or written.
+            self._state = StateFile(os.fspath(state_file), self._settings)
+            self._state.load_into(self._dispatcher)
+            self._dispatcher.on_change = self._state.save
         self._server: ServerThread | None = None
         self._stopped = False
         self._lock = threading.Lock()
@@ -115,15 +155,23 @@ class LocalEndpoint:
         self._stopping.wait(seconds)
 
     def _answer(self, request: HttpRequest) -> HttpResponse | None:
+        if request.path.startswith(ADMIN_PREFIX):
+            return self._admin.handle(request)
         return self._dispatcher.handle(request)
 
     def start(self) -> LocalEndpoint:
-        """Bind a free port on 127.0.0.1 and start serving; returns the endpoint itself."""
+        """Bind `host`:`port` (127.0.0.1 and a free port by default) and start serving.
+
+        Returns the endpoint itself. Raises OSError when the address cannot be bound (e.g. the
+        port is taken).
+        """
         with self._lock:
             if self._server is not None or self._stopped:
                 raise RuntimeError("a LocalEndpoint can be started only once")
-            server = ServerThread(self._answer)
-            self._settings.base_url = f"http://127.0.0.1:{server.port}"
+            server = ServerThread(self._answer, self._host, self._port, self._body_timeout)
+            shown = "127.0.0.1" if self._host in ("", "0.0.0.0") else self._host
+            shown = f"[{shown}]" if ":" in shown else shown
+            self._settings.base_url = f"http://{shown}:{server.port}"
             server.start()
             self._server = server
         return self
@@ -142,6 +190,9 @@ class LocalEndpoint:
         self._stopping.set()
         if server is not None:
             server.stop()
+        if self._state is not None:
+            with self._dispatcher.lock:
+                self._state.flush()
 
     def __enter__(self) -> LocalEndpoint:
         return self.start()
@@ -170,12 +221,15 @@ class LocalEndpoint:
 
     @property
     def region(self) -> str:
-        """The region in every ARN it makes."""
+        """The default region: of unsigned requests, and of `client()` and `boto3_session()`.
+
+        A signed request's resources and ARNs are in the region of its credential scope.
+        """
         return self._settings.region
 
     @property
     def account_id(self) -> str:
-        """The account id in every ARN it makes."""
+        """The account of access keys that are neither 12 digits nor mapped by `accounts`."""
         return self._settings.account_id
 
     @property
@@ -190,8 +244,11 @@ class LocalEndpoint:
 
     @property
     def clock(self) -> Clock:
-        """The monotonic clock the asynchronous transitions are measured with."""
-        return self._settings.clock
+        """The monotonic clock the asynchronous transitions are measured with.
+
+        The clock given (time.monotonic by default) plus any advance made through the admin API.
+        """
+        return self._settings.now
 
     @property
     def activation_delay(self) -> float:

@@ -31,6 +31,10 @@ class JournalEntry:
     request_id: str
     latency: float = 0.0
     """Injected latency added before answering, in seconds."""
+    region: str | None = None
+    """The region of the request's SigV4 credential scope (None when it matched no operation)."""
+    account: str | None = None
+    """The account its access key maps to."""
 
 
 class Journal:

@@ -1,7 +1,14 @@
-"""Kinesis Video Streams control plane: signaling channels and streams, plus GetIceServerConfig."""
+"""Kinesis Video Streams control plane: signaling channels, streams, their endpoints and tags.
+
+The signaling API (GetIceServerConfig, SendAlexaOfferToMaster) is here too: it reads the channels.
+The per-stream and per-channel configurations live in `_kinesis_video_configs`.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import uuid
 from typing import Protocol, TypeVar
 
@@ -11,7 +18,7 @@ from ._backend import Context, Handler, Ids, Lifecycle, Settings, page
 from ._errors import ServiceError
 from ._params import opt_int, opt_str, opt_struct, req_int, req_str, str_list, str_map, tag_list
 from ._routing import SIGNALING_PREFIX
-from ._types import Params
+from ._types import Params, as_dict
 
 _INVALID = "InvalidArgumentException"
 
@@ -41,10 +48,21 @@ _IN_USE = "ResourceInUseException"
 _MAX_TAGS = 50
 _DEFAULT_TTL = 60
 _ICE_TTL = 300
+# AWS hands out a host per data-plane API; the prefixes keep the URLs distinct here too.
+_DATA_ENDPOINT_PREFIX = {
+    "PUT_MEDIA": "s",
+    "GET_MEDIA": "g",
+    "LIST_FRAGMENTS": "l",
+    "GET_MEDIA_FOR_FRAGMENT_LIST": "f",
+    "GET_HLS_STREAMING_SESSION_URL": "h",
+    "GET_DASH_STREAMING_SESSION_URL": "b",
+    "GET_CLIP": "c",
+    "GET_IMAGES": "i",
+}
 
 
 @attrs.define
-class _Channel:
+class Channel:
     name: str
     arn: str
     channel_type: str
@@ -54,10 +72,12 @@ class _Channel:
     life: Lifecycle
     endpoint_id: str
     tags: dict[str, str] = attrs.field(factory=dict[str, str])
+    media_storage: dict[str, object] | None = None
+    """The MediaStorageConfiguration (StreamARN, Status), once set."""
 
 
 @attrs.define
-class _Stream:
+class Stream:
     name: str
     arn: str
     device_name: str | None
@@ -69,6 +89,12 @@ class _Stream:
     life: Lifecycle
     endpoint_id: str
     tags: dict[str, str] = attrs.field(factory=dict[str, str])
+    storage_tier: str = "HOT"
+    notification: dict[str, object] | None = None
+    image_generation: dict[str, object] | None = None
+    edge: dict[str, object] | None = None
+    """The edge configuration: EdgeConfig, CreationTime, LastUpdatedTime and a Lifecycle-driven sync."""
+    edge_life: Lifecycle | None = None
 
 
 def _merge_tags(current: dict[str, str], new: dict[str, str]) -> None:
@@ -84,11 +110,13 @@ def _merge_tags(current: dict[str, str], new: dict[str, str]) -> None:
 class KinesisVideo:
     """In-memory state of one account and region; callers hold the backend lock."""
 
-    def __init__(self, settings: Settings, ids: Ids) -> None:
+    def __init__(self, settings: Settings, ids: Ids, region: str, account: str) -> None:
         self._settings = settings
         self._ids = ids
-        self._channels: dict[str, _Channel] = {}
-        self._streams: dict[str, _Stream] = {}
+        self.region = region
+        self.account = account
+        self.channels: dict[str, Channel] = {}
+        self.streams: dict[str, Stream] = {}
 
     def handlers(self) -> dict[str, Handler]:
         """The emulated kinesisvideo operations."""
@@ -103,6 +131,7 @@ class KinesisVideo:
             "UntagResource": self.untag_resource,
             "ListTagsForResource": self.list_tags_for_resource,
             "CreateStream": self.create_stream,
+            "UpdateStream": self.update_stream,
             "DescribeStream": self.describe_stream,
             "ListStreams": self.list_streams,
             "DeleteStream": self.delete_stream,
@@ -115,30 +144,53 @@ class KinesisVideo:
 
     def signaling_handlers(self) -> dict[str, Handler]:
         """The emulated kinesis-video-signaling operations."""
-        return {"GetIceServerConfig": self.get_ice_server_config}
+        return {
+            "GetIceServerConfig": self.get_ice_server_config,
+            "SendAlexaOfferToMaster": self.send_alexa_offer_to_master,
+        }
 
     def purge(self, now: float) -> None:
-        """Forget resources whose deletion has completed."""
-        for name in [n for n, c in self._channels.items() if c.life.gone(now)]:
-            del self._channels[name]
-        for name in [n for n, s in self._streams.items() if s.life.gone(now)]:
-            del self._streams[name]
+        """Forget resources (and edge configurations) whose deletion has completed."""
+        for name in [n for n, c in self.channels.items() if c.life.gone(now)]:
+            del self.channels[name]
+        for name in [n for n, s in self.streams.items() if s.life.gone(now)]:
+            del self.streams[name]
+        for stream in self.streams.values():
+            if stream.edge_life is not None and stream.edge_life.gone(now):
+                stream.edge, stream.edge_life = None, None
+
+    def wall(self, now: float) -> float:
+        """Epoch seconds for a clock reading."""
+        return self._settings.wall(now)
+
+    @property
+    def activation_delay(self) -> float:
+        """Seconds an asynchronous change takes."""
+        return self._settings.activation_delay
+
+    @property
+    def deletion_delay(self) -> float:
+        """Seconds a deletion takes."""
+        return self._settings.effective_deletion_delay
+
+    @staticmethod
+    def new_version() -> str:
+        """A fresh resource version."""
+        return Ids.version()
 
     def _arn(self, kind: str, name: str, now: float) -> str:
         millis = self._ids.arn_millis(self._settings.wall(now))
-        return (
-            f"arn:aws:kinesisvideo:{self._settings.region}:{self._settings.account_id}:{kind}/{name}/{millis}"
-        )
+        return f"arn:aws:kinesisvideo:{self.region}:{self.account}:{kind}/{name}/{millis}"
 
     def _start_deletion(self, life: Lifecycle, now: float) -> None:
         life.gone_at = now + self._settings.effective_deletion_delay
 
-    def _channel(self, name: str | None, arn: str | None) -> _Channel:
+    def channel(self, name: str | None, arn: str | None) -> Channel:
         if name is None and arn is None:
             raise ServiceError(_INVALID, "Either ChannelName or ChannelARN must be specified")
-        found = self._channels.get(name) if name is not None else None
+        found = self.channels.get(name) if name is not None else None
         if arn is not None:
-            by_arn = next((c for c in self._channels.values() if c.arn == arn), None)
+            by_arn = next((c for c in self.channels.values() if c.arn == arn), None)
             if found is not None and found is not by_arn:
                 raise ServiceError(_INVALID, "ChannelName and ChannelARN refer to different channels")
             found = by_arn
@@ -146,12 +198,12 @@ class KinesisVideo:
             raise ServiceError(_NOT_FOUND, "The signaling channel does not exist")
         return found
 
-    def _channel_info(self, channel: _Channel, now: float) -> Params:
+    def _channel_info(self, channel: Channel, now: float) -> Params:
         info: Params = {
             "ChannelName": channel.name,
             "ChannelARN": channel.arn,
             "ChannelType": channel.channel_type,
-            "ChannelStatus": channel.life.status(now),
+            "ChannelStatus": channel.life.observe(now),
             "CreationTime": channel.created,
             "Version": channel.version,
         }
@@ -165,41 +217,41 @@ class KinesisVideo:
         channel_type = opt_str(params, "ChannelType") or "SINGLE_MASTER"
         if channel_type != "SINGLE_MASTER":
             raise ServiceError(_INVALID, "ChannelType: SINGLE_MASTER is the only supported channel type")
-        if name in self._channels:
+        if name in self.channels:
             raise ServiceError(_IN_USE, "A signaling channel with this name already exists")
-        if len(self._channels) >= self._settings.channel_limit:
+        if len(self.channels) >= self._settings.channel_limit:
             raise ServiceError(
                 "AccountChannelLimitExceededException",
                 "The account has reached its limit of signaling channels in this region",
             )
         config = opt_struct(params, "SingleMasterConfiguration") or {}
-        channel = _Channel(
+        channel = Channel(
             name=name,
             arn=self._arn("channel", name, ctx.now),
             channel_type=channel_type,
             message_ttl=opt_int(config, "MessageTtlSeconds") or _DEFAULT_TTL,
             version=Ids.version(),
             created=self._settings.wall(ctx.now),
-            life=Lifecycle(ready_at=ctx.now + self._settings.activation_delay),
-            endpoint_id=f"r-{Ids.short()}",
+            life=Lifecycle.created(ctx.now, self._settings.activation_delay),
+            endpoint_id=Ids.short(),
         )
         _merge_tags(channel.tags, tag_list(params, "Tags"))
-        self._channels[name] = channel
+        self.channels[name] = channel
         return {"ChannelARN": channel.arn}
 
     def describe_signaling_channel(self, ctx: Context, params: Params) -> Params:
         """DescribeSignalingChannel, by name or ARN."""
-        channel = self._channel(opt_str(params, "ChannelName"), opt_str(params, "ChannelARN"))
+        channel = self.channel(opt_str(params, "ChannelName"), opt_str(params, "ChannelARN"))
         return {"ChannelInfo": self._channel_info(channel, ctx.now)}
 
     def list_signaling_channels(self, ctx: Context, params: Params) -> Params:
         """ListSignalingChannels, sorted by name, with BEGINS_WITH filtering and pagination."""
-        chunk, token = _page_by_name(list(self._channels.values()), params, "ChannelNameCondition", 500)
+        chunk, token = _page_by_name(list(self.channels.values()), params, "ChannelNameCondition", 500)
         return {"ChannelInfoList": [self._channel_info(c, ctx.now) for c in chunk], "NextToken": token}
 
     def update_signaling_channel(self, ctx: Context, params: Params) -> Params:
         """UpdateSignalingChannel: needs the current version and an ACTIVE channel; UPDATING for a while."""
-        channel = self._channel(None, req_str(params, "ChannelARN"))
+        channel = self.channel(None, req_str(params, "ChannelARN"))
         if channel.life.status(ctx.now) != "ACTIVE":
             raise ServiceError(_IN_USE, "The signaling channel is not in the ACTIVE state")
         if req_str(params, "CurrentVersion") != channel.version:
@@ -212,11 +264,12 @@ class KinesisVideo:
             channel.message_ttl = ttl
         channel.version = Ids.version()
         channel.life.busy_until = ctx.now + self._settings.activation_delay
+        channel.life.changed()
         return {}
 
     def delete_signaling_channel(self, ctx: Context, params: Params) -> Params:
         """DeleteSignalingChannel: DELETING, then gone after the deletion delay."""
-        channel = self._channel(None, req_str(params, "ChannelARN"))
+        channel = self.channel(None, req_str(params, "ChannelARN"))
         version = opt_str(params, "CurrentVersion")
         if version is not None and version != channel.version:
             raise ServiceError(
@@ -229,63 +282,111 @@ class KinesisVideo:
         return {}
 
     def get_signaling_channel_endpoint(self, ctx: Context, params: Params) -> Params:
-        """GetSignalingChannelEndpoint: per-channel URLs on this server for WSS and HTTPS.
+        """GetSignalingChannelEndpoint: per-role, per-protocol URLs on this server.
 
-        The HTTPS endpoint is `<url>/signaling/<endpoint-id>`, where GetIceServerConfig answers.
-        WEBRTC needs a channel configured for media ingestion, which is not emulated, so it answers
-        InvalidArgumentException as the service does for such channels.
+        As on AWS, the WSS endpoint differs by role (`m-` for MASTER, `v-` for VIEWER, the same
+        hex id), HTTPS is the channel's `r-` endpoint where GetIceServerConfig answers, and WEBRTC
+        (`w-`, MASTER only) needs media storage enabled on the channel. Paths are
+        `<url>/signaling/<prefix>-<id>`; the channel must be ACTIVE.
         """
-        channel = self._channel(None, req_str(params, "ChannelARN"))
+        channel = self.channel(None, req_str(params, "ChannelARN"))
         if channel.life.status(ctx.now) != "ACTIVE":
             raise ServiceError(_IN_USE, "The signaling channel is not in the ACTIVE state")
         config = opt_struct(params, "SingleMasterChannelEndpointConfiguration") or {}
         protocols = str_list(config, "Protocols") or ["WSS", "HTTPS"]
+        role = opt_str(config, "Role") or "MASTER"
         base = self._settings.base_url
-        path = f"{SIGNALING_PREFIX}{channel.endpoint_id}"
         endpoints: list[Params] = []
         for protocol in dict.fromkeys(protocols):
             if protocol == "WEBRTC":
-                raise ServiceError(_INVALID, "The signaling channel is not configured for WebRTC ingestion")
-            url = base + path if protocol == "HTTPS" else "ws" + base.removeprefix("http") + path
+                storage = channel.media_storage or {}
+                if storage.get("Status") != "ENABLED":
+                    raise ServiceError(
+                        _INVALID, "The WEBRTC protocol needs media storage enabled on the signaling channel"
+                    )
+                if role != "MASTER":
+                    raise ServiceError(_INVALID, "The WEBRTC protocol is available to the MASTER role only")
+                prefix = "w"
+            elif protocol == "HTTPS":
+                prefix = "r"
+            else:
+                prefix = "m" if role == "MASTER" else "v"
+            path = f"{SIGNALING_PREFIX}{prefix}-{channel.endpoint_id}"
+            url = base + path if protocol != "WSS" else "ws" + base.removeprefix("http") + path
             endpoints.append({"Protocol": protocol, "ResourceEndpoint": url})
         return {"ResourceEndpointList": endpoints}
+
+    def _signaling_channel(self, ctx: Context, params: Params) -> Channel:
+        """The channel a kinesis-video-signaling call names, which must be served where it arrived.
+
+        Its endpoints are handed out only once the channel is ACTIVE, so no state check here
+        (the signaling API models no ResourceInUseException).
+        """
+        channel = self.channel(None, req_str(params, "ChannelARN"))
+        if ctx.signaling_endpoint is None:
+            raise ServiceError(
+                _INVALID,
+                "The signaling API must be called on the channel's HTTPS endpoint "
+                "(see GetSignalingChannelEndpoint)",
+            )
+        if ctx.signaling_endpoint != f"r-{channel.endpoint_id}" or channel.life.gone_at is not None:
+            raise ServiceError(_INVALID, "This signaling endpoint does not serve the channel")
+        return channel
 
     def get_ice_server_config(self, ctx: Context, params: Params) -> Params:
         """GetIceServerConfig, answered only on the channel's own HTTPS signaling endpoint.
 
         Called elsewhere (on the control-plane URL, or on another channel's endpoint) it answers
         InvalidArgumentException: the request cannot be served there, and retrying cannot help.
+        The servers have AWS's shape (one TURN/UDP URI and TURNS over UDP and TCP per server,
+        username `<expiry>:<base64("v1:" + channel ARN)>`, TTL 300 s) but local hosts.
         """
-        channel = self._channel(None, req_str(params, "ChannelARN"))
-        if ctx.signaling_endpoint is None:
-            raise ServiceError(
-                _INVALID,
-                "GetIceServerConfig must be called on the channel's HTTPS endpoint "
-                "(see GetSignalingChannelEndpoint)",
-            )
-        if channel.endpoint_id != ctx.signaling_endpoint or channel.life.gone_at is not None:
-            raise ServiceError(_INVALID, "This signaling endpoint does not serve the channel")
-        expiry = int(self._settings.wall(ctx.now)) + _ICE_TTL
+        channel = self._signaling_channel(ctx, params)
+        ttl = opt_int(params, "Ttl") or _ICE_TTL
+        expiry = int(self._settings.wall(ctx.now)) + ttl
+        username = f"{expiry}:{base64.b64encode(f'v1:{channel.arn}'.encode()).decode('ascii')}"
         servers: list[Params] = []
-        for port in (3478, 5349):
-            scheme = "turn" if port == 3478 else "turns"
+        for index in range(2):
+            host = f"127.0.0.{index + 1}"
             servers.append(
                 {
                     "Uris": [
-                        f"{scheme}:127.0.0.1:{port}?transport=udp",
-                        f"{scheme}:127.0.0.1:{port}?transport=tcp",
+                        f"turn:{host}:3478?transport=udp",
+                        f"turns:{host}:5349?transport=udp",
+                        f"turns:{host}:5349?transport=tcp",
                     ],
-                    "Username": f"{expiry}-{uuid.uuid4().hex[:12]}",
-                    "Password": uuid.uuid4().hex,
-                    "Ttl": _ICE_TTL,
+                    "Username": username,
+                    "Password": base64.b64encode(uuid.uuid4().bytes + uuid.uuid4().bytes).decode("ascii"),
+                    "Ttl": ttl,
                 }
             )
         return {"IceServerList": servers}
 
+    def send_alexa_offer_to_master(self, ctx: Context, params: Params) -> Params:
+        """SendAlexaOfferToMaster: the master's SDP answer to an Alexa offer, base64 as on the wire.
+
+        No master peer runs here; the emulator answers for it with an SDP answer that mirrors the
+        offer's media sections, so callers can exercise the round trip and its errors.
+        """
+        self._signaling_channel(ctx, params)
+        try:
+            offer = (
+                as_dict(json.loads(base64.b64decode(req_str(params, "MessagePayload"), validate=True))) or {}
+            )
+        except (ValueError, binascii.Error, RecursionError):
+            raise ServiceError(_INVALID, "MessagePayload must be a base64-encoded JSON SDP offer") from None
+        sdp = offer.get("sdp")
+        if not isinstance(sdp, str) or offer.get("type") != "offer":
+            raise ServiceError(_INVALID, "MessagePayload must be a base64-encoded JSON SDP offer")
+        media = [line for line in sdp.splitlines() if line.startswith("m=")]
+        answer_sdp = "\r\n".join(["v=0", "o=- 0 0 IN IP4 127.0.0.1", "s=-", "t=0 0", *media]) + "\r\n"
+        answer = json.dumps({"type": "answer", "sdp": answer_sdp}).encode("utf-8")
+        return {"Answer": base64.b64encode(answer).decode("ascii")}
+
     # Tags on channels and streams (TagResource works on both; TagStream on streams)
 
     def _tagged(self, arn: str) -> dict[str, str]:
-        resources: list[_Channel | _Stream] = [*self._channels.values(), *self._streams.values()]
+        resources: list[Channel | Stream] = [*self.channels.values(), *self.streams.values()]
         for resource in resources:
             if resource.arn == arn:
                 return resource.tags
@@ -307,12 +408,12 @@ class KinesisVideo:
         """ListTagsForResource: every tag in one page (there are at most 50)."""
         return {"Tags": dict(self._tagged(req_str(params, "ResourceARN")))}
 
-    def _stream(self, name: str | None, arn: str | None) -> _Stream:
+    def stream(self, name: str | None, arn: str | None) -> Stream:
         if name is None and arn is None:
             raise ServiceError(_INVALID, "Either StreamName or StreamARN must be specified")
-        found = self._streams.get(name) if name is not None else None
+        found = self.streams.get(name) if name is not None else None
         if arn is not None:
-            by_arn = next((s for s in self._streams.values() if s.arn == arn), None)
+            by_arn = next((s for s in self.streams.values() if s.arn == arn), None)
             if found is not None and found is not by_arn:
                 raise ServiceError(_INVALID, "StreamName and StreamARN refer to different streams")
             found = by_arn
@@ -320,10 +421,10 @@ class KinesisVideo:
             raise ServiceError(_NOT_FOUND, "The stream does not exist")
         return found
 
-    def _stream_of(self, params: Params) -> _Stream:
-        return self._stream(opt_str(params, "StreamName"), opt_str(params, "StreamARN"))
+    def stream_of(self, params: Params) -> Stream:
+        return self.stream(opt_str(params, "StreamName"), opt_str(params, "StreamARN"))
 
-    def _stream_info(self, stream: _Stream, now: float) -> Params:
+    def _stream_info(self, stream: Stream, now: float) -> Params:
         return {
             "DeviceName": stream.device_name,
             "StreamName": stream.name,
@@ -331,7 +432,7 @@ class KinesisVideo:
             "MediaType": stream.media_type,
             "KmsKeyId": stream.kms_key_id,
             "Version": stream.version,
-            "Status": stream.life.status(now),
+            "Status": stream.life.observe(now),
             "CreationTime": stream.created,
             "DataRetentionInHours": stream.retention,
         }
@@ -339,43 +440,43 @@ class KinesisVideo:
     def create_stream(self, ctx: Context, params: Params) -> Params:
         """CreateStream: CREATING, then ACTIVE after the activation delay."""
         name = req_str(params, "StreamName")
-        if name in self._streams:
+        if name in self.streams:
             raise ServiceError(_IN_USE, "A stream with this name already exists")
-        if len(self._streams) >= self._settings.stream_limit:
+        if len(self.streams) >= self._settings.stream_limit:
             raise ServiceError(
                 "AccountStreamLimitExceededException",
                 "The account has reached its limit of streams in this region",
             )
         settings = self._settings
-        stream = _Stream(
+        stream = Stream(
             name=name,
             arn=self._arn("stream", name, ctx.now),
             device_name=opt_str(params, "DeviceName"),
             media_type=opt_str(params, "MediaType"),
             kms_key_id=opt_str(params, "KmsKeyId")
-            or f"arn:aws:kms:{settings.region}:{settings.account_id}:alias/aws/kinesisvideo",
+            or f"arn:aws:kms:{self.region}:{self.account}:alias/aws/kinesisvideo",
             retention=opt_int(params, "DataRetentionInHours") or 0,
             version=Ids.version(),
             created=settings.wall(ctx.now),
-            life=Lifecycle(ready_at=ctx.now + settings.activation_delay),
-            endpoint_id=f"s-{Ids.short()}",
+            life=Lifecycle.created(ctx.now, settings.activation_delay),
+            endpoint_id=Ids.short(),
         )
         _merge_tags(stream.tags, str_map(params, "Tags"))
-        self._streams[name] = stream
+        self.streams[name] = stream
         return {"StreamARN": stream.arn}
 
     def describe_stream(self, ctx: Context, params: Params) -> Params:
         """DescribeStream, by name or ARN."""
-        return {"StreamInfo": self._stream_info(self._stream_of(params), ctx.now)}
+        return {"StreamInfo": self._stream_info(self.stream_of(params), ctx.now)}
 
     def list_streams(self, ctx: Context, params: Params) -> Params:
         """ListStreams, sorted by name, with BEGINS_WITH filtering and pagination."""
-        chunk, token = _page_by_name(list(self._streams.values()), params, "StreamNameCondition", 10000)
+        chunk, token = _page_by_name(list(self.streams.values()), params, "StreamNameCondition", 10000)
         return {"StreamInfoList": [self._stream_info(s, ctx.now) for s in chunk], "NextToken": token}
 
     def delete_stream(self, ctx: Context, params: Params) -> Params:
         """DeleteStream: DELETING, then gone after the deletion delay."""
-        stream = self._stream(None, req_str(params, "StreamARN"))
+        stream = self.stream(None, req_str(params, "StreamARN"))
         version = opt_str(params, "CurrentVersion")
         if version is not None and version != stream.version:
             raise ServiceError(
@@ -388,15 +489,40 @@ class KinesisVideo:
         return {}
 
     def get_data_endpoint(self, ctx: Context, params: Params) -> Params:
-        """GetDataEndpoint: a per-stream URL on this server (the data plane itself is not emulated)."""
-        stream = self._stream_of(params)
+        """GetDataEndpoint: a URL on this server per stream and API name, as AWS has a host per API."""
+        stream = self.stream_of(params)
         if stream.life.gone_at is not None:
             raise ServiceError(_NOT_FOUND, "The stream is being deleted")
-        return {"DataEndpoint": f"{self._settings.base_url}/data/{stream.endpoint_id}"}
+        prefix = _DATA_ENDPOINT_PREFIX.get(req_str(params, "APIName"), "d")
+        return {"DataEndpoint": f"{self._settings.base_url}/data/{prefix}-{stream.endpoint_id}"}
+
+    def update_stream(self, ctx: Context, params: Params) -> Params:
+        """UpdateStream: DeviceName and MediaType; needs the current version and an ACTIVE stream."""
+        stream = self.stream_of(params)
+        self.check_version(stream, params, ctx.now)
+        device = opt_str(params, "DeviceName")
+        media_type = opt_str(params, "MediaType")
+        if device is not None:
+            stream.device_name = device
+        if media_type is not None:
+            stream.media_type = media_type
+        stream.version = Ids.version()
+        stream.life.busy_until = ctx.now + self._settings.activation_delay
+        stream.life.changed()
+        return {}
+
+    def check_version(self, stream: Stream, params: Params, now: float) -> None:
+        """The checks every stream update shares: ACTIVE, then CurrentVersion."""
+        if stream.life.status(now) != "ACTIVE":
+            raise ServiceError(_IN_USE, "The stream is not in the ACTIVE state")
+        if req_str(params, "CurrentVersion") != stream.version:
+            raise ServiceError(
+                "VersionMismatchException", "CurrentVersion is not the stream's latest version"
+            )
 
     def update_data_retention(self, ctx: Context, params: Params) -> Params:
         """UpdateDataRetention: needs the current version and an ACTIVE stream."""
-        stream = self._stream_of(params)
+        stream = self.stream_of(params)
         if stream.life.status(ctx.now) != "ACTIVE":
             raise ServiceError(_IN_USE, "The stream is not in the ACTIVE state")
         if req_str(params, "CurrentVersion") != stream.version:
@@ -410,20 +536,21 @@ class KinesisVideo:
             raise ServiceError(_INVALID, "DataRetentionChangeInHours would make the retention negative")
         stream.retention += change
         stream.version = Ids.version()
+        stream.life.changed()
         return {}
 
     def tag_stream(self, ctx: Context, params: Params) -> Params:
         """TagStream: add or overwrite tags (at most 50 per stream)."""
-        _merge_tags(self._stream_of(params).tags, str_map(params, "Tags"))
+        _merge_tags(self.stream_of(params).tags, str_map(params, "Tags"))
         return {}
 
     def untag_stream(self, ctx: Context, params: Params) -> Params:
         """UntagStream: remove tags by key; unknown keys are ignored."""
-        tags = self._stream_of(params).tags
+        tags = self.stream_of(params).tags
         for key in str_list(params, "TagKeyList"):
             tags.pop(key, None)
         return {}
 
     def list_tags_for_stream(self, ctx: Context, params: Params) -> Params:
         """ListTagsForStream: every tag in one page (there are at most 50)."""
-        return {"Tags": dict(self._stream_of(params).tags)}
+        return {"Tags": dict(self.stream_of(params).tags)}

@@ -37,11 +37,48 @@ _SERIALIZATION_ERROR = {
 class Pattern(Protocol):
     """The part of a compiled `regex` pattern used here (`regex` has no type information)."""
 
-    def search(self, string: str) -> object | None: ...
+    def fullmatch(self, string: str) -> object | None: ...
 
 
 class _RegexModule(Protocol):
     def compile(self, pattern: str) -> Pattern: ...
+
+
+# Java's \d, \w and \s are ASCII-only, and its `.` excludes Java's line terminators; Python's
+# differ. Spelled out so the emulator accepts exactly what the services' Java patterns accept.
+_JAVA_ASCII = {"d": "0-9", "w": "a-zA-Z0-9_", "s": " \\t\\n\\x0B\\f\\r"}
+_JAVA_DOT = "[^\\n\\r\\u0085\\u2028\\u2029]"
+
+
+def java_to_python(pattern: str) -> str:
+    """A Java regex rewritten for the `regex` module with Java's meaning of \\d \\w \\s and `.`."""
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            escaped = pattern[i + 1]
+            ascii_class = _JAVA_ASCII.get(escaped.lower())
+            if ascii_class is not None and escaped.islower():
+                out.append(ascii_class if in_class else f"[{ascii_class}]")
+            elif ascii_class is not None and not in_class:
+                out.append(f"[^{ascii_class}]")
+            else:
+                out.append(char + escaped)
+            i += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "." and not in_class:
+            out.append(_JAVA_DOT)
+            i += 1
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 # The models' patterns are Java regexes using Unicode classes such as \p{L}, which `re` rejects.
@@ -117,6 +154,7 @@ class Shape:
     value: Member | None = attrs.field(default=None, repr=False)
     timestamp_format: str | None = None
     error_status: int | None = None
+    sensitive: bool = False
 
 
 @attrs.frozen
@@ -182,7 +220,8 @@ class _Converter:
             min=_number_or_none(meta.get("min")),
             max=_number_or_none(meta.get("max")),
             pattern=pattern if isinstance(pattern, str) else None,
-            compiled_pattern=_regex.compile(pattern) if isinstance(pattern, str) else None,
+            compiled_pattern=_regex.compile(java_to_python(pattern)) if isinstance(pattern, str) else None,
+            sensitive=bool(meta.get("sensitive")),
             timestamp_format=timestamp_format if isinstance(timestamp_format, str) else None,
             error_status=status if isinstance(status, int) else None,
         )

@@ -131,17 +131,9 @@ class Router:
         return RouteMatch(chosen.operation, params, endpoint)
 
 
-def signing_name_of(authorization: str | None) -> str | None:
-    """The service name in a SigV4 `Authorization` header's credential scope, if there is one.
-
-    The scope is `<key-id>/<date>/<region>/<service>/aws4_request`; nothing else is read from the
-    header, and the signature is not checked (there are no real credentials to check it with).
-    """
-    if not authorization:
-        return None
-    _, _, rest = authorization.partition("Credential=")
-    scope = rest.split(",", 1)[0].strip().split("/")
-    return scope[3] if len(scope) == 5 else None
+def _camel(name: str) -> str:
+    # Member paths in error messages as the services spell them: `channelName`, not `ChannelName`.
+    return name[:1].lower() + name[1:]
 
 
 class _Reader:
@@ -192,7 +184,7 @@ class _Reader:
             if items is None:
                 raise self.bad(path, "a list")
             assert shape.member is not None
-            return [self.json(shape.member, item, f"{path}[{i}]") for i, item in enumerate(items)]
+            return [self.json(shape.member, item, f"{path}.{i + 1}.member") for i, item in enumerate(items)]
         if kind == "map":
             entries = as_dict(value)
             if entries is None:
@@ -275,7 +267,7 @@ class _Reader:
                 continue
             value = body.get(member.location_name)
             if value is not None:
-                out[name] = self.json(member, value, f"{path}.{name}" if path else name)
+                out[name] = self.json(member, value, f"{path}.{_camel(name)}" if path else _camel(name))
         return out
 
 
@@ -303,7 +295,7 @@ def parse_input(
             has_body_members = True
         elif location == "uri":
             if member.location_name in match.uri_params:
-                params[name] = reader.text(member, match.uri_params[member.location_name], name)
+                params[name] = reader.text(member, match.uri_params[member.location_name], _camel(name))
         elif location == "querystring":
             if member.shape.type == "map":
                 consumed = {m.location_name for m in shape.members.values() if m.location == "querystring"}
@@ -314,9 +306,11 @@ def parse_input(
                 if member.shape.type == "list":
                     item = member.shape.member
                     assert item is not None
-                    params[name] = [reader.text(item, v, f"{name}[{i}]") for i, v in enumerate(values)]
+                    params[name] = [
+                        reader.text(item, v, f"{_camel(name)}.{i + 1}.member") for i, v in enumerate(values)
+                    ]
                 elif values:
-                    params[name] = reader.text(member, values[0], name)
+                    params[name] = reader.text(member, values[0], _camel(name))
         elif location == "header":
             raw = headers.get(member.location_name.lower())
             if raw is not None:
@@ -324,16 +318,18 @@ def parse_input(
                     item = member.shape.member
                     assert item is not None
                     parts = [p.strip() for p in raw.split(",")]
-                    params[name] = [reader.text(item, v, f"{name}[{i}]") for i, v in enumerate(parts)]
+                    params[name] = [
+                        reader.text(item, v, f"{_camel(name)}.{i + 1}.member") for i, v in enumerate(parts)
+                    ]
                 else:
-                    params[name] = reader.text(member, raw, name)
+                    params[name] = reader.text(member, raw, _camel(name))
         elif location == "headers":
             prefix = member.location_name.lower()
             params[name] = {k[len(prefix) :]: v for k, v in headers.items() if k.startswith(prefix)}
     if has_body_members and body.strip():
         try:
             document = as_dict(json.loads(body))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise ServiceError(service.serialization_error, "The request body is not valid JSON") from None
         if document is None:
             raise ServiceError(service.serialization_error, "The request body must be a JSON object")

@@ -1,10 +1,17 @@
-"""The HTTP/1.1 server on 127.0.0.1, answering from a Dispatcher on a background thread."""
+"""The HTTP/1.1 server, answering from a Dispatcher on a background thread.
+
+Hardened for clients it does not know: bodies over 16 MiB are refused (chunked ones as soon as they
+pass the limit), a body that does not arrive within BODY_TIMEOUT seconds is cut off, and anything
+that is not HTTP gets a JSON 400 and a closed connection, never a traceback or an HTML page.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import cast
@@ -13,7 +20,25 @@ from urllib.parse import parse_qs, urlsplit
 from ._wire import HttpRequest, HttpResponse
 
 _JOIN_TIMEOUT = 5.0
-_MAX_BODY = 16 * 1024 * 1024
+MAX_BODY = 16 * 1024 * 1024
+"""The largest request body accepted, in bytes."""
+BODY_TIMEOUT = 10.0
+"""Seconds a request body may take to arrive before the connection is cut off."""
+# An idle keep-alive connection is closed after this long (clients reconnect transparently).
+_IDLE_TIMEOUT = 300.0
+# How long a refused request's remaining input is discarded before the connection is closed.
+_LINGER = 1.0
+
+
+class _BadRequest(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _json_error(status: int, code: str, message: str) -> bytes:
+    return json.dumps({"__type": code, "message": message}).encode("utf-8")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -22,34 +47,87 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server_version = "kvs-chime-local"
     sys_version = ""
+    timeout = _IDLE_TIMEOUT
 
     def log_message(self, format: str, *args: object) -> None:
         # Quiet: a test run should not print a line per request.
         return
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # http.server answers malformed requests with an HTML page; clients of AWS APIs expect JSON.
+        self.close_connection = True
+        text = message or self.responses.get(code, ("Bad request",))[0]
+        self._write(
+            HttpResponse(
+                code,
+                (("Content-Type", "application/json"), ("x-amzn-ErrorType", "BadRequest")),
+                _json_error(code, "BadRequest", text),
+            )
+        )
+        self._linger()
+
+    def _linger(self) -> None:
+        # Closing with unread input makes the kernel send a reset, which can destroy the answer
+        # before the client reads it: stop writing, then discard what still arrives, briefly.
+        with contextlib.suppress(OSError):
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(0.2)
+            deadline = time.monotonic() + _LINGER
+            while time.monotonic() < deadline and self.connection.recv(65536):
+                pass
+
+    def _read_exactly(self, size: int) -> bytes:
+        data = self.rfile.read(size)
+        if len(data) != size:
+            raise _BadRequest(400, "The request body ended early")
+        return data
+
+    def _read_chunked(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise _BadRequest(400, "Malformed chunked request body") from None
+            if size < 0:
+                raise _BadRequest(400, "Malformed chunked request body")
+            total += size
+            if total > MAX_BODY:
+                raise _BadRequest(413, f"The request body is larger than {MAX_BODY} bytes")
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass
+                return b"".join(chunks)
+            chunks.append(self._read_exactly(size))
+            self.rfile.readline(1024)
+
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks: list[bytes] = []
-            while True:
-                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > _MAX_BODY:
-            raise ValueError("request body too large")
-        return self.rfile.read(length) if length > 0 else b""
+            return self._read_chunked()
+        raw = self.headers.get("Content-Length") or "0"
+        if not raw.strip().isdigit():
+            raise _BadRequest(400, "Content-Length is not a number")
+        length = int(raw)
+        if length > MAX_BODY:
+            raise _BadRequest(413, f"The request body is larger than {MAX_BODY} bytes")
+        return self._read_exactly(length) if length > 0 else b""
 
     def _serve(self) -> None:
         server = cast(LocalHTTPServer, self.server)
         try:
-            body = self._read_body()
-        except ValueError:
-            self.close_connection = True
-            self.send_error(400)
+            self.connection.settimeout(server.body_timeout)
+            try:
+                body = self._read_body()
+            finally:
+                self.connection.settimeout(self.timeout)
+        except _BadRequest as error:
+            self.send_error(error.status, error.message)
+            return
+        except TimeoutError:
+            self.send_error(408, f"The request body did not arrive within {server.body_timeout:g} seconds")
             return
         target = urlsplit(self.path)
         request = HttpRequest(
@@ -70,7 +148,7 @@ class _Handler(BaseHTTPRequestHandler):
         reason = self.responses.get(response.status, ("",))[0]
         lines = [f"{self.protocol_version} {response.status} {reason}", f"Date: {self.date_time_string()}"]
         lines += [f"{name}: {value}" for name, value in response.headers]
-        body = b"" if self.command == "HEAD" else response.body
+        body = b"" if getattr(self, "command", None) == "HEAD" else response.body
         if response.status != 204 and not 100 <= response.status < 200:
             lines.append(f"Content-Length: {len(response.body)}")
         else:
@@ -94,13 +172,22 @@ class LocalHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     # Tests fire bursts of concurrent calls; an overflowing backlog would cost a SYN retry (~1 s).
-    request_queue_size = 128
+    request_queue_size = 512
 
-    def __init__(self, answer: Callable[[HttpRequest], HttpResponse | None], host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        answer: Callable[[HttpRequest], HttpResponse | None],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        body_timeout: float = BODY_TIMEOUT,
+    ) -> None:
         self.answer = answer
+        self.body_timeout = body_timeout
         self._connections: dict[threading.Thread, socket.socket] = {}
         self._connections_lock = threading.Lock()
-        super().__init__((host, 0), _Handler)
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        super().__init__((host, port), _Handler)
 
     @property
     def port(self) -> int:
@@ -147,8 +234,14 @@ class LocalHTTPServer(ThreadingHTTPServer):
 class ServerThread:
     """Runs a LocalHTTPServer on a daemon thread; start() and stop() are each called once."""
 
-    def __init__(self, answer: Callable[[HttpRequest], HttpResponse | None], host: str = "127.0.0.1") -> None:
-        self._server = LocalHTTPServer(answer, host)
+    def __init__(
+        self,
+        answer: Callable[[HttpRequest], HttpResponse | None],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        body_timeout: float = BODY_TIMEOUT,
+    ) -> None:
+        self._server = LocalHTTPServer(answer, host, port, body_timeout)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.02},

@@ -14,6 +14,10 @@ from ._endpoint import LocalEndpoint
 
 @pytest.fixture
 def local_endpoint() -> Iterator[LocalEndpoint]:
-    """A started LocalEndpoint for one test, stopped (with the clients it made) afterwards."""
+    """A started LocalEndpoint for one test, stopped (with the clients it made) afterwards.
+
+    Asynchronous like the services (resources are CREATING at first): wait for them with the
+    facades' `wait_until_*`, or build your own fixture with `LocalEndpoint(activation_delay=0)`.
+    """
     with LocalEndpoint() as endpoint:
         yield endpoint

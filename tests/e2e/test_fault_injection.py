@@ -55,7 +55,8 @@ MEETING = "arn:aws:chime:us-east-1:123456789012:meeting/2f9d7c1e-3b5a-4c8e-9f10-
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[LocalEndpoint]:
-    with LocalEndpoint() as ep:
+    # Not about asynchronous states: every change is immediate here.
+    with LocalEndpoint(activation_delay=0) as ep:
         yield ep
 
 

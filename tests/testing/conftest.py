@@ -8,10 +8,17 @@ import pytest
 
 from kvs_chime.testing import LocalEndpoint, ManualClock
 
-# The plugin's fixture, re-exported so these tests exercise it as users get it.
-from kvs_chime.testing.pytest_plugin import local_endpoint as local_endpoint
-
 DELAY = 5.0
+
+
+@pytest.fixture
+def local_endpoint() -> Iterator[LocalEndpoint]:
+    """An endpoint whose changes are immediate, for the tests that are not about states.
+
+    The plugin's own fixture is asynchronous, as the services are (tested in test_local_states).
+    """
+    with LocalEndpoint(activation_delay=0) as endpoint:
+        yield endpoint
 
 
 @pytest.fixture

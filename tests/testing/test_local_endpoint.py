@@ -9,7 +9,6 @@ import threading
 import time
 
 import pytest
-from botocore.exceptions import ClientError
 
 from kvs_chime.testing import LocalEndpoint
 from kvs_chime.testing._model import SERVICE_NAMES, load_services
@@ -45,15 +44,15 @@ def test_every_operation_of_the_models_has_a_route() -> None:
                 assert "arn:aws:chime::1:x/y" in match.uri_params.values()
 
 
-def test_not_emulated_operations_answer_501_naming_the_operation(local_endpoint: LocalEndpoint) -> None:
-    kvs = local_endpoint.client("kinesisvideo")
-    with pytest.raises(ClientError) as info:
-        kvs.describe_edge_configuration(StreamName="cam")
-    error = info.value.response
-    assert error["Error"]["Code"] == "NotImplemented"
-    assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
-    assert "DescribeEdgeConfiguration" in error["Error"]["Message"]
-    assert local_endpoint.journal.entries()[-1].operation == "DescribeEdgeConfiguration"
+def test_every_operation_of_the_three_services_is_emulated() -> None:
+    from kvs_chime.testing._backend import Ids, Settings
+    from kvs_chime.testing._scope import Scope
+
+    settings = Settings("us-east-1", "123456789012", 0.0, None, 10, 10, time.monotonic)
+    scope = Scope(settings, Ids(), "us-east-1", "123456789012")
+    expected = {(s.name, op) for s in load_services().values() for op in s.operations}
+    assert set(scope.handlers) == expected
+    assert len(expected) == 65
 
 
 def test_error_wire_format(local_endpoint: LocalEndpoint) -> None:

@@ -93,20 +93,20 @@ def test_invalid_next_token_is_invalid_argument(local_endpoint: LocalEndpoint) -
         kvs.list_signaling_channels(NextToken="@@@")
     code, status, message = _error(info)
     assert (code, status) == ("InvalidArgumentException", 400)
-    assert "NextToken" in message
+    assert "'nextToken'" in message
 
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
-        ({"ChannelName": "!!!"}, "ChannelName"),
-        ({"ChannelName": "x" * 257}, "ChannelName"),
+        ({"ChannelName": "!!!"}, "channelName"),
+        ({"ChannelName": "x" * 257}, "channelName"),
         (
             {"ChannelName": "ok", "SingleMasterConfiguration": {"MessageTtlSeconds": 121}},
-            "SingleMasterConfiguration.MessageTtlSeconds",
+            "singleMasterConfiguration.messageTtlSeconds",
         ),
-        ({"ChannelName": "ok", "Tags": [{"Key": "a#b", "Value": "v"}]}, "Tags[0].Key"),
-        ({"ChannelName": "ok", "Tags": [{"Key": "k" * 129, "Value": "v"}]}, "Tags[0].Key"),
+        ({"ChannelName": "ok", "Tags": [{"Key": "a#b", "Value": "v"}]}, "tags.1.member.key"),
+        ({"ChannelName": "ok", "Tags": [{"Key": "k" * 129, "Value": "v"}]}, "tags.1.member.key"),
     ],
 )
 def test_constraint_violations_are_invalid_argument_naming_the_field(
@@ -117,7 +117,8 @@ def test_constraint_violations_are_invalid_argument_naming_the_field(
         kvs.create_signaling_channel(**kwargs)
     code, status, message = _error(info)
     assert (code, status) == ("InvalidArgumentException", 400)
-    assert f"'{field}'" in message
+    assert f"at '{field}' failed to satisfy constraint: Member must" in message
+    assert message.startswith("1 validation error detected: Value '")
     assert kvs.list_signaling_channels()["ChannelInfoList"] == []
 
 

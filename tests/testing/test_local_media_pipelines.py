@@ -55,7 +55,10 @@ def test_pool_lifecycle(slow_endpoint: LocalEndpoint, clock: ManualClock) -> Non
         )
     assert _error(duplicate) == ("ConflictException", 409)
 
+    # The first describe after the create reports CREATING, however late it comes.
     clock.advance(delay)
+    first = media.get_media_pipeline_kinesis_video_stream_pool(Identifier="voices")
+    assert first["KinesisVideoStreamPoolConfiguration"]["PoolStatus"] == "CREATING"
     by_name = media.get_media_pipeline_kinesis_video_stream_pool(Identifier="voices")[
         "KinesisVideoStreamPoolConfiguration"
     ]
@@ -129,6 +132,8 @@ def test_media_stream_pipeline_lifecycle(slow_endpoint: LocalEndpoint, clock: Ma
     assert pipeline["Sources"] == [_source()]
     assert pipeline["Sinks"] == [_sink(pool_arn, 3), _sink(pool_arn, 2, "IndividualAudio")]
 
+    first = media.get_media_pipeline(MediaPipelineId=pipeline_id)["MediaPipeline"]
+    assert first["MediaStreamPipeline"]["Status"] == "Initializing"
     clock.advance(delay)
     got = media.get_media_pipeline(MediaPipelineId=pipeline_id)["MediaPipeline"]
     assert list(got) == ["MediaStreamPipeline"]
@@ -177,7 +182,9 @@ def test_pipeline_sinks_must_be_existing_pools_and_sources_meetings(local_endpoi
         media.create_media_stream_pipeline(Sources=[_source("arn:aws:s3:::bucket")], Sinks=[_sink(pool_arn)])
     with pytest.raises(media.exceptions.BadRequestException) as too_big:
         media.create_media_stream_pipeline(Sources=[_source()], Sinks=[_sink(pool_arn, 11)])
-    assert "Sinks[0].ReservedStreamCapacity" in too_big.value.response["Error"]["Message"]
+    assert (
+        "Value '11' at 'sinks.1.member.reservedStreamCapacity'" in too_big.value.response["Error"]["Message"]
+    )
     assert media.list_media_pipelines()["MediaPipelines"] == []
 
 

@@ -1,0 +1,65 @@
+"""The emulated state of one region of one account: every resource of the three services there.
+
+Requests are answered from the scope their SigV4 credential names, so a describe in another region
+(or with another account's key) does not find what was created here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ._backend import Handler, Ids, Settings
+from ._kinesis_video import KinesisVideo
+from ._kinesis_video_configs import KinesisVideoConfigurations
+from ._media_insights import MediaInsights
+from ._media_pipelines import MediaPipelines
+from ._model import KINESIS_VIDEO, MEDIA_PIPELINES, SIGNALING
+
+
+class Scope:
+    """One region and account: the services' state objects and the handlers answering from them."""
+
+    def __init__(self, settings: Settings, ids: Ids, region: str, account: str) -> None:
+        self.region = region
+        self.account = account
+        self.kinesis_video = KinesisVideo(settings, ids, region, account)
+        self.media_pipelines = MediaPipelines(settings, region, account)
+        self.media_insights = MediaInsights(self.media_pipelines)
+        configs = KinesisVideoConfigurations(self.kinesis_video)
+        handlers: dict[tuple[str, str], Handler] = {}
+        handlers.update({(KINESIS_VIDEO, op): h for op, h in self.kinesis_video.handlers().items()})
+        handlers.update({(KINESIS_VIDEO, op): h for op, h in configs.handlers().items()})
+        handlers.update({(SIGNALING, op): h for op, h in self.kinesis_video.signaling_handlers().items()})
+        handlers.update({(MEDIA_PIPELINES, op): h for op, h in self.media_pipelines.handlers().items()})
+        handlers.update({(MEDIA_PIPELINES, op): h for op, h in self.media_insights.handlers().items()})
+        self.handlers = handlers
+        self._purges: list[Callable[[float], None]] = [
+            self.kinesis_video.purge,
+            self.media_pipelines.purge,
+            self.media_insights.purge,
+        ]
+
+    def purge(self, now: float) -> None:
+        """Forget whatever finished deleting by `now`."""
+        for purge in self._purges:
+            purge(now)
+
+    # What persistence saves: attribute paths and their types, read and written by _persist.
+    STATE: tuple[tuple[str, str], ...] = (
+        ("kinesis_video", "channels"),
+        ("kinesis_video", "streams"),
+        ("media_pipelines", "_pools"),
+        ("media_pipelines", "pipelines"),
+        ("media_pipelines", "_tokens"),
+        ("media_insights", "configurations"),
+        ("media_insights", "tasks"),
+    )
+
+    def holders(self) -> dict[str, Any]:  # Any: the holders are heterogeneous state objects
+        """The state objects by attribute name, for persistence."""
+        return {
+            "kinesis_video": self.kinesis_video,
+            "media_pipelines": self.media_pipelines,
+            "media_insights": self.media_insights,
+        }
