@@ -180,7 +180,7 @@ def channel_pages(items: int, per_page: int = 100) -> list[dict[str, Any]]:
             "ChannelInfoList": [channel_info(i) for i in range(start, min(start + per_page, items))]
         }
         if start + per_page < items:
-            page["NextToken"] = f"token-{start + per_page:06d}"
+            page["NextToken"] = f"token{start + per_page:06d}"  # the model's pattern: [a-zA-Z0-9+/=]*
         pages.append(page)
     return pages
 
@@ -188,6 +188,6 @@ def channel_pages(items: int, per_page: int = 100) -> list[dict[str, Any]]:
 def list_page_response() -> dict[str, Any]:
     """One 100-item ListSignalingChannels page as botocore parses it."""
     page = channel_pages(100)[0]
-    page["NextToken"] = "token-000100"
+    page["NextToken"] = "token000100"
     page["ResponseMetadata"] = _metadata()
     return page

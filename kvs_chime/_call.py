@@ -91,32 +91,72 @@ class Scope:
 current_scope: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("kvs_chime_scope", default=None)
 
 
-@attrs.define(slots=True)
 class Call:
-    """One logical call's state across its attempts."""
+    """One logical call's state across its attempts.
 
-    operation: Operation[Any, Any]
-    request: object
-    params: dict[str, object]
-    plan: Plan
-    policy: RetryPolicy
-    budget: RetryBudget
-    clock: Callable[[], float]
-    start: float
-    deadline_at: float | None
-    records: bool
-    token: str | None = None
-    attempts: int = 0
-    request_id: str | None = None
-    http_status: int | None = None
-    may_have_applied: bool = False
-    reconciled: bool = False
-    failure: Failure | None = None
-    retry_cost: float = 0.0
-    server_start: float | None = None
-    """The call's start on the service's clock (epoch s), estimated from an answer's Date header."""
-    _real_start: float = attrs.field(factory=time.monotonic)
-    _wall_start: float = attrs.field(factory=time.time)
+    A plain slotted class, not attrs: it is made once per call on the success path, and its
+    constructor sets only what every call needs.
+    """
+
+    __slots__ = (
+        "_real_start",
+        "_wall_start",
+        "attempts",
+        "budget",
+        "clock",
+        "deadline_at",
+        "failure",
+        "http_status",
+        "may_have_applied",
+        "operation",
+        "params",
+        "plan",
+        "policy",
+        "reconciled",
+        "records",
+        "request",
+        "request_id",
+        "retry_cost",
+        "server_start",
+        "start",
+        "token",
+    )
+
+    def __init__(
+        self,
+        operation: Operation[Any, Any],
+        request: object,
+        params: dict[str, object],
+        plan: Plan,
+        policy: RetryPolicy,
+        budget: RetryBudget,
+        clock: Callable[[], float],
+        start: float,
+        deadline_at: float | None,
+        records: bool,
+    ) -> None:
+        self.operation = operation
+        self.request = request
+        self.params = params
+        self.plan = plan
+        self.policy = policy
+        self.budget = budget
+        self.clock = clock
+        self.start = start
+        self.deadline_at = deadline_at
+        self.records = records
+        self.token: str | None = None
+        self.attempts = 0
+        self.request_id: str | None = None
+        self.http_status: int | None = None
+        self.may_have_applied = False
+        self.reconciled = False
+        self.failure: Failure | None = None
+        self.retry_cost = 0.0
+        self.server_start: float | None = None
+        """The call's start on the service's clock (epoch s), estimated from an answer's Date header."""
+        self._real_start = time.monotonic()
+        self._wall_start = time.time()
 
     @classmethod
     def start_call(
@@ -161,16 +201,16 @@ class Call:
         self.attempts += 1
         remaining = self.remaining()
         # The watchdog runs on real time: the deadline's remainder becomes a real-time limit.
-        watch = None if remaining is None else watchdog.start(time.monotonic() + max(remaining, 0.0))
-        return InFlight(watch)
+        return InFlight(None if remaining is None else time.monotonic() + max(remaining, 0.0))
 
     def end_attempt(self, in_flight: InFlight) -> None:
-        if in_flight.watch is not None:
-            watchdog.done(in_flight.watch)
+        watch = in_flight.watched
+        if watch is not None:
+            watchdog.done(watch)
 
     def failed(self, exc: BaseException, in_flight: InFlight) -> KvsChimeError:
         """Classify what the attempt raised; return the error to raise in its place."""
-        watch = in_flight.watch
+        watch = in_flight.watched
         failure = classify(
             exc,
             operation=self.operation.name,

@@ -17,7 +17,7 @@ import contextvars
 import json
 from typing import Any
 
-from ._watchdog import Watch
+from ._watchdog import Watch, watchdog
 
 __all__ = ["ERROR_BODY", "RAW_BODY_LIMIT", "InFlight", "in_flight", "install"]
 
@@ -30,13 +30,27 @@ RAW_BODY_LIMIT = 4096
 class InFlight:
     """One HTTP attempt the pipeline is making in this context."""
 
-    __slots__ = ("body", "watch")
+    __slots__ = ("_watch", "body", "deadline")
 
-    def __init__(self, watch: Watch | None) -> None:
-        self.watch = watch
-        """The deadline watch, or None when the call has no deadline."""
+    def __init__(self, deadline: float | None) -> None:
+        self.deadline = deadline
+        """`time.monotonic()` value at which the attempt is cut, or None (no deadline)."""
+        self._watch: Watch | None = None
         self.body: bytes | None = None
         """The raw response body, kept for the error if botocore cannot parse it."""
+
+    @property
+    def watch(self) -> Watch | None:
+        """The deadline watch: made when the attempt first touches a socket (a stubbed call never
+        does, and pays nothing for it); None when the call has no deadline."""
+        if self._watch is None and self.deadline is not None:
+            self._watch = watchdog.start(self.deadline)
+        return self._watch
+
+    @property
+    def watched(self) -> Watch | None:
+        """The watch if one was made (without making one)."""
+        return self._watch
 
 
 in_flight: contextvars.ContextVar[InFlight | None] = contextvars.ContextVar(
@@ -92,9 +106,10 @@ def _watched(base: Any) -> type:
 
     def send(self: Any, data: Any) -> Any:
         attempt = in_flight.get()
-        if attempt is not None and attempt.watch is not None and self.sock is not None:
-            attempt.watch.sent = True
-            attempt.watch.watch(self.sock)
+        watch = attempt.watch if attempt is not None else None
+        if watch is not None and self.sock is not None:
+            watch.sent = True
+            watch.watch(self.sock)
         return base.send(self, data)
 
     return type(f"Deadline{base.__name__}", (base,), {"connect": connect, "send": send})

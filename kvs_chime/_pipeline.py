@@ -51,6 +51,8 @@ return the response for the resource an earlier attempt created, or raise
 
 def check_options(method: str, retry: object, page_size: object = None, max_items: object = None) -> None:
     """Refuse options of the wrong kind before any network call."""
+    if retry is None and page_size is None and max_items is None:
+        return
     if retry is not None and not isinstance(retry, RetryPolicy):
         raise TypeError(f"{method}(): retry= must be a kvs_chime.RetryPolicy, got {type(retry).__name__}")
     for name, value in (("page_size", page_size), ("max_items", max_items)):
@@ -109,7 +111,8 @@ class Pipeline:
         marker = in_flight.set(attempt)
         try:
             raw = self._method(call.operation.method)(**call.params)
-            if attempt.watch is not None and attempt.watch.fired:
+            watch = attempt.watched
+            if watch is not None and watch.fired:
                 # Cut mid-body, a response can look complete: what was read cannot be trusted.
                 raise TimeoutError("the call's deadline passed during the attempt")
             return raw

@@ -121,6 +121,7 @@ class RetryBudget:
 
     def refund(self, amount: float) -> None:
         """Give back `amount` (what a successful call's last retry cost, or `success_refund`)."""
-        if amount:
+        # Nearly every call succeeds at once with the bucket full: no lock for a no-op.
+        if amount and self._available < self.capacity:
             with self._lock:
                 self._available = min(self.capacity, self._available + amount)
