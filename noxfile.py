@@ -81,7 +81,7 @@ def audio(session: nox.Session) -> None:
     """The media tests with the `audio` extra (PyAV) installed: decoding, ADTS played back.
 
     One Python in the default run (the decoder is PyAV's, the same wheel family on each);
-    `nox -s audio --python 3.10` and the like check the others."""
+    `nox -s audio --force-python 3.10` and the like check the others."""
     session.install(".[audio]", *CONSTRAINTS)
     _install(session, "test")
     session.run(
