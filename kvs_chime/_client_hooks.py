@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import contextvars
 import json
-from typing import Any
+from typing import Any, cast
 
 from ._watchdog import Watch
 
-__all__ = ["ERROR_BODY", "RAW_BODY_LIMIT", "InFlight", "in_flight", "install"]
+__all__ = ["ERROR_BODY", "RAW_BODY_LIMIT", "UNPARSABLE_BODY", "InFlight", "in_flight", "install"]
 
 #: Where a kept error body goes in botocore's parsed error (`ClientError.response`).
 ERROR_BODY = "kvs_chime:error-body"
 #: At most this many characters of an unreadable body are kept.
 RAW_BODY_LIMIT = 4096
+#: botocore turns a success body that is not JSON into an empty result, silently; the after-call
+#: hook marks such results with this key so the pipeline raises instead of returning nothing.
+UNPARSABLE_BODY = "kvs_chime:unparsable-body"
 
 
 class InFlight:
@@ -56,13 +59,36 @@ def _keep_body(response_dict: dict[str, Any], **_: object) -> None:
         attempt.body = body if isinstance(body, bytes) else None
 
 
+def _read_body(http_response: Any) -> bytes | None:
+    """The body botocore read, or None. aiobotocore's `content` is a coroutine: by after-call it
+    has read the body and cached it, so the cache is read (a stub response has none)."""
+    cached = getattr(http_response, "_content", None)
+    if isinstance(cached, bytes) or getattr(http_response, "raw", None) is None:
+        return cached if isinstance(cached, bytes) else None
+    if hasattr(type(cast(object, http_response)), "_content_prop"):
+        return None  # aiobotocore's response, body not read: nothing to await in a sync hook
+    return cast(bytes, http_response.content)
+
+
+def _flag_unparsable_body(http_response: Any, parsed: dict[str, object], **_: object) -> None:
+    if len(parsed) > 1 or getattr(http_response, "raw", None) is None:
+        return  # members were parsed (so the body was JSON), or a stubbed response without a body
+    body = _read_body(http_response)
+    if http_response.status_code >= 300 or body is None or not body.strip():
+        return
+    try:
+        json.loads(body)
+    except ValueError:
+        parsed[UNPARSABLE_BODY] = body.decode("utf-8", "replace")
+
+
 def _keep_error_body(http_response: Any, parsed: dict[str, Any], **_: object) -> None:
     # botocore replaces a 5xx HTML body by the status text, and puts other non-JSON error
     # bodies in the message unbounded: keep what was sent, bounded, beside the parsed error.
     status = getattr(http_response, "status_code", 200)
     if status < 300 or getattr(http_response, "raw", None) is None:
         return
-    body = http_response.content
+    body = _read_body(http_response)
     if not body:
         return
     try:
@@ -143,4 +169,5 @@ def install(client: Any) -> None:
     )
     events.register("before-parse", _keep_body, unique_id="kvs_chime-keep-body")
     events.register("after-call", _keep_error_body, unique_id="kvs_chime-keep-error-body")
+    events.register("after-call", _flag_unparsable_body, unique_id=UNPARSABLE_BODY)
     _install_watched_connections(client)
