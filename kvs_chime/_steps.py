@@ -17,12 +17,25 @@ against it and the result is typed as what it returns.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Generator
+import functools
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any, Concatenate, Generic, ParamSpec, TypeAlias, TypeVar, cast
 
 import attrs
 
-__all__ = ["Invoke", "Sleep", "Step", "Steps", "arun", "invoke", "pause", "run"]
+__all__ = [
+    "Invoke",
+    "Sleep",
+    "Step",
+    "Steps",
+    "arun",
+    "asynchronous",
+    "invoke",
+    "pause",
+    "run",
+    "synchronous",
+]
 
 R = TypeVar("R")
 P = ParamSpec("P")
@@ -86,7 +99,7 @@ def _perform(step: Step, sleep: Callable[[float], Any]) -> Any:
     return getattr(step.target, step.method)(*step.args, **step.kwargs)
 
 
-def run(steps: Steps[R], sleep: Callable[[float], None]) -> R:
+def run(steps: Steps[R], sleep: Callable[[float], None] = time.sleep) -> R:
     """Perform `steps` on sync facades and return what the generator returns."""
     drive = _Drive(steps)
     while (step := drive.next()) is not None:
@@ -110,3 +123,39 @@ async def arun(steps: Steps[R], sleep: Callable[[float], Awaitable[None]] = asyn
         except BaseException as exc:  # CancelledError too: the generator decides
             drive.error = exc
     return cast(R, drive.result)
+
+
+F = TypeVar("F")
+
+
+def _check(facade: type, target: object, name: str) -> None:
+    if not isinstance(target, facade):
+        raise TypeError(f"{name}() takes a kvs_chime {facade.__name__}, got {type(target).__name__}")
+
+
+def synchronous(
+    facade: type[F], steps: Callable[Concatenate[Any, P], Steps[R]], name: str
+) -> Callable[Concatenate[F, P], R]:
+    """`steps` as a function of a sync `facade` that performs them (`run`)."""
+
+    @functools.wraps(steps)
+    def perform(target: F, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        _check(facade, target, name)
+        return run(steps(target, *args, **kwargs))
+
+    perform.__name__ = perform.__qualname__ = name
+    return perform
+
+
+def asynchronous(
+    facade: type[F], steps: Callable[Concatenate[Any, P], Steps[R]], name: str
+) -> Callable[Concatenate[F, P], Coroutine[Any, Any, R]]:
+    """`steps` as a coroutine function of an async `facade` that awaits them (`arun`)."""
+
+    @functools.wraps(steps)
+    async def perform(target: F, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        _check(facade, target, name)
+        return await arun(steps(target, *args, **kwargs))
+
+    perform.__name__ = perform.__qualname__ = name
+    return perform

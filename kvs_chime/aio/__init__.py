@@ -9,10 +9,25 @@ retries, deadline, reconciliation and errors (one implementation drives both)::
         async for channel in kv.iter_signaling_channels():
             ...
 
-Cancelling a task mid-call cancels its HTTP request; see docs/howto/async.md for what a
+The workflows (`ensure_signaling_channel`, `AsyncWebRtcConnector`, `stream_meeting_audio`) are
+the sync ones' logic, awaited. Cancelling a task mid-call cancels its HTTP request; see docs/howto/async.md for what a
 cancelled or timed-out call leaves behind.
 """
 
 from ._services import AsyncKinesisVideo, AsyncKinesisVideoSignaling, AsyncMediaPipelines
+from ._workflows import (
+    AsyncMeetingAudioStream,
+    AsyncWebRtcConnector,
+    ensure_signaling_channel,
+    stream_meeting_audio,
+)
 
-__all__ = ["AsyncKinesisVideo", "AsyncKinesisVideoSignaling", "AsyncMediaPipelines"]
+__all__ = [
+    "AsyncKinesisVideo",
+    "AsyncKinesisVideoSignaling",
+    "AsyncMediaPipelines",
+    "AsyncMeetingAudioStream",
+    "AsyncWebRtcConnector",
+    "ensure_signaling_channel",
+    "stream_meeting_audio",
+]
