@@ -158,6 +158,16 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python="3.12", default=False)
+def bench_aio(session: nox.Session) -> None:
+    """The benchmarks with the `aio` extra: adds section 7, the async facades (`-- --quick`).
+
+    aiobotocore pins its botocore, so constraints.txt (botocore 1.44.5) is left out here.
+    """
+    session.install(".[aio]", "ebmlite")
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(python="3.12", default=False)
 def docs(session: nox.Session) -> None:
     """Build the documentation site into docs/_build/html (Sphinx; every warning is an error).
 
