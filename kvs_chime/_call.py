@@ -451,10 +451,18 @@ class Pager(Generic[Req, Resp, Item]):
     ) -> None:
         self.operation = operation
         self._pages = pages
-        self.request: Req | None = request
-        """The next page's request; None when the walk is over."""
+        self._request: Req | None = request
         self._left = max_items
         self._seen: set[str] = set()
+        self._error: KvsChimeError | None = None
+
+    @property
+    def request(self) -> Req | None:
+        """The next page's request; None when the walk is over. Raises once the service sent a
+        page token twice (after the items of that page were given)."""
+        if self._error is not None:
+            raise self._error
+        return self._request
 
     def take(self, response: Resp) -> list[Item]:
         """The items to give from `response`, the page `request` asked for; moves to the next."""
@@ -464,12 +472,14 @@ class Pager(Generic[Req, Resp, Item]):
             self._left -= len(items)
         token = self._pages.next_token(response)
         if not token or self._left == 0:
-            self.request = None
+            self._request = None
         elif token in self._seen:
-            raise KvsChimeError(f"{self.operation.name}: the service returned the same page token twice")
+            self._error = KvsChimeError(
+                f"{self.operation.name}: the service returned the same page token twice"
+            )
         else:
             self._seen.add(token)
-            self.request = attrs.evolve(self.request, **{self._pages.input_token: token})  # type: ignore[misc]  # attrs instance by construction
+            self._request = attrs.evolve(self._request, **{self._pages.input_token: token})  # type: ignore[misc]  # attrs instance by construction
         return items
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "asynchronous",
     "invoke",
     "pause",
+    "returned",
     "run",
     "synchronous",
 ]
@@ -126,6 +127,7 @@ async def arun(steps: Steps[R], sleep: Callable[[float], Awaitable[None]] = asyn
 
 
 F = TypeVar("F")
+T = TypeVar("T")
 
 
 def _check(facade: type, target: object, name: str) -> None:
@@ -133,29 +135,35 @@ def _check(facade: type, target: object, name: str) -> None:
         raise TypeError(f"{name}() takes a kvs_chime {facade.__name__}, got {type(target).__name__}")
 
 
+def returned(target: object, result: R) -> R:
+    """The `then` of a function whose result is what its steps return."""
+    return result
+
+
 def synchronous(
-    facade: type[F], steps: Callable[Concatenate[Any, P], Steps[R]], name: str
-) -> Callable[Concatenate[F, P], R]:
-    """`steps` as a function of a sync `facade` that performs them (`run`)."""
+    facade: type[F], steps: Callable[Concatenate[Any, P], Steps[R]], name: str, then: Callable[[F, R], T]
+) -> Callable[Concatenate[F, P], T]:
+    """`steps` as a function of a sync `facade` that performs them (`run`); `then(facade,
+    result)` makes what it returns."""
 
     @functools.wraps(steps)
-    def perform(target: F, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    def perform(target: F, /, *args: P.args, **kwargs: P.kwargs) -> T:
         _check(facade, target, name)
-        return run(steps(target, *args, **kwargs))
+        return then(target, run(steps(target, *args, **kwargs)))
 
     perform.__name__ = perform.__qualname__ = name
     return perform
 
 
 def asynchronous(
-    facade: type[F], steps: Callable[Concatenate[Any, P], Steps[R]], name: str
-) -> Callable[Concatenate[F, P], Coroutine[Any, Any, R]]:
+    facade: type[F], steps: Callable[Concatenate[Any, P], Steps[R]], name: str, then: Callable[[F, R], T]
+) -> Callable[Concatenate[F, P], Coroutine[Any, Any, T]]:
     """`steps` as a coroutine function of an async `facade` that awaits them (`arun`)."""
 
     @functools.wraps(steps)
-    async def perform(target: F, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    async def perform(target: F, /, *args: P.args, **kwargs: P.kwargs) -> T:
         _check(facade, target, name)
-        return await arun(steps(target, *args, **kwargs))
+        return then(target, await arun(steps(target, *args, **kwargs)))
 
     perform.__name__ = perform.__qualname__ = name
     return perform

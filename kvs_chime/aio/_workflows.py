@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import time
-from collections.abc import Callable
 from types import TracebackType
 from typing import Any, cast
 
 import attrs
 
-from .._steps import arun, asynchronous
-from .._waiter import Poll
+from .._steps import arun, asynchronous, returned
 from ..kinesisvideo import ChannelRole
-from ..media_pipelines import KinesisVideoStreamConfiguration, MediaStreamType
 from ..workflows._channel import ensure_signaling_channel_steps
-from ..workflows._meeting_audio import StreamState, stop_steps, stream_meeting_audio_steps
-from ..workflows._tags import TagsLike
+from ..workflows._meeting_audio import Started, StreamState, stop_steps, stream_meeting_audio_steps
 from ..workflows._webrtc import ConnectorCore, WebRtcConnectionInfo
 from ._services import AsyncKinesisVideo, AsyncKinesisVideoSignaling, AsyncMediaPipelines
 
@@ -34,7 +29,7 @@ __all__ = [
 ]
 
 ensure_signaling_channel = asynchronous(
-    AsyncKinesisVideo, ensure_signaling_channel_steps, "ensure_signaling_channel"
+    AsyncKinesisVideo, ensure_signaling_channel_steps, "ensure_signaling_channel", returned
 )
 
 
@@ -57,35 +52,16 @@ class AsyncMeetingAudioStream(StreamState[AsyncMediaPipelines]):
         await self.stop()
 
 
-async def stream_meeting_audio(
-    media: AsyncMediaPipelines,
-    meeting_arn: str,
-    pool_name: str,
-    stream_configuration: KinesisVideoStreamConfiguration,
-    *,
-    media_stream_type: MediaStreamType | str = MediaStreamType.MIXED_AUDIO,
-    reserved_stream_capacity: int = 1,
-    pool_tags: TagsLike | None = None,
-    pipeline_tags: TagsLike | None = None,
-    keep_on_failure: bool = False,
-    poll: Poll | None = None,
-) -> AsyncMeetingAudioStream:
-    """`kvs_chime.workflows.stream_meeting_audio` on an async facade; a cancelled call cleans up
-    like Ctrl-C does on the sync one."""
-    steps = stream_meeting_audio_steps(
-        cast(Any, media),
-        meeting_arn,
-        pool_name,
-        stream_configuration,
-        media_stream_type=media_stream_type,
-        reserved_stream_capacity=reserved_stream_capacity,
-        pool_tags=pool_tags,
-        pipeline_tags=pipeline_tags,
-        keep_on_failure=keep_on_failure,
-        poll=poll,
-    )
-    pipeline, pool, created_pool = await arun(steps)
-    return AsyncMeetingAudioStream(media, pipeline, pool, created_pool, poll=poll)
+def _handle(media: AsyncMediaPipelines, started: Started) -> AsyncMeetingAudioStream:
+    pipeline, pool = started.pipeline, started.pool
+    return AsyncMeetingAudioStream(media, pipeline, pool, started.created_pool, poll=started.poll)
+
+
+stream_meeting_audio = asynchronous(
+    AsyncMediaPipelines, stream_meeting_audio_steps, "stream_meeting_audio", _handle
+)
+"""`kvs_chime.workflows.stream_meeting_audio` on an async facade, returning an
+`AsyncMeetingAudioStream`; a cancelled call cleans up like Ctrl-C does on the sync one."""
 
 
 class AsyncWebRtcConnector(ConnectorCore[AsyncKinesisVideo, AsyncKinesisVideoSignaling]):
@@ -96,16 +72,7 @@ class AsyncWebRtcConnector(ConnectorCore[AsyncKinesisVideo, AsyncKinesisVideoSig
     end of `async with`; ones `signaling` returns are entered and closed the same way.
     """
 
-    def __init__(
-        self,
-        kv: AsyncKinesisVideo,
-        *,
-        signaling: Callable[[str], AsyncKinesisVideoSignaling] | None = None,
-        endpoint_ttl: float = 600.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(kv, signaling=signaling, endpoint_ttl=endpoint_ttl, clock=clock)
-        self._opened = contextlib.AsyncExitStack()
+    _opened: contextlib.AsyncExitStack | None = None
 
     async def endpoints(self, channel_arn: str, role: ChannelRole | str) -> tuple[str, str]:
         """The channel's (WSS, HTTPS) endpoints for `role`, from the cache while fresh."""
@@ -132,12 +99,15 @@ class AsyncWebRtcConnector(ConnectorCore[AsyncKinesisVideo, AsyncKinesisVideoSig
             )
         kept = self._keep_signaling(https_url, made)
         if kept is made:
+            self._opened = self._opened or contextlib.AsyncExitStack()
             await self._opened.enter_async_context(made)
         return kept
 
     async def aclose(self) -> None:
         """Close the signaling facades this connector entered."""
-        await self._opened.aclose()
+        opened, self._opened = self._opened, None
+        if opened is not None:
+            await opened.aclose()
 
     async def __aenter__(self) -> AsyncWebRtcConnector:
         return self

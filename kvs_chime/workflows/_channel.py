@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from .._steps import Steps, invoke, synchronous
+from .._steps import Steps, invoke, returned, synchronous
 from .._waiter import Poll
 from ..errors import (
     ReconciliationConflictError,
@@ -146,5 +146,5 @@ def _update(
 
 
 ensure_signaling_channel = synchronous(
-    KinesisVideo, ensure_signaling_channel_steps, "ensure_signaling_channel"
+    KinesisVideo, ensure_signaling_channel_steps, "ensure_signaling_channel", returned
 )

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from .._retry import RetryPolicy
-from .._steps import Steps, invoke, run
+from .._steps import Steps, invoke, run, synchronous
 from .._waiter import Poll
 from ..errors import (
     BadRequestError,
@@ -50,6 +50,7 @@ from ._tags import TagsLike, as_tag_list
 
 __all__ = [
     "MeetingAudioStream",
+    "Started",
     "StreamState",
     "stop_steps",
     "stream_meeting_audio",
@@ -66,6 +67,16 @@ def _say(error: BaseException, note: str) -> None:
 
 
 M = TypeVar("M")
+
+
+@attrs.frozen
+class Started:
+    """What a start made; the sync and async handles are built from it."""
+
+    pipeline: MediaStreamPipeline
+    pool: KinesisVideoStreamPoolConfiguration
+    created_pool: bool
+    poll: Poll | None = attrs.field(kw_only=True)
 
 
 @attrs.define
@@ -222,7 +233,7 @@ def stream_meeting_audio_steps(
     pipeline_tags: TagsLike | None = None,
     keep_on_failure: bool = False,
     poll: Poll | None = None,
-) -> Steps[tuple[MediaStreamPipeline, KinesisVideoStreamPoolConfiguration, bool]]:
+) -> Steps[Started]:
     """Stream a Chime SDK meeting's audio into a Kinesis Video Stream pool and return the handle.
 
     Ensures the pool exists and is ACTIVE (created when missing), creates the media stream
@@ -285,7 +296,7 @@ def stream_meeting_audio_steps(
                 poll=poll,
             )
             made.pipeline = running.media_stream_pipeline or made.pipeline
-            return made.pipeline, pool, made.pool
+            return Started(made.pipeline, pool, made.pool, poll=poll)
         raise KvsChimeError(f"stream_meeting_audio: the pool kept being deleted ({_POOL_ROUNDS} rounds)")
     except Exception as error:
         yield from _clean_up(media, error, made, pool_name, keep_on_failure, poll, quick=False)
@@ -383,34 +394,10 @@ def _clean_up(
     _say(error, note)
 
 
-def stream_meeting_audio(
-    media: MediaPipelines,
-    meeting_arn: str,
-    pool_name: str,
-    stream_configuration: KinesisVideoStreamConfiguration,
-    *,
-    media_stream_type: MediaStreamType | str = MediaStreamType.MIXED_AUDIO,
-    reserved_stream_capacity: int = 1,
-    pool_tags: TagsLike | None = None,
-    pipeline_tags: TagsLike | None = None,
-    keep_on_failure: bool = False,
-    poll: Poll | None = None,
-) -> MeetingAudioStream:
-    pipeline, pool, created_pool = run(
-        stream_meeting_audio_steps(
-            media,
-            meeting_arn,
-            pool_name,
-            stream_configuration,
-            media_stream_type=media_stream_type,
-            reserved_stream_capacity=reserved_stream_capacity,
-            pool_tags=pool_tags,
-            pipeline_tags=pipeline_tags,
-            keep_on_failure=keep_on_failure,
-            poll=poll,
-        )
-    )
-    return MeetingAudioStream(media, pipeline, pool, created_pool, poll=poll)
+def _handle(media: MediaPipelines, started: Started) -> MeetingAudioStream:
+    return MeetingAudioStream(media, started.pipeline, started.pool, started.created_pool, poll=started.poll)
 
 
-stream_meeting_audio.__doc__ = stream_meeting_audio_steps.__doc__
+stream_meeting_audio = synchronous(
+    MediaPipelines, stream_meeting_audio_steps, "stream_meeting_audio", _handle
+)

@@ -73,9 +73,9 @@ class ConnectorCore(Generic[KV, Sig]):
         self,
         kv: KV,
         *,
-        signaling: Callable[[str], Sig] | None,
-        endpoint_ttl: float,
-        clock: Callable[[], float],
+        signaling: Callable[[str], Sig] | None = None,
+        endpoint_ttl: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._kv = kv
         self._make_signaling = signaling
@@ -155,18 +155,6 @@ class WebRtcConnector(ConnectorCore[KinesisVideo, KinesisVideoSignaling]):
     ['turn:...']
     """
 
-    def __init__(
-        self,
-        kv: KinesisVideo,
-        *,
-        signaling: Callable[[str], KinesisVideoSignaling] | None = None,
-        endpoint_ttl: float = 600.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(
-            kv, signaling=signaling or _default_signaling(kv), endpoint_ttl=endpoint_ttl, clock=clock
-        )
-
     def endpoints(self, channel_arn: str, role: ChannelRole | str) -> tuple[str, str]:
         """The channel's (WSS, HTTPS) endpoints for `role`, from the cache while fresh."""
         return run(self._endpoint_steps(channel_arn, role))
@@ -175,8 +163,8 @@ class WebRtcConnector(ConnectorCore[KinesisVideo, KinesisVideoSignaling]):
         cached = self._cached_signaling(https_url)
         if cached is not None:
             return cached
-        assert self._make_signaling is not None
-        return self._keep_signaling(https_url, self._make_signaling(https_url))
+        make = self._make_signaling or _default_signaling(self._kv)
+        return self._keep_signaling(https_url, make(https_url))
 
     def connection_info(
         self, channel_arn: str, role: ChannelRole | str = ChannelRole.MASTER, *, client_id: str | None = None
