@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any, Concatenate, Generic, ParamSpec, TypeAlias, TypeVar, cast
@@ -140,30 +141,61 @@ def returned(target: object, result: R) -> R:
     return result
 
 
+def _named(
+    perform: Callable[..., Any],
+    steps: Callable[..., Any],
+    named: Callable[..., Any],
+    facade: type,
+    then: Callable[..., Any],
+    awaited: bool,
+) -> None:
+    """Give `perform` the stub's name and the steps' docstring and signature, as `help()` and
+    the docs show it: the facade's type first, and what `then` returns."""
+    functools.update_wrapper(perform, steps)
+    perform.__name__, perform.__qualname__ = named.__name__, named.__qualname__
+    perform.__module__ = named.__module__
+    signature = inspect.signature(steps)
+    first, *rest = signature.parameters.values()
+    returns = inspect.signature(then).return_annotation
+    if then is returned:  # what the steps return: "Steps[X]" -> "X"
+        returns = str(signature.return_annotation).removeprefix("Steps[").removesuffix("]")
+    if awaited:
+        returns = f"Coroutine[Any, Any, {returns}]"
+    shown = signature.replace(
+        parameters=[first.replace(annotation=facade.__name__), *rest], return_annotation=returns
+    )
+    setattr(perform, "__signature__", shown)  # noqa: B010  # not a declared attribute of functions
+
+
 def synchronous(
-    facade: type[F], steps: Callable[Concatenate[Any, P], Steps[R]], name: str, then: Callable[[F, R], T]
-) -> Callable[Concatenate[F, P], T]:
-    """`steps` as a function of a sync `facade` that performs them (`run`); `then(facade,
-    result)` makes what it returns."""
+    facade: type[F], steps: Callable[Concatenate[Any, P], Steps[R]], then: Callable[[F, R], T]
+) -> Callable[[Callable[..., object]], Callable[Concatenate[F, P], T]]:
+    """Decorates a stub `def name(): ...` into `steps` as a function of a sync `facade` that
+    performs them (`run`); `then(facade, result)` makes what it returns. The stub gives only
+    the public name: the signature is the steps', so it is written once for sync and async."""
 
-    @functools.wraps(steps)
-    def perform(target: F, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        _check(facade, target, name)
-        return then(target, run(steps(target, *args, **kwargs)))
+    def decorate(named: Callable[..., object]) -> Callable[Concatenate[F, P], T]:
+        def perform(target: F, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            _check(facade, target, named.__name__)
+            return then(target, run(steps(target, *args, **kwargs)))
 
-    perform.__name__ = perform.__qualname__ = name
-    return perform
+        _named(perform, steps, named, facade, then, awaited=False)
+        return perform
+
+    return decorate
 
 
 def asynchronous(
-    facade: type[F], steps: Callable[Concatenate[Any, P], Steps[R]], name: str, then: Callable[[F, R], T]
-) -> Callable[Concatenate[F, P], Coroutine[Any, Any, T]]:
-    """`steps` as a coroutine function of an async `facade` that awaits them (`arun`)."""
+    facade: type[F], steps: Callable[Concatenate[Any, P], Steps[R]], then: Callable[[F, R], T]
+) -> Callable[[Callable[..., object]], Callable[Concatenate[F, P], Coroutine[Any, Any, T]]]:
+    """As `synchronous`, for an async `facade`: a coroutine function that awaits the steps (`arun`)."""
 
-    @functools.wraps(steps)
-    async def perform(target: F, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        _check(facade, target, name)
-        return then(target, await arun(steps(target, *args, **kwargs)))
+    def decorate(named: Callable[..., object]) -> Callable[Concatenate[F, P], Coroutine[Any, Any, T]]:
+        async def perform(target: F, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            _check(facade, target, named.__name__)
+            return then(target, await arun(steps(target, *args, **kwargs)))
 
-    perform.__name__ = perform.__qualname__ = name
-    return perform
+        _named(perform, steps, named, facade, then, awaited=True)
+        return perform
+
+    return decorate

@@ -28,9 +28,11 @@ __all__ = [
     "stream_meeting_audio",
 ]
 
-ensure_signaling_channel = asynchronous(
-    AsyncKinesisVideo, ensure_signaling_channel_steps, "ensure_signaling_channel", returned
-)
+
+@asynchronous(AsyncKinesisVideo, ensure_signaling_channel_steps, returned)
+def ensure_signaling_channel() -> None:
+    """Named stub: `kvs_chime.workflows.ensure_signaling_channel`'s steps, awaited on an
+    `AsyncKinesisVideo`."""
 
 
 @attrs.define
@@ -57,11 +59,11 @@ def _handle(media: AsyncMediaPipelines, started: Started) -> AsyncMeetingAudioSt
     return AsyncMeetingAudioStream(media, pipeline, pool, started.created_pool, poll=started.poll)
 
 
-stream_meeting_audio = asynchronous(
-    AsyncMediaPipelines, stream_meeting_audio_steps, "stream_meeting_audio", _handle
-)
-"""`kvs_chime.workflows.stream_meeting_audio` on an async facade, returning an
-`AsyncMeetingAudioStream`; a cancelled call cleans up like Ctrl-C does on the sync one."""
+@asynchronous(AsyncMediaPipelines, stream_meeting_audio_steps, _handle)
+def stream_meeting_audio() -> None:
+    """Named stub: `kvs_chime.workflows.stream_meeting_audio`'s steps, awaited on an
+    `AsyncMediaPipelines`, returning an `AsyncMeetingAudioStream`; a cancelled call cleans up
+    like Ctrl-C does on the sync one."""
 
 
 class AsyncWebRtcConnector(ConnectorCore[AsyncKinesisVideo, AsyncKinesisVideoSignaling]):

@@ -145,6 +145,6 @@ def _update(
         )
 
 
-ensure_signaling_channel = synchronous(
-    KinesisVideo, ensure_signaling_channel_steps, "ensure_signaling_channel", returned
-)
+@synchronous(KinesisVideo, ensure_signaling_channel_steps, returned)
+def ensure_signaling_channel() -> None:
+    """Named stub: the function is `ensure_signaling_channel_steps` performed on a `KinesisVideo`."""

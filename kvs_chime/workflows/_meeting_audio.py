@@ -398,6 +398,6 @@ def _handle(media: MediaPipelines, started: Started) -> MeetingAudioStream:
     return MeetingAudioStream(media, started.pipeline, started.pool, started.created_pool, poll=started.poll)
 
 
-stream_meeting_audio = synchronous(
-    MediaPipelines, stream_meeting_audio_steps, "stream_meeting_audio", _handle
-)
+@synchronous(MediaPipelines, stream_meeting_audio_steps, _handle)
+def stream_meeting_audio() -> None:
+    """Named stub: the function is `stream_meeting_audio_steps` performed on a `MediaPipelines`."""
