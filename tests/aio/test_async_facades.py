@@ -15,7 +15,9 @@ from aiobotocore.session import get_session
 from kvs_chime import (
     DeadlineExceededError,
     KvsChimeError,
+    ResponseParseError,
     RetryPolicy,
+    ServerError,
     TransportError,
     ValidationError,
     call_info,
@@ -248,5 +250,31 @@ def test_200_tasks_under_throttling_and_drops(ep: LocalEndpoint) -> None:
             assert attempts(ep, "CreateSignalingChannel") <= 200 * policy.max_attempts
             for failed in (r for r in results if isinstance(r, KvsChimeError)):
                 assert isinstance(failed, (ClientLimitExceededError, TransportError, KvsChimeError))
+
+    run(main)
+
+
+def test_unreadable_bodies_are_typed_errors_that_keep_the_body(ep: LocalEndpoint) -> None:
+    """aiobotocore reads bodies asynchronously: the hooks still keep what was sent."""
+
+    async def main() -> None:
+        time_ = FakeAsyncTime()
+        async with raw_client(ep, "kinesisvideo") as client:
+            kv = AsyncKinesisVideo(client=client, sleep=time_.sleep, clock=time_.clock)
+            await kv.create_signaling_channel(CreateSignalingChannelRequest(channel_name="door"))
+            describe = DescribeSignalingChannelRequest(channel_name="door")
+            ep.faults.raw_next("DescribeSignalingChannel", b'{"ChannelInfo": {"ChannelName": "door",')
+            with pytest.raises(ResponseParseError) as parse:
+                await kv.describe_signaling_channel(describe)
+            assert '"ChannelName": "door",' in str(parse.value.raw["kvs_chime:unparsable-body"])
+            page = b"<html><body><h1>502 Bad Gateway</h1><p>upstream said no</p></body></html>" + b" " * 9000
+            ep.faults.raw_next(
+                "DescribeSignalingChannel", page, status=502, headers={"Content-Type": "text/html"}, times=2
+            )
+            with pytest.raises(ServerError) as server:
+                await kv.describe_signaling_channel(describe, retry=RetryPolicy(max_attempts=2))
+            assert server.value.body is not None and "upstream said no" in server.value.body
+            assert len(server.value.body) <= 4096 and server.value.http_status == 502
+            assert server.value.attempts == 2
 
     run(main)
