@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from botocore.config import Config
 
+from ._call import Calls
 from ._operation import Operation, Pages
 from ._pipeline import Pipeline, Reconciler
 from ._retry import RetryBudget, RetryPolicy
@@ -18,7 +19,7 @@ from ._waiter import Poll
 if TYPE_CHECKING:
     import boto3
 
-__all__ = ["ServiceFacade"]
+__all__ = ["FacadeBase", "ServiceFacade"]
 
 T = TypeVar("T")
 Req = TypeVar("Req")
@@ -40,7 +41,27 @@ def check_type(name: str, value: object, cls: type) -> None:
         raise TypeError(f"{name}= must be a kvs_chime.{cls.__name__}, got {type(value).__name__}")
 
 
-class ServiceFacade:
+class FacadeBase:
+    """What the sync and async facades share: their retry policy and budget, their reconcilers."""
+
+    _calls: Calls
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The facade's default retry policy (each method also takes `retry=` for one call)."""
+        return self._calls.retry
+
+    @property
+    def retry_budget(self) -> RetryBudget:
+        """The retry budget this facade's calls share (across threads and tasks)."""
+        return self._calls.budget
+
+    def _reconcilers(self) -> Mapping[str, Reconciler]:
+        """Creates this facade can reconcile after an outcome-unknown failure (none by default)."""
+        return {}
+
+
+class ServiceFacade(FacadeBase):
     """Common construction for the facades (`KinesisVideo`, `KinesisVideoSignaling`, `MediaPipelines`).
 
     Build one from a boto3 `Session` (or the default session), optionally with a region, an
@@ -100,6 +121,7 @@ class ServiceFacade:
             budget=retry_budget,
             reconcilers=self._reconcilers(),
         )
+        self._calls = self._pipeline
 
     @property
     def client(self) -> object:
@@ -111,25 +133,11 @@ class ServiceFacade:
         """The boto3 session the client was built from (None for a wrapped client)."""
         return self._session
 
-    @property
-    def retry(self) -> RetryPolicy:
-        """The facade's default retry policy (each method also takes `retry=` for one call)."""
-        return self._pipeline.retry
-
-    @property
-    def retry_budget(self) -> RetryBudget:
-        """The retry budget this facade's calls share (across threads)."""
-        return self._pipeline.budget
-
     def _wait(self, waiter: Callable[[Callable[[], float]], Steps[T]], poll: Poll | None) -> T:
         """Run a waiter's polling loop (`_waiter.wait`, given this facade's clock) on this
         facade's sleep; the polls run under the waiter's timeout as their deadline."""
         with self._pipeline.within((poll or Poll()).timeout):
             return run(waiter(self._pipeline.clock), self._pipeline.sleep)
-
-    def _reconcilers(self) -> Mapping[str, Reconciler]:
-        """Creates this facade can reconcile after an outcome-unknown failure (none by default)."""
-        return {}
 
     def _call(self, operation: Operation[Req, Resp], request: Req | None, retry: RetryPolicy | None) -> Resp:
         return self._pipeline.call(operation, request, retry)

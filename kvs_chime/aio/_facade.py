@@ -6,12 +6,11 @@ from __future__ import annotations
 import asyncio
 import importlib
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar
 
-from .._call import Reconciler
-from .._facade import CLIENT_DEFAULTS, check_type
+from .._facade import CLIENT_DEFAULTS, FacadeBase, check_type
 from .._retry import RetryBudget, RetryPolicy
 from .._steps import Steps, arun
 from .._waiter import Poll
@@ -26,7 +25,7 @@ Resp = TypeVar("Resp")
 Item = TypeVar("Item")
 
 
-class AsyncServiceFacade:
+class AsyncServiceFacade(FacadeBase):
     """Common construction for the async facades (`AsyncKinesisVideo`, ...).
 
     Own a client: `async with AsyncKinesisVideo(region_name=...) as kv:` builds an aiobotocore
@@ -72,6 +71,7 @@ class AsyncServiceFacade:
             budget=retry_budget,
             reconcilers=self._reconcilers(),
         )
+        self._calls = self._pipeline
 
     async def __aenter__(self: F) -> F:
         if self._owner is None and self._pipeline._client is None:  # pyright: ignore[reportPrivateUsage]  # the facade owns its pipeline
@@ -102,22 +102,8 @@ class AsyncServiceFacade:
         """The underlying aiobotocore client, for what the facade does not cover."""
         return self._pipeline.client
 
-    @property
-    def retry(self) -> RetryPolicy:
-        """The facade's default retry policy (each method also takes `retry=` for one call)."""
-        return self._pipeline.retry
-
-    @property
-    def retry_budget(self) -> RetryBudget:
-        """The retry budget this facade's calls share (across tasks)."""
-        return self._pipeline.budget
-
     async def _wait(self, waiter: Callable[[Callable[[], float]], Steps[T]], poll: Poll | None) -> T:
         """Run a waiter's polling loop (shared with the sync facade) on this facade's sleep; the
         polls run under the waiter's timeout as their deadline."""
         with self._pipeline.within((poll or Poll()).timeout):
             return await arun(waiter(self._pipeline.clock), self._pipeline.sleep)
-
-    def _reconcilers(self) -> Mapping[str, Reconciler]:
-        """Creates this facade can reconcile after an outcome-unknown failure (none by default)."""
-        return {}
