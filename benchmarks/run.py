@@ -12,6 +12,7 @@ not to a source tree in the working directory.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import sys
@@ -232,6 +233,15 @@ def main(argv: list[str]) -> int:
             bench_mkv.rows(bench_mkv.run(quick=args.quick)),
         ),
     ]
+    if importlib.util.find_spec("aiobotocore") is not None:  # the `aio` extra (nox -s bench_aio)
+        import bench_aio
+
+        sections.append(
+            (
+                "7. async over loopback HTTP: raw aiobotocore vs kvs_chime.aio; sync + threads vs async",
+                bench_aio.rows(LOOPBACK_CALLS, rounds(16)),
+            )
+        )
     title = (
         f"kvs_chime {kvs_chime.__version__} vs boto3 {boto3.__version__} / botocore {botocore.__version__}, "
         f"Python {platform.python_version()} ({platform.machine()}). ratio: median of per-round "

@@ -1,45 +1,65 @@
 """The decisions of one logical call, written once with no I/O in them.
 
-A `Call` holds one call's state across its attempts; the sync pipeline (`_pipeline.py`) and an
-async one drive it the same way:
+A `Call` holds one call's state across its attempts; the sync pipeline (`_pipeline.py`) and the
+async one (`aio/_pipeline.py`) drive it the same way:
 
-    call = Call.start(...)             validate, unstructure, idempotency token (once), scope
-    in_flight = call.begin_attempt()   per attempt: count it, arm the deadline watch
-    ... the client call (the only I/O) ...
-    call.succeeded(raw) / raise call.failed(exc, in_flight)
+    call = calls.start(operation, request, policy)   options, plan, validate, unstructure, token
+    with Attempt(call) as attempt:                   per attempt: count it, arm the deadline,
+        ... the client call (the only I/O) ...       classify what it raises into the typed error
+    call.response(raw)                               structure (or typed error), record
+    call.recover(error, reconciler)                  after failed attempts: steps that reconcile,
+                                                     call a delete done, or raise
 
 and tenacity's `Retrying` or `AsyncRetrying` decide with the strategies below (`retry_if`,
 `stop_if`, `wait_for`, `log_retry`), which read the call's one `Failure` classification.
+`Pager` holds the decisions of a paginated walk.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime
 import logging
+import sys
 import time
 import uuid
-from collections.abc import Callable
-from typing import Any, cast
+from collections.abc import Callable, Generator, Mapping
+from types import TracebackType
+from typing import Any, Generic, NoReturn, TypeVar, cast
 
 import attrs
 import tenacity
+from botocore.exceptions import StubResponseError
 
-from ._callinfo import CallInfo
-from ._client_hooks import InFlight
+from ._callinfo import CallInfo, attach_call, record_call
+from ._client_hooks import InFlight, in_flight
 from ._convert import unstructure_request
 from ._failure import Failure, classify
 from ._model import WIRE
-from ._operation import Operation
+from ._operation import Operation, Pages
+from ._response import read_response, unreadable_body
 from ._retry import RetryBudget, RetryPolicy, backoff
-from ._validate import validate_request
+from ._steps import Steps
+from ._validate import checked_request, validate_request
 from ._watchdog import watchdog
-from .errors import CallError, KvsChimeError
+from .errors import (
+    CallError,
+    KvsChimeError,
+    NotFoundError,
+    ReconciliationConflictError,
+    ResourceInUseError,
+    ResponseParseError,
+)
 
 __all__ = [
+    "Attempt",
     "Call",
+    "Calls",
+    "Pager",
     "Plan",
     "Scope",
+    "check_options",
     "current_scope",
     "log_retry",
     "plan_for",
@@ -114,6 +134,7 @@ class Call:
         "policy",
         "reconciled",
         "records",
+        "replay",
         "request",
         "request_id",
         "retry_cost",
@@ -153,6 +174,8 @@ class Call:
         self.reconciled = False
         self.failure: Failure | None = None
         self.retry_cost = 0.0
+        self.replay: KvsChimeError | None = None
+        """The first attempt's error, replayed to tenacity as its attempt 1."""
         self.server_start: float | None = None
         """The call's start on the service's clock (epoch s), estimated from an answer's Date header."""
         self._real_start = time.monotonic()
@@ -253,6 +276,261 @@ class Call:
         error.request_id = error.request_id or self.request_id
         error.http_status = error.http_status or self.http_status
         return error
+
+    def take_replay(self) -> KvsChimeError | None:
+        """The first attempt's error, once: it ran outside tenacity, which replays it as its own
+        attempt 1 so its retry, stop, wait and logging decisions are as if it had run them."""
+        replay, self.replay = self.replay, None
+        return replay
+
+    def recover(self, error: KvsChimeError, reconciler: Reconciler | None) -> Steps[Any]:
+        """What follows attempts that ended in `error`: reconcile a create whose name is taken
+        after an outcome-unknown attempt, call a delete done whose target is gone after one, or
+        raise `error`. Steps (`_steps.py`): the reconciling look-ups are calls of the facade."""
+        name = self.operation.name
+        if isinstance(error, ResourceInUseError) and reconciler is not None and self.may_have_applied:
+            logger.info("%s: name taken after an outcome-unknown attempt; reconciling", name)
+            return (yield from self._reconcile(reconciler, error))
+        if isinstance(error, NotFoundError) and self.plan.idempotent_delete and self.may_have_applied:
+            # An earlier attempt whose answer was lost deleted it: the delete is done.
+            logger.info("%s: not found after an outcome-unknown attempt; the delete applied", name)
+            self.failure = None
+            return self.finish(self.operation.response())
+        self.record()
+        raise error
+
+    def _reconcile(self, reconciler: Reconciler, in_use: ResourceInUseError) -> Steps[Any]:
+        """The name is taken after an attempt that may have created it: ours if it was created
+        after this call started and matches what was asked."""
+        scope = current_scope.set(self.scope(records=False))
+        try:
+            result = yield from reconciler(self.request, self.started_at())
+        except ReconciliationConflictError as conflict:
+            self.record()
+            raise self.stamp(conflict) from (conflict.__cause__ or in_use)
+        except KvsChimeError as lookup:
+            self.record()
+            failed = ReconciliationConflictError(self.operation.name, "", {"look-up failed": (True, False)})
+            raise self.stamp(failed) from lookup
+        finally:
+            current_scope.reset(scope)
+        self.reconciled = True
+        return self.finish(result)
+
+    def response(self, raw: dict[str, Any]) -> Any:
+        """The typed response of a successful attempt's `raw` result (recorded), or the typed
+        error to raise."""
+        self.succeeded(raw)
+        try:
+            response = read_response(self.operation, raw)
+        except ResponseParseError as exc:
+            self.record()
+            raise self.stamp(exc) from None  # nothing chained: a cause could quote the body
+        return self.finish(response)
+
+    def finish(self, response: object) -> Any:
+        self.record()
+        attach_call(response, self)
+        return response
+
+    def record(self) -> None:
+        if self.records:
+            record_call(self)
+
+    def interrupted(self, exc: BaseException, in_flight: InFlight) -> None:
+        """An attempt interrupted by a cancellation or Ctrl-C: the call is over, and its outcome
+        unknown when the request may have been sent (its token is on `last_call()` and, on
+        Python 3.11+, in a note on the exception)."""
+        watch = in_flight.watched
+        sent = watch is None or watch.sent or watch.registered
+        self.may_have_applied = self.may_have_applied or sent
+        self.record()
+        if sys.version_info >= (3, 11) and (self.token is not None or sent):  # pragma: no branch
+            exc.add_note(
+                f"kvs_chime: {self.operation.name} interrupted after {self.attempts} attempt(s); "
+                f"outcome {'unknown' if sent else 'not applied'}; idempotency token {self.token}"
+            )
+
+
+class Attempt:
+    """One attempt of `call`: `with Attempt(call) as attempt:` around the client call.
+
+    Counts the attempt, arms the deadline watch, marks the attempt for the client hooks, and
+    turns what the client call raises into the classified, typed error (raised from it).
+    """
+
+    __slots__ = ("call", "in_flight", "marker", "unreadable")
+
+    def __init__(self, call: Call) -> None:
+        self.call = call
+        self.in_flight = call.begin_attempt()
+        self.marker = in_flight.set(self.in_flight)
+        self.unreadable: KvsChimeError | None = None
+
+    def raise_unreadable(self) -> NoReturn:
+        """After the `with` block: it ended without returning only when the body was unreadable."""
+        assert self.unreadable is not None
+        raise self.unreadable
+
+    def __enter__(self) -> InFlight:
+        return self.in_flight
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        in_flight.reset(self.marker)
+        self.call.end_attempt(self.in_flight)
+        if exc is None or isinstance(exc, (AssertionError, StubResponseError)):
+            return False  # success, or botocore's Stubber reporting a test's mistake: for the test
+        if not isinstance(exc, Exception):
+            self.call.interrupted(exc, self.in_flight)
+            return False
+        unreadable = unreadable_body(self.call.operation.name, exc)
+        if unreadable is not None:
+            # A 2xx body botocore choked on: its exception (whose message can quote the body) must
+            # be neither the cause nor the context of the error raised in its place, so it is
+            # swallowed here and `raise_unreadable` raises the error after the `with` block.
+            self.unreadable = self.call.failed(unreadable, self.in_flight)
+            return True
+        error = self.call.failed(exc, self.in_flight)
+        if error is not exc:
+            raise error from exc
+        return False
+
+
+Reconciler = Callable[[Any, Any], Steps[object]]
+"""Given the create request and the call's start (an aware datetime on the service's clock),
+return the steps (`_steps.py`) that find the response for the resource an earlier attempt
+created, or raise `ReconciliationConflictError`: the resource holding the name is not this
+call's."""
+
+
+def check_options(method: str, retry: object, page_size: object = None, max_items: object = None) -> None:
+    """Refuse options of the wrong kind before any network call."""
+    if retry is None and page_size is None and max_items is None:
+        return
+    if retry is not None and not isinstance(retry, RetryPolicy):
+        raise TypeError(f"{method}(): retry= must be a kvs_chime.RetryPolicy, got {type(retry).__name__}")
+    for name, value in (("page_size", page_size), ("max_items", max_items)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{method}(): {name}= must be a positive int, got {type(value).__name__}")
+        if value < 1:
+            raise ValueError(f"{method}(): {name}= must be a positive int, got {value}")
+
+
+class Calls:
+    """What a pipeline (sync or async) decides for every call of one facade: default policy,
+    budget, clock, plans per operation, and which creates it reconciles."""
+
+    def __init__(
+        self,
+        *,
+        retry: RetryPolicy,
+        clock: Callable[[], float],
+        budget: RetryBudget | None,
+        reconcilers: Mapping[str, Reconciler] | None,
+    ) -> None:
+        self.retry = retry
+        self.clock = clock
+        self.budget = budget if budget is not None else RetryBudget()
+        self.reconcilers = dict(reconcilers or {})
+        self._plans: dict[str, Plan] = {}
+
+    def start(self, operation: Operation[Any, Any], request: object, policy: RetryPolicy | None) -> Call:
+        check_options(operation.method, policy)
+        request = checked_request(operation, request)
+        plan = self._plans.get(operation.name)
+        if plan is None:
+            plan = self._plans[operation.name] = plan_for(operation, operation.name in self.reconcilers)
+        return Call.start_call(
+            operation, request, plan, policy=policy or self.retry, budget=self.budget, clock=self.clock
+        )
+
+    def pager(
+        self,
+        operation: Operation[Req, Resp],
+        pages: Pages[Req, Resp, Item],
+        request: Req | None,
+        page_size: int | None,
+        max_items: int | None,
+        policy: RetryPolicy | None,
+    ) -> Pager[Req, Resp, Item]:
+        """A paginated walk's state; its first request is validated here, so bad input fails
+        at the call, not at the first item."""
+        check_options(operation.method, policy, page_size, max_items)
+        request = checked_request(operation, request)
+        if page_size is not None:
+            if pages.limit is None:
+                raise TypeError(f"{operation.method}(): this operation takes no page_size")
+            request = attrs.evolve(request, **{pages.limit: page_size})  # type: ignore[misc]  # attrs instance by construction
+        validate_request(request)
+        return Pager(operation, pages, request, max_items)
+
+    @contextlib.contextmanager
+    def within(self, deadline: float | None, policy: RetryPolicy | None = None) -> Generator[None]:
+        """Run the calls in the block under one deadline (`deadline` seconds from now on the
+        facade's clock) and policy, each recorded for `last_call()`: a waiter's polls. Inside
+        a call already, its deadline wins."""
+        if current_scope.get() is not None:
+            yield
+            return
+        at = None if deadline is None else self.clock() + deadline
+        token = current_scope.set(Scope(policy or self.retry, at, records=True))
+        try:
+            yield
+        finally:
+            current_scope.reset(token)
+
+
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+Item = TypeVar("Item")
+
+
+class Pager(Generic[Req, Resp, Item]):
+    """The decisions of a paginated walk: the next request, and which items of a page to give."""
+
+    def __init__(
+        self,
+        operation: Operation[Req, Resp],
+        pages: Pages[Req, Resp, Item],
+        request: Req,
+        max_items: int | None,
+    ) -> None:
+        self.operation = operation
+        self._pages = pages
+        self._request: Req | None = request
+        self._left = max_items
+        self._seen: set[str] = set()
+        self._error: KvsChimeError | None = None
+
+    @property
+    def request(self) -> Req | None:
+        """The next page's request; None when the walk is over. Raises once the service sent a
+        page token twice (after the items of that page were given)."""
+        if self._error is not None:
+            raise self._error
+        return self._request
+
+    def take(self, response: Resp) -> list[Item]:
+        """The items to give from `response`, the page `request` asked for; moves to the next."""
+        items = list(self._pages.items(response) or ())
+        if self._left is not None:
+            items = items[: self._left]
+            self._left -= len(items)
+        token = self._pages.next_token(response)
+        if not token or self._left == 0:
+            self._request = None
+        elif token in self._seen:
+            self._error = KvsChimeError(
+                f"{self.operation.name}: the service returned the same page token twice"
+            )
+        else:
+            self._seen.add(token)
+            self._request = attrs.evolve(self._request, **{self._pages.input_token: token})  # type: ignore[misc]  # attrs instance by construction
+        return items
 
 
 # -- tenacity strategies: the same for the sync and the async driver --------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextvars
 import json
-from typing import Any
+from typing import Any, cast
 
 from ._watchdog import Watch, watchdog
 
@@ -70,13 +70,24 @@ def _keep_body(response_dict: dict[str, Any], **_: object) -> None:
         attempt.body = body if isinstance(body, bytes) else None
 
 
+def _read_body(http_response: Any) -> bytes | None:
+    """The body botocore read, or None. aiobotocore's `content` is a coroutine: by after-call it
+    has read the body and cached it, so the cache is read (a stub response has none)."""
+    cached = getattr(http_response, "_content", None)
+    if isinstance(cached, bytes) or getattr(http_response, "raw", None) is None:
+        return cached if isinstance(cached, bytes) else None
+    if hasattr(type(cast(object, http_response)), "_content_prop"):
+        return None  # aiobotocore's response, body not read: nothing to await in a sync hook
+    return cast(bytes, http_response.content)
+
+
 def _keep_error_body(http_response: Any, parsed: dict[str, Any], **_: object) -> None:
     # botocore replaces a 5xx HTML body by the status text, and puts other non-JSON error
     # bodies in the message unbounded: keep what was sent, bounded, beside the parsed error.
     status = getattr(http_response, "status_code", 200)
     if status < 300 or getattr(http_response, "raw", None) is None:
         return
-    body = http_response.content
+    body = _read_body(http_response)
     if not body:
         return
     try:

@@ -9,15 +9,17 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from botocore.config import Config
 
+from ._call import Calls
 from ._operation import Operation, Pages
 from ._pipeline import Pipeline, Reconciler
 from ._retry import RetryBudget, RetryPolicy
-from ._waiter import Poll, wait
+from ._steps import Steps, run
+from ._waiter import Poll
 
 if TYPE_CHECKING:
     import boto3
 
-__all__ = ["ServiceFacade"]
+__all__ = ["FacadeBase", "ServiceFacade"]
 
 T = TypeVar("T")
 Req = TypeVar("Req")
@@ -26,7 +28,7 @@ Item = TypeVar("Item")
 
 # The pipeline is the one retry layer: botocore's own would multiply attempts (and, in legacy
 # mode, resend a 429 with the same token behind our back). One HTTP attempt per pipeline attempt.
-_CLIENT_DEFAULTS = Config(
+CLIENT_DEFAULTS = Config(
     retries={"mode": "standard", "total_max_attempts": 1},
     connect_timeout=10,
     read_timeout=30,
@@ -34,12 +36,32 @@ _CLIENT_DEFAULTS = Config(
 )
 
 
-def _require(name: str, value: object, cls: type) -> None:
+def check_type(name: str, value: object, cls: type) -> None:
     if value is not None and not isinstance(value, cls):
         raise TypeError(f"{name}= must be a kvs_chime.{cls.__name__}, got {type(value).__name__}")
 
 
-class ServiceFacade:
+class FacadeBase:
+    """What the sync and async facades share: their retry policy and budget, their reconcilers."""
+
+    _calls: Calls
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The facade's default retry policy (each method also takes `retry=` for one call)."""
+        return self._calls.retry
+
+    @property
+    def retry_budget(self) -> RetryBudget:
+        """The retry budget this facade's calls share (across threads and tasks)."""
+        return self._calls.budget
+
+    def _reconcilers(self) -> Mapping[str, Reconciler]:
+        """Creates this facade can reconcile after an outcome-unknown failure (none by default)."""
+        return {}
+
+
+class ServiceFacade(FacadeBase):
     """Common construction for the facades (`KinesisVideo`, `KinesisVideoSignaling`, `MediaPipelines`).
 
     Build one from a boto3 `Session` (or the default session), optionally with a region, an
@@ -101,9 +123,9 @@ class ServiceFacade:
 
                 session = self._session = boto3.Session()
             merged: Config = (
-                _CLIENT_DEFAULTS.merge(config)  # pyright: ignore[reportUnknownMemberType]  # botocore is untyped
+                CLIENT_DEFAULTS.merge(config)  # pyright: ignore[reportUnknownMemberType]  # botocore is untyped
                 if config is not None
-                else _CLIENT_DEFAULTS
+                else CLIENT_DEFAULTS
             )
             client = cast(
                 object,
@@ -113,8 +135,8 @@ class ServiceFacade:
             )
         elif session is not None or region_name is not None or endpoint_url is not None or config is not None:
             raise TypeError("pass either client= or session/region_name/endpoint_url/config, not both")
-        _require("retry", retry, RetryPolicy)
-        _require("retry_budget", retry_budget, RetryBudget)
+        check_type("retry", retry, RetryPolicy)
+        check_type("retry_budget", retry_budget, RetryBudget)
         self._pipeline = Pipeline(
             client,
             retry=retry or RetryPolicy(),
@@ -123,6 +145,7 @@ class ServiceFacade:
             budget=retry_budget,
             reconcilers=self._reconcilers(),
         )
+        self._calls = self._pipeline
 
     @property
     def client(self) -> object:
@@ -134,44 +157,11 @@ class ServiceFacade:
         """The boto3 session the client was built from (None for a wrapped client)."""
         return self._session
 
-    @property
-    def retry(self) -> RetryPolicy:
-        """The facade's default retry policy (each method also takes `retry=` for one call)."""
-        return self._pipeline.retry
-
-    @property
-    def retry_budget(self) -> RetryBudget:
-        """The retry budget this facade's calls share (across threads)."""
-        return self._pipeline.budget
-
-    def _wait(
-        self,
-        name: str,
-        read: Callable[[], T | None],
-        *,
-        done: Callable[[T | None], bool],
-        failure: Callable[[T | None], str | None],
-        poll: Poll | None,
-        must_appear: bool = False,
-    ) -> T | None:
-        """The waiters' polling loop, on this facade's clock and sleep; the polls run under the
-        waiter's timeout as their deadline."""
-        poll = poll or Poll()
-        with self._pipeline.within(poll.timeout):
-            return wait(
-                name,
-                read,
-                done=done,
-                failure=failure,
-                poll=poll,
-                sleep=self._pipeline.sleep,
-                clock=self._pipeline.clock,
-                must_appear=must_appear,
-            )
-
-    def _reconcilers(self) -> Mapping[str, Reconciler]:
-        """Creates this facade can reconcile after an outcome-unknown failure (none by default)."""
-        return {}
+    def _wait(self, waiter: Callable[[Callable[[], float]], Steps[T]], poll: Poll | None) -> T:
+        """Run a waiter's polling loop (`_waiter.wait`, given this facade's clock) on this
+        facade's sleep; the polls run under the waiter's timeout as their deadline."""
+        with self._pipeline.within((poll or Poll()).timeout):
+            return run(waiter(self._pipeline.clock), self._pipeline.sleep)
 
     def _call(self, operation: Operation[Req, Resp], request: Req | None, retry: RetryPolicy | None) -> Resp:
         return self._pipeline.call(operation, request, retry)
@@ -185,4 +175,5 @@ class ServiceFacade:
         max_items: int | None,
         retry: RetryPolicy | None,
     ) -> Iterator[Item]:
-        return self._pipeline.paginate(operation, pages, request, page_size, max_items, retry)
+        pipeline = self._pipeline
+        return pipeline.pages(pipeline.pager(operation, pages, request, page_size, max_items, retry), retry)

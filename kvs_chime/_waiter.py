@@ -2,7 +2,8 @@
 
 Each poll goes through the facade's call pipeline, so a throttled poll is retried like any call,
 and all polls run under one deadline: the waiter's timeout bounds its polls too. Time comes from
-the facade's injected clock and sleep, so tests never wait for real.
+the facade's injected clock and sleep, so tests never wait for real. The loop is a generator of
+steps (`_steps.py`): sync and async facades run the same one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from ._steps import Steps, pause
 from .errors import DeadlineExceededError, WaiterError
 
 __all__ = ["Poll", "wait"]
@@ -46,16 +48,15 @@ class Poll:
 
 def wait(
     name: str,
-    read: Callable[[], T | None],
+    read: Callable[[], Steps[T | None]],
     *,
     done: Callable[[T | None], bool],
     failure: Callable[[T | None], str | None],
     poll: Poll,
-    sleep: Callable[[float], None],
     clock: Callable[[], float],
     must_appear: bool = False,
-) -> T | None:
-    """Call `read` until `done(state)`; raise `WaiterError` when `failure(state)` names a
+) -> Steps[T | None]:
+    """Run `read` until `done(state)`; raise `WaiterError` when `failure(state)` names a
     reason or when `poll.timeout` passes. `read` returns None for "does not exist"; with
     `must_appear`, a resource not seen within `poll.missing_timeout` fails the wait."""
     start = clock()
@@ -63,7 +64,7 @@ def wait(
     state: T | None = None
     while True:
         try:
-            state = read()
+            state = yield from read()
         except DeadlineExceededError as exc:  # the last poll ran into the waiter's timeout
             raise WaiterError(name, f"timed out (timeout {poll.timeout:g}s)", state) from exc
         if done(state):
@@ -77,4 +78,4 @@ def wait(
             raise WaiterError(name, f"the resource does not exist (not found for {elapsed:.1f}s)", None)
         if elapsed + poll.interval >= poll.timeout:
             raise WaiterError(name, f"timed out after {elapsed:.1f}s (timeout {poll.timeout:g}s)", state)
-        sleep(poll.interval)
+        yield from pause(poll.interval)

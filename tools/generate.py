@@ -8,7 +8,9 @@ Per service it writes, into `kvs_chime/<package>/`:
                   responses, nested shapes), each field carrying its wire name and Spec;
   _operations.py  one Operation per operation, a Pages per paginated list operation, and a
                   facade base class with one thin typed method per operation;
-  __init__.py     the package's public names.
+  __init__.py     the package's public names;
+  _async_operations.py  the same methods, `async def`, on the async facade base (`kvs_chime.aio`),
+                  sharing _operations.py's Operation and Pages values.
 Output is piped through `ruff format` so it reads like the hand-written code around it.
 """
 
@@ -446,6 +448,52 @@ def render_operations(model: ServiceModel, service: Service) -> str:
     )
 
 
+def render_async_operations(model: ServiceModel, service: Service) -> str:
+    """The async twin of `render_operations`: the same walk, each method awaiting the async
+    pipeline with the sync module's Operation and Pages values."""
+    classes = class_names(model)
+    used: set[str] = set()
+    constants: list[str] = []
+    methods: list[str] = []
+    for op in map(model.operation_model, model.operation_names):
+        const = "_" + xform_name(op.name).upper()
+        request = classes[op.input_shape.name]
+        response = classes[op.output_shape.name] if op.output_shape else None
+        used.update(c for c in (request, response) if c)
+        constants.append(const)
+        param = f"request: {request}{' | None = None' if not op.input_shape.required_members else ''}"
+        methods.append(
+            f"    async def {xform_name(op.name)}(self, {param}, /, *, retry: RetryPolicy | None = None) -> {response or 'None'}:\n"
+            f'        """{DOC_OVERRIDES.get(op.name) or one_line(op.documentation)}"""\n'
+            f"        return await self._pipeline.call({const}, request, retry)"
+        )
+        page = paging(model, op, classes)
+        if page is not None:
+            used.add(page.item)
+            constants.append(f"{const}_PAGES")
+            methods.append(
+                f"    def {iterator_name(op.name)}(self, {param}, /, *, page_size: int | None = None, "
+                f"max_items: int | None = None, retry: RetryPolicy | None = None) -> AsyncIterator[{page.item}]:\n"
+                f'        """Yield every {page.item} of `{xform_name(op.name)}` (`async for`), fetching pages as iteration needs them."""\n'
+                f"        pipeline = self._pipeline\n"
+                f"        return pipeline.pages(pipeline.pager({const}, {const}_PAGES, request, page_size, max_items, retry), retry)"
+            )
+    title = model.metadata.get("serviceFullName", model.service_name)
+    return (
+        header(model)
+        + "# pyright: reportPrivateUsage=false\n# (the Operation and Pages values are _operations.py's, shared rather than generated twice)\n"
+        + f'"""One typed `async` method per operation of {title}, on the async pipeline."""\n\n'
+        + ("from collections.abc import AsyncIterator\n\n" if any("_PAGES" in c for c in constants) else "")
+        + "from .._retry import RetryPolicy\n"
+        "from ..aio._facade import AsyncServiceFacade\n"
+        f"from ._operations import {', '.join(constants)}\n"
+        f"from ._shapes import {', '.join(sorted(used))}\n\n\n"
+        f"class Async{service.facade}Operations(AsyncServiceFacade):\n"
+        f'    """The operations of {title}, async (the facade: `kvs_chime.aio.Async{service.facade}`)."""\n\n'
+        f"    _service_name = {model.service_name!r}\n\n" + "\n\n".join(methods) + "\n"
+    )
+
+
 def render_init(model: ServiceModel, service: Service, shapes: ShapesModule) -> str:
     title = model.metadata.get("serviceFullName", model.service_name)
     names = sorted(shapes.exported)
@@ -479,6 +527,7 @@ def generate() -> dict[Path, str]:
         files[folder / "_shapes.py"] = shapes.render()
         files[folder / "_operations.py"] = render_operations(model, service)
         files[folder / "__init__.py"] = render_init(model, service, shapes)
+        files[folder / "_async_operations.py"] = render_async_operations(model, service)
     return {path: formatted(source, path) for path, source in files.items()}
 
 

@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
-import datetime
+import functools
 from collections.abc import Mapping
 
 from .._pipeline import Reconciler
 from .._waiter import Poll
-from ..errors import KvsChimeError, ReconciliationConflictError, ResourceNotFoundError
+from . import _logic
 from ._operations import KinesisVideoOperations
-from ._reconcile import channel_differences, stream_differences
-from ._shapes import (
-    ChannelInfo,
-    CreateSignalingChannelRequest,
-    CreateSignalingChannelResponse,
-    CreateStreamRequest,
-    CreateStreamResponse,
-    DescribeSignalingChannelRequest,
-    DescribeStreamRequest,
-    ListTagsForResourceRequest,
-    ListTagsForStreamRequest,
-    Status,
-    StreamInfo,
-)
+from ._shapes import ChannelInfo, StreamInfo
 
 __all__ = ["KinesisVideo"]
-
-_LOOKUP_FAILED: dict[str, tuple[object, object]] = {"exists": (True, False)}
-
-
-def _created_before(
-    created: datetime.datetime | None, started: datetime.datetime
-) -> dict[str, tuple[object, object]]:
-    """Only a resource created at or after the call started can be the call's own."""
-    if created is None:
-        return {"creation_time": (started, None)}
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=datetime.timezone.utc)
-    return {"creation_time": (started, created)} if created < started else {}
 
 
 class KinesisVideo(KinesisVideoOperations):
@@ -58,54 +32,12 @@ class KinesisVideo(KinesisVideoOperations):
     """
 
     def _reconcilers(self) -> Mapping[str, Reconciler]:
-        return {"CreateSignalingChannel": self._reconcile_channel, "CreateStream": self._reconcile_stream}
+        return {
+            "CreateSignalingChannel": functools.partial(_logic.reconcile_channel, self),
+            "CreateStream": functools.partial(_logic.reconcile_stream, self),
+        }
 
-    def _reconcile_channel(
-        self, request: CreateSignalingChannelRequest, started: datetime.datetime
-    ) -> CreateSignalingChannelResponse:
-        name = request.channel_name
-        try:
-            info = self.describe_signaling_channel(
-                DescribeSignalingChannelRequest(channel_name=name)
-            ).channel_info
-            tags = None
-            if request.tags:
-                tags = self.list_tags_for_resource(
-                    ListTagsForResourceRequest(resource_arn=info.channel_arn)
-                ).tags
-        except KvsChimeError as exc:
-            raise ReconciliationConflictError("CreateSignalingChannel", name, _LOOKUP_FAILED) from exc
-        differences = channel_differences(request, info, (tags or {}) if request.tags else None)
-        differences.update(_created_before(info.creation_time, started))
-        if differences:
-            raise ReconciliationConflictError("CreateSignalingChannel", name, differences)
-        return CreateSignalingChannelResponse(channel_arn=info.channel_arn)
-
-    def _reconcile_stream(
-        self, request: CreateStreamRequest, started: datetime.datetime
-    ) -> CreateStreamResponse:
-        name = request.stream_name
-        try:
-            info = self.describe_stream(DescribeStreamRequest(stream_name=name)).stream_info
-            tags = None
-            if request.tags:
-                tags = self.list_tags_for_stream(ListTagsForStreamRequest(stream_arn=info.stream_arn)).tags
-        except KvsChimeError as exc:
-            raise ReconciliationConflictError("CreateStream", name, _LOOKUP_FAILED) from exc
-        differences = stream_differences(request, info, (tags or {}) if request.tags else None)
-        differences.update(_created_before(info.creation_time, started))
-        if differences:
-            raise ReconciliationConflictError("CreateStream", name, differences)
-        return CreateStreamResponse(stream_arn=info.stream_arn)
-
-    # -- waiters -------------------------------------------------------------------------------
-
-    def _describe_channel(self, channel_name: str | None, channel_arn: str | None) -> ChannelInfo | None:
-        try:
-            request = DescribeSignalingChannelRequest(channel_name=channel_name, channel_arn=channel_arn)
-            return self.describe_signaling_channel(request).channel_info
-        except ResourceNotFoundError:
-            return None
+    # -- waiters (their polling loops are in _logic.py, shared with the async facade) ----------
 
     def wait_until_signaling_channel_active(
         self, *, channel_name: str | None = None, channel_arn: str | None = None, poll: Poll | None = None
@@ -115,18 +47,9 @@ class KinesisVideo(KinesisVideoOperations):
         Raises `WaiterError` (with the last `ChannelInfo` seen, or None) if the channel is being
         deleted, or is still not ACTIVE when `poll.timeout` passes.
         """
-        info = self._wait(
-            "signaling channel active",
-            lambda: self._describe_channel(channel_name, channel_arn),
-            done=lambda i: i is not None and i.channel_status == Status.ACTIVE,
-            failure=lambda i: (
-                "the channel is being deleted" if i and i.channel_status == Status.DELETING else None
-            ),
-            poll=poll,
-            must_appear=True,
+        return self._wait(
+            functools.partial(_logic.channel_active, self, channel_name, channel_arn, poll), poll
         )
-        assert info is not None  # done() accepted it
-        return info
 
     def wait_until_signaling_channel_deleted(
         self, *, channel_name: str | None = None, channel_arn: str | None = None, poll: Poll | None = None
@@ -135,21 +58,7 @@ class KinesisVideo(KinesisVideoOperations):
 
         Raises `WaiterError` (with the last `ChannelInfo` seen) when `poll.timeout` passes.
         """
-        self._wait(
-            "signaling channel deleted",
-            lambda: self._describe_channel(channel_name, channel_arn),
-            done=lambda i: i is None,
-            failure=lambda i: None,
-            poll=poll,
-        )
-
-    def _describe_stream(self, stream_name: str | None, stream_arn: str | None) -> StreamInfo | None:
-        try:
-            return self.describe_stream(
-                DescribeStreamRequest(stream_name=stream_name, stream_arn=stream_arn)
-            ).stream_info
-        except ResourceNotFoundError:
-            return None
+        self._wait(functools.partial(_logic.channel_deleted, self, channel_name, channel_arn, poll), poll)
 
     def wait_until_stream_active(
         self, *, stream_name: str | None = None, stream_arn: str | None = None, poll: Poll | None = None
@@ -159,16 +68,7 @@ class KinesisVideo(KinesisVideoOperations):
         Raises `WaiterError` (with the last `StreamInfo` seen, or None) if the stream is being
         deleted, or is still not ACTIVE when `poll.timeout` passes.
         """
-        info = self._wait(
-            "stream active",
-            lambda: self._describe_stream(stream_name, stream_arn),
-            done=lambda i: i is not None and i.status == Status.ACTIVE,
-            failure=lambda i: "the stream is being deleted" if i and i.status == Status.DELETING else None,
-            poll=poll,
-            must_appear=True,
-        )
-        assert info is not None  # done() accepted it
-        return info
+        return self._wait(functools.partial(_logic.stream_active, self, stream_name, stream_arn, poll), poll)
 
     def wait_until_stream_deleted(
         self, *, stream_name: str | None = None, stream_arn: str | None = None, poll: Poll | None = None
@@ -177,10 +77,4 @@ class KinesisVideo(KinesisVideoOperations):
 
         Raises `WaiterError` (with the last `StreamInfo` seen) when `poll.timeout` passes.
         """
-        self._wait(
-            "stream deleted",
-            lambda: self._describe_stream(stream_name, stream_arn),
-            done=lambda i: i is None,
-            failure=lambda i: None,
-            poll=poll,
-        )
+        self._wait(functools.partial(_logic.stream_deleted, self, stream_name, stream_arn, poll), poll)

@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 from .._waiter import Poll
-from ..errors import NotFoundError
+from . import _logic
 from ._operations import MediaPipelinesOperations
-from ._shapes import (
-    GetMediaPipelineKinesisVideoStreamPoolRequest,
-    GetMediaPipelineRequest,
-    KinesisVideoStreamPoolConfiguration,
-    KinesisVideoStreamPoolStatus,
-    MediaPipeline,
-    MediaPipelineStatus,
-)
+from ._shapes import KinesisVideoStreamPoolConfiguration, MediaPipeline, MediaPipelineStatus
 
 __all__ = ["MediaPipelines"]
-
-
-def pipeline_status(pipeline: MediaPipeline | None) -> MediaPipelineStatus | str | None:
-    """The status of whichever kind of pipeline `pipeline` holds (stream, capture, ...)."""
-    if pipeline is None:
-        return None
-    for kind in (
-        pipeline.media_stream_pipeline,
-        pipeline.media_capture_pipeline,
-        pipeline.media_concatenation_pipeline,
-        pipeline.media_live_connector_pipeline,
-        pipeline.media_insights_pipeline,
-    ):
-        if kind is not None:
-            return kind.status
-    return None
 
 
 class MediaPipelines(MediaPipelinesOperations):
@@ -46,14 +25,7 @@ class MediaPipelines(MediaPipelinesOperations):
     >>> media.wait_until_media_pipeline_status(created.media_stream_pipeline.media_pipeline_id)  # doctest: +SKIP
     """
 
-    def _get_pool(self, identifier: str) -> KinesisVideoStreamPoolConfiguration | None:
-        try:
-            request = GetMediaPipelineKinesisVideoStreamPoolRequest(identifier=identifier)
-            return self.get_media_pipeline_kinesis_video_stream_pool(
-                request
-            ).kinesis_video_stream_pool_configuration
-        except NotFoundError:
-            return None
+    # Waiters: their polling loops are in _logic.py, shared with the async facade.
 
     def wait_until_stream_pool_active(
         self, identifier: str, *, poll: Poll | None = None
@@ -63,40 +35,11 @@ class MediaPipelines(MediaPipelinesOperations):
         Raises `WaiterError` at once if the pool reaches FAILED or DELETING, and when
         `poll.timeout` passes; the error carries the last configuration seen.
         """
-        pool = self._wait(
-            "stream pool active",
-            lambda: self._get_pool(identifier),
-            done=lambda p: p is not None and p.pool_status == KinesisVideoStreamPoolStatus.ACTIVE,
-            failure=lambda p: (
-                f"the pool is {p.pool_status}"
-                if p is not None
-                and p.pool_status
-                in (KinesisVideoStreamPoolStatus.FAILED, KinesisVideoStreamPoolStatus.DELETING)
-                else None
-            ),
-            poll=poll,
-            must_appear=True,
-        )
-        assert pool is not None  # done() accepted it
-        return pool
+        return self._wait(functools.partial(_logic.pool_active, self, identifier, poll), poll)
 
     def wait_until_stream_pool_deleted(self, identifier: str, *, poll: Poll | None = None) -> None:
         """Poll until the pool is gone (NotFound). Raises `WaiterError` when `poll.timeout` passes."""
-        self._wait(
-            "stream pool deleted",
-            lambda: self._get_pool(identifier),
-            done=lambda p: p is None,
-            failure=lambda p: None,
-            poll=poll,
-        )
-
-    def _get_pipeline(self, media_pipeline_id: str) -> MediaPipeline | None:
-        try:
-            return self.get_media_pipeline(
-                GetMediaPipelineRequest(media_pipeline_id=media_pipeline_id)
-            ).media_pipeline
-        except NotFoundError:
-            return None
+        self._wait(functools.partial(_logic.pool_deleted, self, identifier, poll), poll)
 
     def wait_until_media_pipeline_status(
         self,
@@ -112,36 +55,10 @@ class MediaPipelines(MediaPipelinesOperations):
         waiting for another status, or vanishes after having been seen, and when `poll.timeout`
         passes. A pipeline not found yet is polled again: a create may take a moment to show.
         """
-        ended = {MediaPipelineStatus.FAILED, MediaPipelineStatus.STOPPED} - {target}
-        seen = False
-
-        def failure(pipeline: MediaPipeline | None) -> str | None:
-            nonlocal seen
-            if pipeline is None:
-                return f"the pipeline vanished while waiting for {target}" if seen else None
-            seen = True
-            status = pipeline_status(pipeline)
-            if status in ended:
-                return f"the pipeline reached {status} while waiting for {target}"
-            return None
-
-        pipeline = self._wait(
-            f"media pipeline {target}",
-            lambda: self._get_pipeline(media_pipeline_id),
-            done=lambda p: pipeline_status(p) == target,
-            failure=failure,
-            poll=poll,
-            must_appear=True,
+        return self._wait(
+            functools.partial(_logic.pipeline_status_reached, self, media_pipeline_id, target, poll), poll
         )
-        assert pipeline is not None  # done() accepted it
-        return pipeline
 
     def wait_until_media_pipeline_deleted(self, media_pipeline_id: str, *, poll: Poll | None = None) -> None:
         """Poll until `get_media_pipeline` answers NotFound. Raises `WaiterError` on timeout."""
-        self._wait(
-            "media pipeline deleted",
-            lambda: self._get_pipeline(media_pipeline_id),
-            done=lambda p: p is None,
-            failure=lambda p: None,
-            poll=poll,
-        )
+        self._wait(functools.partial(_logic.pipeline_deleted, self, media_pipeline_id, poll), poll)

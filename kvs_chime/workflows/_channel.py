@@ -1,21 +1,23 @@
-"""ensure_signaling_channel: get-or-create a signaling channel, idempotently and race-safely."""
+"""ensure_signaling_channel: get-or-create a signaling channel, idempotently and race-safely.
+
+Written once as steps (`_steps.py`): `ensure_signaling_channel` performs them on a
+`KinesisVideo`, `kvs_chime.aio.ensure_signaling_channel` awaits them on an `AsyncKinesisVideo`."""
 
 from __future__ import annotations
 
 import logging
 
+from .._steps import Steps, invoke, returned, synchronous
 from .._waiter import Poll
 from ..errors import (
     ReconciliationConflictError,
     ResourceInUseError,
-    ResourceNotFoundError,
     VersionMismatchError,
 )
 from ..kinesisvideo import (
     ChannelInfo,
     ChannelType,
     CreateSignalingChannelRequest,
-    DescribeSignalingChannelRequest,
     KinesisVideo,
     ListTagsForResourceRequest,
     SingleMasterConfiguration,
@@ -23,10 +25,11 @@ from ..kinesisvideo import (
     TagResourceRequest,
     UpdateSignalingChannelRequest,
 )
+from ..kinesisvideo._logic import describe_channel
 from ..kinesisvideo._reconcile import channel_differences
 from ._tags import TagsLike, as_mapping, as_tag_list
 
-__all__ = ["ensure_signaling_channel"]
+__all__ = ["ensure_signaling_channel", "ensure_signaling_channel_steps"]
 
 logger = logging.getLogger("kvs_chime")
 
@@ -35,14 +38,7 @@ _UPDATABLE = frozenset({"message_ttl_seconds", "tags"})
 _UPDATE_ROUNDS = 4
 
 
-def _describe(kv: KinesisVideo, name: str) -> ChannelInfo | None:
-    try:
-        return kv.describe_signaling_channel(DescribeSignalingChannelRequest(channel_name=name)).channel_info
-    except ResourceNotFoundError:
-        return None
-
-
-def ensure_signaling_channel(
+def ensure_signaling_channel_steps(
     kv: KinesisVideo,
     name: str,
     *,
@@ -51,7 +47,7 @@ def ensure_signaling_channel(
     tags: TagsLike | None = None,
     update: bool = False,
     poll: Poll | None = None,
-) -> ChannelInfo:
+) -> Steps[ChannelInfo]:
     """Return the ACTIVE signaling channel `name` with this configuration, creating it if needed.
 
     Safe to call again and again, and from several processes at once: the loser of a create
@@ -75,13 +71,13 @@ def ensure_signaling_channel(
         single_master_configuration=SingleMasterConfiguration(message_ttl_seconds=message_ttl_seconds),
         tags=as_tag_list(tags, Tag),
     )
-    info = _describe(kv, name)
+    info = yield from describe_channel(kv, name, None)
     if info is None:
         try:
-            kv.create_signaling_channel(wanted)
+            yield from invoke(kv, KinesisVideo.create_signaling_channel, wanted)
         except ResourceInUseError:
             logger.info("ensure_signaling_channel: another caller created the channel first; using theirs")
-        info = _describe(kv, name)
+        info = yield from describe_channel(kv, name, None)
     differences: dict[str, tuple[object, object]] = {}
     # Concurrent callers asking other settings can change the channel under us: after each update
     # the channel is read again, and what is returned is always checked against what was asked.
@@ -90,13 +86,17 @@ def ensure_signaling_channel(
             raise ReconciliationConflictError("EnsureSignalingChannel", name, {"exists": (True, False)})
         found_tags = None
         if tags is not None:
-            found_tags = (
-                kv.list_tags_for_resource(ListTagsForResourceRequest(resource_arn=info.channel_arn)).tags
-                or {}
+            listed = yield from invoke(
+                kv,
+                KinesisVideo.list_tags_for_resource,
+                ListTagsForResourceRequest(resource_arn=info.channel_arn),
             )
+            found_tags = listed.tags or {}
         differences = channel_differences(wanted, info, found_tags)
         if not differences:
-            active = kv.wait_until_signaling_channel_active(channel_arn=info.channel_arn, poll=poll)
+            active = yield from invoke(
+                kv, KinesisVideo.wait_until_signaling_channel_active, channel_arn=info.channel_arn, poll=poll
+            )
             differences = channel_differences(wanted, active)
             if not differences:
                 return active
@@ -104,12 +104,12 @@ def ensure_signaling_channel(
             raise ReconciliationConflictError("EnsureSignalingChannel", name, differences)
         else:
             try:
-                _update(kv, info, differences, message_ttl_seconds, as_mapping(tags) or {}, poll)
+                yield from _update(kv, info, differences, message_ttl_seconds, as_mapping(tags) or {}, poll)
             except VersionMismatchError:
                 logger.info(
                     "ensure_signaling_channel: the channel changed while updating it; reading it again"
                 )
-        info = _describe(kv, name)
+        info = yield from describe_channel(kv, name, None)
     raise ReconciliationConflictError("EnsureSignalingChannel", name, differences)
 
 
@@ -120,23 +120,31 @@ def _update(
     message_ttl_seconds: int,
     tags: dict[str, str],
     poll: Poll | None,
-) -> None:
+) -> Steps[None]:
     assert info.channel_arn is not None
     if "message_ttl_seconds" in differences:
         # An UPDATING channel cannot be updated again; wait for it to settle first.
-        current = kv.wait_until_signaling_channel_active(channel_arn=info.channel_arn, poll=poll)
-        kv.update_signaling_channel(
+        current = yield from invoke(
+            kv, KinesisVideo.wait_until_signaling_channel_active, channel_arn=info.channel_arn, poll=poll
+        )
+        yield from invoke(
+            kv,
+            KinesisVideo.update_signaling_channel,
             UpdateSignalingChannelRequest(
                 channel_arn=info.channel_arn,
                 current_version=current.version or "",
                 single_master_configuration=SingleMasterConfiguration(
                     message_ttl_seconds=message_ttl_seconds
                 ),
-            )
+            ),
         )
     if "tags" in differences:
-        kv.tag_resource(
-            TagResourceRequest(
-                resource_arn=info.channel_arn, tags=[Tag(key=k, value=v) for k, v in tags.items()]
-            )
+        tagged = [Tag(key=k, value=v) for k, v in tags.items()]
+        yield from invoke(
+            kv, KinesisVideo.tag_resource, TagResourceRequest(resource_arn=info.channel_arn, tags=tagged)
         )
+
+
+@synchronous(KinesisVideo, ensure_signaling_channel_steps, returned)
+def ensure_signaling_channel() -> None:
+    """Named stub: the function is `ensure_signaling_channel_steps` performed on a `KinesisVideo`."""

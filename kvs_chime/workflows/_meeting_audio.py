@@ -1,15 +1,22 @@
-"""stream_meeting_audio: a Chime SDK meeting's audio into a Kinesis Video Stream pool, as one call."""
+"""stream_meeting_audio: a Chime SDK meeting's audio into a Kinesis Video Stream pool, as one call.
+
+Written once as steps (`_steps.py`): `stream_meeting_audio` and `MeetingAudioStream.stop`
+perform them on a `MediaPipelines`; `kvs_chime.aio.stream_meeting_audio` and
+`AsyncMeetingAudioStream.stop` await them on an `AsyncMediaPipelines`."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import sys
 from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 import attrs
 
 from .._retry import RetryPolicy
+from .._steps import Steps, invoke, run, synchronous
 from .._waiter import Poll
 from ..errors import (
     BadRequestError,
@@ -26,7 +33,6 @@ from ..media_pipelines import (
     CreateMediaStreamPipelineRequest,
     DeleteMediaPipelineKinesisVideoStreamPoolRequest,
     DeleteMediaPipelineRequest,
-    GetMediaPipelineKinesisVideoStreamPoolRequest,
     KinesisVideoStreamConfiguration,
     KinesisVideoStreamPoolConfiguration,
     KinesisVideoStreamPoolStatus,
@@ -39,9 +45,17 @@ from ..media_pipelines import (
     MediaStreamType,
     Tag,
 )
+from ..media_pipelines._logic import get_pool
 from ._tags import TagsLike, as_tag_list
 
-__all__ = ["MeetingAudioStream", "stream_meeting_audio"]
+__all__ = [
+    "MeetingAudioStream",
+    "Started",
+    "StreamState",
+    "stop_steps",
+    "stream_meeting_audio",
+    "stream_meeting_audio_steps",
+]
 
 logger = logging.getLogger("kvs_chime")
 
@@ -52,15 +66,24 @@ def _say(error: BaseException, note: str) -> None:
         error.add_note(note)
 
 
+M = TypeVar("M")
+
+
+@attrs.frozen
+class Started:
+    """What a start made; the sync and async handles are built from it."""
+
+    pipeline: MediaStreamPipeline
+    pool: KinesisVideoStreamPoolConfiguration
+    created_pool: bool
+    poll: Poll | None = attrs.field(kw_only=True)
+
+
 @attrs.define
-class MeetingAudioStream:
-    """A running media stream pipeline from a meeting into a Kinesis Video Stream pool.
+class StreamState(Generic[M]):
+    """What a started meeting audio stream is: shared by the sync and async handles."""
 
-    `stop()` deletes the pipeline (and, with `delete_pool=True`, the pool once no pipeline uses
-    it). As a context manager it stops on exit. Stopping twice does nothing the second time.
-    """
-
-    media: MediaPipelines = attrs.field(repr=False)
+    media: M = attrs.field(repr=False)
     """The facade the pipeline was made with."""
     pipeline: MediaStreamPipeline
     """The running media stream pipeline."""
@@ -80,6 +103,29 @@ class MeetingAudioStream:
         assert self.pipeline.media_pipeline_id is not None
         return self.pipeline.media_pipeline_id
 
+
+def stop_steps(media: MediaPipelines, state: StreamState[Any], delete_pool: bool) -> Steps[bool]:
+    """Delete the pipeline; with `delete_pool`, then the pool unless another pipeline uses it."""
+    if not state.stopped:
+        with contextlib.suppress(NotFoundError):  # already gone: stopping is idempotent
+            request = DeleteMediaPipelineRequest(media_pipeline_id=state.pipeline_id)
+            yield from invoke(media, MediaPipelines.delete_media_pipeline, request)
+        state.stopped = True
+    if delete_pool and not state.pool_deleted:
+        state.pool_deleted = yield from _delete_pool(
+            media, state.pipeline_id, _pool_name(state.pool), state.poll
+        )
+    return state.pool_deleted
+
+
+@attrs.define
+class MeetingAudioStream(StreamState[MediaPipelines]):
+    """A running media stream pipeline from a meeting into a Kinesis Video Stream pool.
+
+    `stop()` deletes the pipeline (and, with `delete_pool=True`, the pool once no pipeline uses
+    it). As a context manager it stops on exit. Stopping twice does nothing the second time.
+    """
+
     def stop(self, *, delete_pool: bool = False) -> bool:
         """Delete the pipeline; with `delete_pool`, then the pool unless another pipeline uses it.
 
@@ -87,15 +133,7 @@ class MeetingAudioStream:
         deletion waits for the pipeline to be gone first; a pool still in use
         (ConflictException) is left in place and logged, and a later `stop` may try again.
         """
-        if not self.stopped:
-            with contextlib.suppress(NotFoundError):  # already gone: stopping is idempotent
-                self.media.delete_media_pipeline(
-                    DeleteMediaPipelineRequest(media_pipeline_id=self.pipeline_id)
-                )
-            self.stopped = True
-        if delete_pool and not self.pool_deleted:
-            self.pool_deleted = _delete_pool(self.media, self.pipeline_id, _pool_name(self.pool), self.poll)
-        return self.pool_deleted
+        return run(stop_steps(self.media, self, delete_pool))
 
     def __enter__(self) -> MeetingAudioStream:
         return self
@@ -117,12 +155,15 @@ def _delete_pool(
     pool_name: str,
     poll: Poll | None,
     retry: RetryPolicy | None = None,
-) -> bool:
+) -> Steps[bool]:
     if pipeline_id is not None:
-        media.wait_until_media_pipeline_deleted(pipeline_id, poll=poll)
+        yield from invoke(media, MediaPipelines.wait_until_media_pipeline_deleted, pipeline_id, poll=poll)
     try:
-        media.delete_media_pipeline_kinesis_video_stream_pool(
-            DeleteMediaPipelineKinesisVideoStreamPoolRequest(identifier=pool_name), retry=retry
+        yield from invoke(
+            media,
+            MediaPipelines.delete_media_pipeline_kinesis_video_stream_pool,
+            DeleteMediaPipelineKinesisVideoStreamPoolRequest(identifier=pool_name),
+            retry=retry,
         )
     except ConflictError:
         # In use by another pipeline (another caller streams into it), or already being deleted.
@@ -133,16 +174,6 @@ def _delete_pool(
     return True
 
 
-def _get_pool(media: MediaPipelines, name: str) -> KinesisVideoStreamPoolConfiguration | None:
-    try:
-        request = GetMediaPipelineKinesisVideoStreamPoolRequest(identifier=name)
-        return media.get_media_pipeline_kinesis_video_stream_pool(
-            request
-        ).kinesis_video_stream_pool_configuration
-    except NotFoundError:
-        return None
-
-
 def _active_pool(
     media: MediaPipelines,
     pool_name: str,
@@ -150,31 +181,35 @@ def _active_pool(
     pool_tags: TagsLike | None,
     poll: Poll | None,
     made: _Made,
-) -> KinesisVideoStreamPoolConfiguration:
+) -> Steps[KinesisVideoStreamPoolConfiguration]:
     """The ACTIVE pool `pool_name`, made when missing (noted on `made` as soon as it is).
 
     A pool another caller is deleting is waited out and made anew, so a concurrent `stop`
     never fails a start.
     """
     for _ in range(_POOL_ROUNDS):
-        pool = _get_pool(media, pool_name)
+        pool = yield from get_pool(media, pool_name)
         if pool is not None and pool.pool_status == KinesisVideoStreamPoolStatus.DELETING:
-            media.wait_until_stream_pool_deleted(pool_name, poll=poll)
+            yield from invoke(media, MediaPipelines.wait_until_stream_pool_deleted, pool_name, poll=poll)
             continue
         if pool is None:
             try:
-                media.create_media_pipeline_kinesis_video_stream_pool(
+                yield from invoke(
+                    media,
+                    MediaPipelines.create_media_pipeline_kinesis_video_stream_pool,
                     CreateMediaPipelineKinesisVideoStreamPoolRequest(
                         stream_configuration=stream_configuration,
                         pool_name=pool_name,
                         tags=as_tag_list(pool_tags, Tag),
-                    )
+                    ),
                 )
                 made.pool = True
             except ConflictError:
                 pass  # another caller made it first (or is deleting it): look again
         try:
-            return media.wait_until_stream_pool_active(pool_name, poll=poll)
+            return (
+                yield from invoke(media, MediaPipelines.wait_until_stream_pool_active, pool_name, poll=poll)
+            )
         except WaiterError as exc:
             state = exc.last_state
             deleting = isinstance(state, KinesisVideoStreamPoolConfiguration) and (
@@ -186,7 +221,7 @@ def _active_pool(
     raise KvsChimeError(f"stream_meeting_audio: the pool kept being deleted ({_POOL_ROUNDS} rounds)")
 
 
-def stream_meeting_audio(
+def stream_meeting_audio_steps(
     media: MediaPipelines,
     meeting_arn: str,
     pool_name: str,
@@ -198,7 +233,7 @@ def stream_meeting_audio(
     pipeline_tags: TagsLike | None = None,
     keep_on_failure: bool = False,
     poll: Poll | None = None,
-) -> MeetingAudioStream:
+) -> Steps[Started]:
     """Stream a Chime SDK meeting's audio into a Kinesis Video Stream pool and return the handle.
 
     Ensures the pool exists and is ACTIVE (created when missing), creates the media stream
@@ -224,7 +259,7 @@ def stream_meeting_audio(
     made = _Made()
     try:
         for _ in range(_POOL_ROUNDS):
-            pool = _active_pool(media, pool_name, stream_configuration, pool_tags, poll, made)
+            pool = yield from _active_pool(media, pool_name, stream_configuration, pool_tags, poll, made)
             request = CreateMediaStreamPipelineRequest(
                 sources=[MediaStreamSource(source_type="ChimeSdkMeeting", source_arn=meeting_arn)],
                 sinks=[
@@ -239,9 +274,10 @@ def stream_meeting_audio(
             )
             made.request = request
             try:
-                made.pipeline = media.create_media_stream_pipeline(request).media_stream_pipeline
+                created = yield from invoke(media, MediaPipelines.create_media_stream_pipeline, request)
+                made.pipeline = created.media_stream_pipeline
             except (BadRequestError, NotFoundError) as exc:
-                current = _get_pool(media, pool_name)
+                current = yield from get_pool(media, pool_name)
                 if current is not None and current.pool_status == KinesisVideoStreamPoolStatus.ACTIVE:
                     raise  # the pool is fine: the request itself was refused
                 logger.info(
@@ -252,17 +288,22 @@ def stream_meeting_audio(
                 made.ambiguous = exc
                 raise
             pipeline_id = made.pipeline.media_pipeline_id
-            running = media.wait_until_media_pipeline_status(
-                pipeline_id, MediaPipelineStatus.IN_PROGRESS, poll=poll
+            running = yield from invoke(
+                media,
+                MediaPipelines.wait_until_media_pipeline_status,
+                pipeline_id,
+                MediaPipelineStatus.IN_PROGRESS,
+                poll=poll,
             )
             made.pipeline = running.media_stream_pipeline or made.pipeline
-            return MeetingAudioStream(media, made.pipeline, pool, made.pool, poll=poll)
+            return Started(made.pipeline, pool, made.pool, poll=poll)
         raise KvsChimeError(f"stream_meeting_audio: the pool kept being deleted ({_POOL_ROUNDS} rounds)")
     except Exception as error:
-        _clean_up(media, error, made, pool_name, keep_on_failure, poll, quick=False)
+        yield from _clean_up(media, error, made, pool_name, keep_on_failure, poll, quick=False)
         raise
-    except KeyboardInterrupt as error:
-        _clean_up(media, error, made, pool_name, keep_on_failure, poll, quick=True)
+    except (KeyboardInterrupt, asyncio.CancelledError) as error:
+        # The user (Ctrl-C) or the task's owner wants out: only the quick part, then re-raise.
+        yield from _clean_up(media, error, made, pool_name, keep_on_failure, poll, quick=True)
         raise
 
 
@@ -283,7 +324,7 @@ class _Made:
     """The pipeline create's error, when it may have been applied."""
 
 
-def _recover_pipeline(media: MediaPipelines, made: _Made, retry: RetryPolicy | None) -> None:
+def _recover_pipeline(media: MediaPipelines, made: _Made, retry: RetryPolicy | None) -> Steps[None]:
     """A create whose outcome is unknown may have made a pipeline: the same token tells which."""
     error = made.ambiguous
     if made.pipeline is not None or error is None or made.request is None or error.idempotency_token is None:
@@ -291,7 +332,8 @@ def _recover_pipeline(media: MediaPipelines, made: _Made, retry: RetryPolicy | N
     if not (isinstance(error, ServerError) or (isinstance(error, TransportError) and error.outcome_unknown)):
         return
     request = attrs.evolve(made.request, client_request_token=error.idempotency_token)
-    made.pipeline = media.create_media_stream_pipeline(request, retry=retry).media_stream_pipeline
+    created = yield from invoke(media, MediaPipelines.create_media_stream_pipeline, request, retry=retry)
+    made.pipeline = created.media_stream_pipeline
 
 
 def _clean_up(
@@ -303,11 +345,11 @@ def _clean_up(
     poll: Poll | None,
     *,
     quick: bool,
-) -> None:
+) -> Steps[None]:
     retry = _QUICK if quick else None
     try:
         if not keep:
-            _recover_pipeline(media, made, retry)
+            yield from _recover_pipeline(media, made, retry)
     except KvsChimeError as recovery_error:
         _say(error, f"failed midway; a pipeline may be left behind (token on the error): {recovery_error}")
     what = ([f"pipeline {made.pipeline.media_pipeline_id}"] if made.pipeline is not None else []) + (
@@ -323,14 +365,13 @@ def _clean_up(
         pipeline_id = made.pipeline.media_pipeline_id if made.pipeline is not None else None
         if pipeline_id is not None:
             with contextlib.suppress(NotFoundError):  # already gone is what we want
-                media.delete_media_pipeline(
-                    DeleteMediaPipelineRequest(media_pipeline_id=pipeline_id), retry=retry
-                )
+                request = DeleteMediaPipelineRequest(media_pipeline_id=pipeline_id)
+                yield from invoke(media, MediaPipelines.delete_media_pipeline, request, retry=retry)
             deleted.append(f"pipeline {pipeline_id}")
         if (
             made.pool
             and (not quick or pipeline_id is None)
-            and _delete_pool(media, pipeline_id, pool_name, poll, retry)
+            and (yield from _delete_pool(media, pipeline_id, pool_name, poll, retry))
         ):
             deleted.append("the pool")
     except KvsChimeError as cleanup_error:
@@ -341,3 +382,12 @@ def _clean_up(
     if kept:
         note += f"; kept (in use, or no time to wait): {', '.join(kept)}"
     _say(error, note)
+
+
+def _handle(media: MediaPipelines, started: Started) -> MeetingAudioStream:
+    return MeetingAudioStream(media, started.pipeline, started.pool, started.created_pool, poll=started.poll)
+
+
+@synchronous(MediaPipelines, stream_meeting_audio_steps, _handle)
+def stream_meeting_audio() -> None:
+    """Named stub: the function is `stream_meeting_audio_steps` performed on a `MediaPipelines`."""

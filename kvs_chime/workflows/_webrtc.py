@@ -1,14 +1,18 @@
-"""WebRTC connection info for a signaling channel and a role, with the endpoint answers cached."""
+"""WebRTC connection info for a signaling channel and a role, with the endpoint answers cached.
+
+The look-ups and the cache are written once as steps (`_steps.py`) in `ConnectorCore`;
+`WebRtcConnector` performs them on sync facades, `kvs_chime.aio.AsyncWebRtcConnector` awaits them."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
-from typing import cast
+from typing import Generic, TypeVar, cast
 
 import attrs
 
+from .._steps import Steps, invoke, run
 from ..kinesisvideo import (
     ChannelProtocol,
     ChannelRole,
@@ -18,7 +22,7 @@ from ..kinesisvideo import (
 )
 from ..signaling import GetIceServerConfigRequest, IceServer, KinesisVideoSignaling
 
-__all__ = ["WebRtcConnectionInfo", "WebRtcConnector"]
+__all__ = ["ConnectorCore", "WebRtcConnectionInfo", "WebRtcConnector"]
 
 _PROTOCOLS = (ChannelProtocol.WSS, ChannelProtocol.HTTPS)
 
@@ -57,7 +61,84 @@ def _default_signaling(kv: KinesisVideo) -> Callable[[str], KinesisVideoSignalin
     return make
 
 
-class WebRtcConnector:
+KV = TypeVar("KV")
+Sig = TypeVar("Sig")
+
+
+class ConnectorCore(Generic[KV, Sig]):
+    """The cache and the look-ups of a connector, as steps; `KV` and `Sig` are the facades'
+    types (sync or async), whose methods the steps name."""
+
+    def __init__(
+        self,
+        kv: KV,
+        *,
+        signaling: Callable[[str], Sig] | None = None,
+        endpoint_ttl: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._kv = kv
+        self._make_signaling = signaling
+        self._ttl = endpoint_ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._endpoints: dict[tuple[str, str, tuple[str, ...]], _Endpoints] = {}
+        self._signaling: dict[str, Sig] = {}
+
+    def _endpoint_steps(self, channel_arn: str, role: ChannelRole | str) -> Steps[tuple[str, str]]:
+        key = (channel_arn, str(role), tuple(str(p) for p in _PROTOCOLS))
+        now = self._clock()
+        with self._lock:
+            cached = self._endpoints.get(key)
+        if cached is not None and now - cached.fetched_at < self._ttl:
+            return cached.wss, cached.https
+        response = yield from invoke(
+            self._kv,
+            KinesisVideo.get_signaling_channel_endpoint,
+            GetSignalingChannelEndpointRequest(
+                channel_arn=channel_arn,
+                single_master_channel_endpoint_configuration=SingleMasterChannelEndpointConfiguration(
+                    protocols=list(_PROTOCOLS), role=role
+                ),
+            ),
+        )
+        found = {str(e.protocol): e.resource_endpoint for e in response.resource_endpoint_list or []}
+        wss, https = found.get("WSS"), found.get("HTTPS")
+        if not wss or not https:
+            raise LookupError(f"GetSignalingChannelEndpoint returned no WSS/HTTPS endpoint for {channel_arn}")
+        with self._lock:
+            self._endpoints[key] = _Endpoints(wss, https, now)
+        return wss, https
+
+    def _cached_signaling(self, https_url: str) -> Sig | None:
+        with self._lock:
+            return self._signaling.get(https_url)
+
+    def _keep_signaling(self, https_url: str, signaling: Sig) -> Sig:
+        with self._lock:
+            return self._signaling.setdefault(https_url, signaling)
+
+    def _info_steps(
+        self, channel_arn: str, role: ChannelRole | str, client_id: str | None
+    ) -> Steps[WebRtcConnectionInfo]:
+        wss, https = yield from self._endpoint_steps(channel_arn, role)
+        # The connector's own `_signaling_for` (sync, or async on the async connector).
+        signaling = yield from invoke(self, WebRtcConnector._signaling_for, https)  # pyright: ignore[reportPrivateUsage]  # the connectors' own step
+        ice = yield from invoke(
+            signaling,
+            KinesisVideoSignaling.get_ice_server_config,
+            GetIceServerConfigRequest(channel_arn=channel_arn, client_id=client_id),
+        )
+        return WebRtcConnectionInfo(channel_arn, role, wss, https, list(ice.ice_server_list or []))
+
+    def forget(self, channel_arn: str) -> None:
+        """Drop cached endpoints of a channel (e.g. after it was deleted and made again)."""
+        with self._lock:
+            for key in [k for k in self._endpoints if k[0] == channel_arn]:
+                del self._endpoints[key]
+
+
+class WebRtcConnector(ConnectorCore[KinesisVideo, KinesisVideoSignaling]):
     """WebRTC connection info per channel and role, caching what is rate-limited.
 
     `GetSignalingChannelEndpoint` has an account-wide rate limit, so its answers are cached per
@@ -74,52 +155,16 @@ class WebRtcConnector:
     ['turn:...']
     """
 
-    def __init__(
-        self,
-        kv: KinesisVideo,
-        *,
-        signaling: Callable[[str], KinesisVideoSignaling] | None = None,
-        endpoint_ttl: float = 600.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._kv = kv
-        self._make_signaling = signaling or _default_signaling(kv)
-        self._ttl = endpoint_ttl
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._endpoints: dict[tuple[str, str, tuple[str, ...]], _Endpoints] = {}
-        self._signaling: dict[str, KinesisVideoSignaling] = {}
-
     def endpoints(self, channel_arn: str, role: ChannelRole | str) -> tuple[str, str]:
         """The channel's (WSS, HTTPS) endpoints for `role`, from the cache while fresh."""
-        key = (channel_arn, str(role), tuple(str(p) for p in _PROTOCOLS))
-        now = self._clock()
-        with self._lock:
-            cached = self._endpoints.get(key)
-        if cached is not None and now - cached.fetched_at < self._ttl:
-            return cached.wss, cached.https
-        response = self._kv.get_signaling_channel_endpoint(
-            GetSignalingChannelEndpointRequest(
-                channel_arn=channel_arn,
-                single_master_channel_endpoint_configuration=SingleMasterChannelEndpointConfiguration(
-                    protocols=list(_PROTOCOLS), role=role
-                ),
-            )
-        )
-        found = {str(e.protocol): e.resource_endpoint for e in response.resource_endpoint_list or []}
-        wss, https = found.get("WSS"), found.get("HTTPS")
-        if not wss or not https:
-            raise LookupError(f"GetSignalingChannelEndpoint returned no WSS/HTTPS endpoint for {channel_arn}")
-        with self._lock:
-            self._endpoints[key] = _Endpoints(wss, https, now)
-        return wss, https
+        return run(self._endpoint_steps(channel_arn, role))
 
     def _signaling_for(self, https_url: str) -> KinesisVideoSignaling:
-        with self._lock:
-            signaling = self._signaling.get(https_url)
-            if signaling is None:
-                signaling = self._signaling[https_url] = self._make_signaling(https_url)
-        return signaling
+        cached = self._cached_signaling(https_url)
+        if cached is not None:
+            return cached
+        make = self._make_signaling or _default_signaling(self._kv)
+        return self._keep_signaling(https_url, make(https_url))
 
     def connection_info(
         self, channel_arn: str, role: ChannelRole | str = ChannelRole.MASTER, *, client_id: str | None = None
@@ -128,14 +173,4 @@ class WebRtcConnector:
 
         A VIEWER needs a `client_id` (the service requires one for viewers).
         """
-        wss, https = self.endpoints(channel_arn, role)
-        ice = self._signaling_for(https).get_ice_server_config(
-            GetIceServerConfigRequest(channel_arn=channel_arn, client_id=client_id)
-        )
-        return WebRtcConnectionInfo(channel_arn, role, wss, https, list(ice.ice_server_list or []))
-
-    def forget(self, channel_arn: str) -> None:
-        """Drop cached endpoints of a channel (e.g. after it was deleted and made again)."""
-        with self._lock:
-            for key in [k for k in self._endpoints if k[0] == channel_arn]:
-                del self._endpoints[key]
+        return run(self._info_steps(channel_arn, role, client_id))

@@ -1,0 +1,176 @@
+"""The Kinesis Video facades' decisions as steps (`_steps.py`): reconciled creates and waiters,
+run by the sync facade (`KinesisVideo`) and the async one (`kvs_chime.aio.AsyncKinesisVideo`)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from .._steps import Steps, invoke
+from .._waiter import Poll, wait
+from ..errors import KvsChimeError, ReconciliationConflictError, ResourceNotFoundError
+from ._operations import KinesisVideoOperations as Ops
+from ._reconcile import channel_differences, stream_differences
+from ._shapes import (
+    ChannelInfo,
+    CreateSignalingChannelRequest,
+    CreateSignalingChannelResponse,
+    CreateStreamRequest,
+    CreateStreamResponse,
+    DescribeSignalingChannelRequest,
+    DescribeStreamRequest,
+    ListTagsForResourceRequest,
+    ListTagsForStreamRequest,
+    Status,
+    StreamInfo,
+)
+
+__all__ = [
+    "channel_active",
+    "channel_deleted",
+    "describe_channel",
+    "reconcile_channel",
+    "reconcile_stream",
+    "stream_active",
+    "stream_deleted",
+]
+
+_LOOKUP_FAILED: dict[str, tuple[object, object]] = {"exists": (True, False)}
+Clock = Callable[[], float]
+
+
+def _created_before(
+    created: datetime.datetime | None, started: datetime.datetime
+) -> dict[str, tuple[object, object]]:
+    """Only a resource created at or after the call started can be the call's own."""
+    if created is None:
+        return {"creation_time": (started, None)}
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=datetime.timezone.utc)
+    return {"creation_time": (started, created)} if created < started else {}
+
+
+def reconcile_channel(
+    kv: object, request: CreateSignalingChannelRequest, started: datetime.datetime
+) -> Steps[CreateSignalingChannelResponse]:
+    name = request.channel_name
+    try:
+        described = yield from invoke(
+            kv, Ops.describe_signaling_channel, DescribeSignalingChannelRequest(channel_name=name)
+        )
+        info, tags = described.channel_info, None
+        if request.tags:
+            listed = yield from invoke(
+                kv, Ops.list_tags_for_resource, ListTagsForResourceRequest(resource_arn=info.channel_arn)
+            )
+            tags = listed.tags
+    except KvsChimeError as exc:
+        raise ReconciliationConflictError("CreateSignalingChannel", name, _LOOKUP_FAILED) from exc
+    differences = channel_differences(request, info, (tags or {}) if request.tags else None)
+    differences.update(_created_before(info.creation_time, started))
+    if differences:
+        raise ReconciliationConflictError("CreateSignalingChannel", name, differences)
+    return CreateSignalingChannelResponse(channel_arn=info.channel_arn)
+
+
+def reconcile_stream(
+    kv: object, request: CreateStreamRequest, started: datetime.datetime
+) -> Steps[CreateStreamResponse]:
+    name = request.stream_name
+    try:
+        described = yield from invoke(kv, Ops.describe_stream, DescribeStreamRequest(stream_name=name))
+        info, tags = described.stream_info, None
+        if request.tags:
+            listed = yield from invoke(
+                kv, Ops.list_tags_for_stream, ListTagsForStreamRequest(stream_arn=info.stream_arn)
+            )
+            tags = listed.tags
+    except KvsChimeError as exc:
+        raise ReconciliationConflictError("CreateStream", name, _LOOKUP_FAILED) from exc
+    differences = stream_differences(request, info, (tags or {}) if request.tags else None)
+    differences.update(_created_before(info.creation_time, started))
+    if differences:
+        raise ReconciliationConflictError("CreateStream", name, differences)
+    return CreateStreamResponse(stream_arn=info.stream_arn)
+
+
+# -- waiters -----------------------------------------------------------------------------------
+
+
+def describe_channel(
+    kv: object, channel_name: str | None, channel_arn: str | None
+) -> Steps[ChannelInfo | None]:
+    """The channel's info, or None when it does not exist."""
+    request = DescribeSignalingChannelRequest(channel_name=channel_name, channel_arn=channel_arn)
+    try:
+        return (yield from invoke(kv, Ops.describe_signaling_channel, request)).channel_info
+    except ResourceNotFoundError:
+        return None
+
+
+def _describe_stream(kv: object, stream_name: str | None, stream_arn: str | None) -> Steps[StreamInfo | None]:
+    request = DescribeStreamRequest(stream_name=stream_name, stream_arn=stream_arn)
+    try:
+        return (yield from invoke(kv, Ops.describe_stream, request)).stream_info
+    except ResourceNotFoundError:
+        return None
+
+
+def channel_active(
+    kv: object, channel_name: str | None, channel_arn: str | None, poll: Poll | None, clock: Clock
+) -> Steps[ChannelInfo]:
+    info = yield from wait(
+        "signaling channel active",
+        lambda: describe_channel(kv, channel_name, channel_arn),
+        done=lambda i: i is not None and i.channel_status == Status.ACTIVE,
+        failure=lambda i: (
+            "the channel is being deleted" if i and i.channel_status == Status.DELETING else None
+        ),
+        poll=poll or Poll(),
+        clock=clock,
+        must_appear=True,
+    )
+    assert info is not None  # done() accepted it
+    return info
+
+
+def channel_deleted(
+    kv: object, channel_name: str | None, channel_arn: str | None, poll: Poll | None, clock: Clock
+) -> Steps[None]:
+    yield from wait(
+        "signaling channel deleted",
+        lambda: describe_channel(kv, channel_name, channel_arn),
+        done=lambda i: i is None,
+        failure=lambda i: None,
+        poll=poll or Poll(),
+        clock=clock,
+    )
+
+
+def stream_active(
+    kv: object, stream_name: str | None, stream_arn: str | None, poll: Poll | None, clock: Clock
+) -> Steps[StreamInfo]:
+    info = yield from wait(
+        "stream active",
+        lambda: _describe_stream(kv, stream_name, stream_arn),
+        done=lambda i: i is not None and i.status == Status.ACTIVE,
+        failure=lambda i: "the stream is being deleted" if i and i.status == Status.DELETING else None,
+        poll=poll or Poll(),
+        clock=clock,
+        must_appear=True,
+    )
+    assert info is not None  # done() accepted it
+    return info
+
+
+def stream_deleted(
+    kv: object, stream_name: str | None, stream_arn: str | None, poll: Poll | None, clock: Clock
+) -> Steps[None]:
+    yield from wait(
+        "stream deleted",
+        lambda: _describe_stream(kv, stream_name, stream_arn),
+        done=lambda i: i is None,
+        failure=lambda i: None,
+        poll=poll or Poll(),
+        clock=clock,
+    )
