@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import io
 import re
 import types
 import typing
@@ -114,8 +115,12 @@ def _identity_factory(_: object) -> _Unstructure:
 def _structure_stream(value: object, _: object) -> PayloadStream:
     # The pipeline wraps botocore's StreamingBody with the call's operation and request id; any
     # other readable (a test's file object) is wrapped here. Never read: it is the caller's.
+    # Bytes (what botocore's Stubber hands back when a test stubs the payload as bytes) are
+    # already in memory: served as a stream over them.
     if isinstance(value, PayloadStream):
         return value
+    if isinstance(value, (bytes, bytearray)):
+        return PayloadStream(io.BytesIO(value))
     if not callable(getattr(value, "read", None)):
         raise TypeError(f"expected stream, got {type(value).__name__}")
     return PayloadStream(value)
