@@ -201,10 +201,15 @@ class CallError(KvsChimeError):
         idempotency_token: str | None = None,
     ) -> None:
         self.operation: str = operation
+        """The model's operation name (`CreateSignalingChannel`)."""
         self.http_status: int | None = http_status
+        """The HTTP status of the last answer, if one arrived."""
         self.request_id: str | None = request_id
+        """The service's request id of the last answer, for support cases."""
         self.attempts: int = attempts
+        """The HTTP attempts the call made."""
         self.idempotency_token: str | None = idempotency_token
+        """The token sent on every attempt, where the operation has one."""
         super().__init__(message)
 
     @property
