@@ -39,9 +39,9 @@ class PayloadStream:
             raise TypeError(f"expected a readable body, got {type(body).__name__}")
         self._body: Any = body
         self._closed = False
-        self.operation = operation
+        self.operation: str = operation
         """The operation whose response this is (`GetMedia`)."""
-        self.request_id = request_id
+        self.request_id: str | None = request_id
         """The request id of that call, for support cases."""
 
     def read(self, size: int = -1, /) -> bytes:
