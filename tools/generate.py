@@ -396,7 +396,7 @@ def paging(model: ServiceModel, op: OperationModel, classes: dict[str, str]) -> 
 
 def iterator_name(op: str) -> str:
     method = xform_name(op)
-    for prefix in ("list_", "describe_"):
+    for prefix in ("list_", "describe_", "get_"):
         if method.startswith(prefix):
             return "iter_" + method[len(prefix) :]
     return "iter_" + method

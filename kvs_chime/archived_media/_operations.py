@@ -103,7 +103,7 @@ class KinesisVideoArchivedMediaOperations(ServiceFacade):
         return self._call(_GET_IMAGES, request, retry)
 
     @takes_request(_GET_IMAGES)
-    def iter_get_images(
+    def iter_images(
         self,
         request: GetImagesRequest,
         /,

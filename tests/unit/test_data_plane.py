@@ -417,3 +417,27 @@ def test_a_payload_feeds_the_mkv_reader_in_chunks() -> None:
         list(PayloadStream(io.BytesIO(b"x")).iter_chunks(0))
     with pytest.raises(TypeError, match="readable"):
         PayloadStream(b"bytes")
+
+
+def test_a_streamed_response_that_cannot_be_read_closes_its_stream_and_pickles() -> None:
+    import pickle
+
+    from botocore.response import StreamingBody
+
+    from kvs_chime import ResponseParseError
+    from kvs_chime._response import read_response
+    from kvs_chime.stream_media._operations import _GET_MEDIA  # pyright: ignore[reportPrivateUsage]
+
+    body = io.BytesIO(b"mkv")
+    raw = {
+        "ResponseMetadata": {"RequestId": "req-9"},
+        "ContentType": 5,  # a wrapped client's hook could put anything here
+        "Payload": StreamingBody(body, 3),
+    }
+    with pytest.raises(ResponseParseError) as caught:
+        read_response(_GET_MEDIA, raw)
+    assert body.closed  # no connection leaks from a response the caller never got
+    note = caught.value.raw["Payload"]
+    assert isinstance(note, str) and "closed unread" in note  # a note in its place: the error pickles
+    assert pickle.loads(pickle.dumps(caught.value)).raw == caught.value.raw
+    assert "$.content_type" in str(caught.value)

@@ -1936,7 +1936,7 @@ PAGINATED: dict[tuple[str, str], tuple[str, str]] = {
     (MEDIA, "ListMediaPipelines"): ("iter_media_pipelines", "MediaPipelines"),
     (MEETINGS, "ListAttendees"): ("iter_attendees", "Attendees"),
     (ARCHIVED, "ListFragments"): ("iter_fragments", "Fragments"),
-    (ARCHIVED, "GetImages"): ("iter_get_images", "Images"),
+    (ARCHIVED, "GetImages"): ("iter_images", "Images"),
 }
 
 
