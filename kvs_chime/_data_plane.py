@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 
     from .kinesisvideo import KinesisVideo
 
-__all__ = ["DataPlaneFacade", "built_like"]
+__all__ = ["DataPlaneFacade", "bound_to", "built_like"]
 
 F = TypeVar("F", bound="DataPlaneFacade")
 Req = TypeVar("Req")
@@ -46,11 +45,21 @@ _CONTROL_PLANE = re.compile(
     re.IGNORECASE,
 )
 
-# Bound facades per KinesisVideo facade and (class, stream): weak, so they go with it.
-_bound: weakref.WeakKeyDictionary[object, dict[tuple[type, str, str], DataPlaneFacade]] = (
-    weakref.WeakKeyDictionary()
-)
 _bound_lock = threading.Lock()
+
+
+def bound_to(kv: KinesisVideo, key: tuple[object, ...], build: Callable[[], F]) -> F:
+    """The facade `build` makes for `key`, made once per `kv` (kept on `kv`, so it goes with it)."""
+    with _bound_lock:
+        bound = kv._bound_facades  # pyright: ignore[reportPrivateUsage]  # the facades share one base
+        if bound is None:
+            bound = kv._bound_facades = {}  # pyright: ignore[reportPrivateUsage]  # as above
+        found = bound.get(key)
+    if found is not None:
+        return cast(F, found)
+    made = build()  # outside the lock: it calls the control plane
+    with _bound_lock:
+        return cast(F, bound.setdefault(key, made))
 
 
 @attrs.define
@@ -145,17 +154,15 @@ class DataPlaneFacade(ServiceFacade):
             raise TypeError(f"{cls.__name__}.for_stream(): pass exactly one of stream_arn= and stream_name=")
         by, stream = ("stream_arn", stream_arn) if stream_arn is not None else ("stream_name", stream_name)
         assert stream is not None
-        key = (cls, by, stream)
-        with _bound_lock:
-            found = _bound.setdefault(kv, {}).get(key)
-        if found is not None:
-            return cast(F, found)
-        first_api = next(iter(cls._api_names.values()))
-        endpoint = kv.data_endpoint(first_api, **{by: stream})
-        facade = built_like(cls, kv, endpoint, None)
-        facade._route = _Route(kv, by, stream, endpoint)
-        with _bound_lock:
-            return cast(F, _bound.setdefault(kv, {}).setdefault(key, facade))
+
+        def build() -> F:
+            first_api = next(iter(cls._api_names.values()))
+            endpoint = kv.data_endpoint(first_api, **{by: stream})
+            facade = built_like(cls, kv, endpoint)
+            facade._route = _Route(kv, by, stream, endpoint)
+            return facade
+
+        return bound_to(kv, (cls, by, stream), build)
 
     # -- routing ---------------------------------------------------------------------------------
 

@@ -66,6 +66,9 @@ class KinesisVideo(KinesisVideoOperations):
 
     _endpoint_lock: ClassVar[threading.Lock] = threading.Lock()
     _data_endpoints: dict[tuple[str, str, str], tuple[str, float]] | None = None
+    # Data-plane facades bound through this one (`for_stream`, `for_channel`): kept here, not in
+    # a global, so they go with this facade (they refer to it: a cycle the collector frees).
+    _bound_facades: dict[tuple[object, ...], object] | None = None
 
     def data_endpoint(
         self, api_name: APIName | str, *, stream_arn: str | None = None, stream_name: str | None = None

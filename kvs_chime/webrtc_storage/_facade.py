@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
 from typing import TYPE_CHECKING
 
-from .._data_plane import DataPlaneFacade, built_like
+from .._data_plane import DataPlaneFacade, bound_to, built_like
 from ._operations import KinesisVideoWebRtcStorageOperations
 
 if TYPE_CHECKING:
     from ..kinesisvideo import KinesisVideo
 
 __all__ = ["KinesisVideoWebRtcStorage"]
-
-_bound: weakref.WeakKeyDictionary[object, dict[str, KinesisVideoWebRtcStorage]] = weakref.WeakKeyDictionary()
-_bound_lock = threading.Lock()
 
 
 class KinesisVideoWebRtcStorage(DataPlaneFacade, KinesisVideoWebRtcStorageOperations):
@@ -48,21 +43,18 @@ class KinesisVideoWebRtcStorage(DataPlaneFacade, KinesisVideoWebRtcStorageOperat
             SingleMasterChannelEndpointConfiguration,
         )
 
-        with _bound_lock:
-            found = _bound.setdefault(kv, {}).get(channel_arn)
-        if found is not None:
-            return found
-        response = kv.get_signaling_channel_endpoint(
-            GetSignalingChannelEndpointRequest(
-                channel_arn=channel_arn,
-                single_master_channel_endpoint_configuration=SingleMasterChannelEndpointConfiguration(
-                    protocols=[ChannelProtocol.WEBRTC], role=ChannelRole.MASTER
-                ),
+        def build() -> KinesisVideoWebRtcStorage:
+            response = kv.get_signaling_channel_endpoint(
+                GetSignalingChannelEndpointRequest(
+                    channel_arn=channel_arn,
+                    single_master_channel_endpoint_configuration=SingleMasterChannelEndpointConfiguration(
+                        protocols=[ChannelProtocol.WEBRTC], role=ChannelRole.MASTER
+                    ),
+                )
             )
-        )
-        endpoints = [e.resource_endpoint for e in response.resource_endpoint_list if e.protocol == "WEBRTC"]
-        if not endpoints:
-            raise LookupError("GetSignalingChannelEndpoint returned no WEBRTC endpoint for the channel")
-        facade = built_like(cls, kv, endpoints[0])
-        with _bound_lock:
-            return _bound.setdefault(kv, {}).setdefault(channel_arn, facade)
+            found = [e.resource_endpoint for e in response.resource_endpoint_list if e.protocol == "WEBRTC"]
+            if not found:
+                raise LookupError("GetSignalingChannelEndpoint returned no WEBRTC endpoint for the channel")
+            return built_like(cls, kv, found[0])
+
+        return bound_to(kv, (cls, "channel_arn", channel_arn), build)

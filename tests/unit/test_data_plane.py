@@ -441,3 +441,16 @@ def test_a_streamed_response_that_cannot_be_read_closes_its_stream_and_pickles()
     assert isinstance(note, str) and "closed unread" in note  # a note in its place: the error pickles
     assert pickle.loads(pickle.dumps(caught.value)).raw == caught.value.raw
     assert "$.content_type" in str(caught.value)
+
+
+def test_bound_facades_go_with_their_kinesis_video_facade(servers: tuple[Server, Server, Server]) -> None:
+    import gc
+    import weakref
+
+    kv = kinesis_video(servers[0])
+    media = weakref.ref(KinesisVideoMedia.for_stream(kv, stream_arn=STREAM_ARN))
+    gone = weakref.ref(kv)
+    assert media() is not None
+    del kv
+    gc.collect()
+    assert gone() is None and media() is None  # no process-wide cache keeps them alive
