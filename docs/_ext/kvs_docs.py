@@ -116,7 +116,7 @@ def _summary(obj: object) -> str:
 
 def _iterator_name(method: str) -> str:
     # The rule tools/generate.py names paginators by.
-    for prefix in ("list_", "describe_"):
+    for prefix in ("list_", "describe_", "get_"):
         if method.startswith(prefix):
             return "iter_" + method[len(prefix) :]
     return "iter_" + method
