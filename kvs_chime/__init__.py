@@ -2,7 +2,9 @@
 Amazon Chime SDK media pipelines.
 
 The facades load their service's shapes on first use (`kvs_chime.KinesisVideo`, or
-`from kvs_chime.kinesisvideo import ...`), so `import kvs_chime` stays cheap.
+`from kvs_chime.kinesisvideo import ...`), so `import kvs_chime` stays cheap. Packages:
+`kinesisvideo`, `signaling`, `media_pipelines`, `meetings`, `stream_media` (GetMedia),
+`archived_media` (fragments, clips, HLS/DASH, images), `webrtc_storage`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ._callinfo import CallInfo, call_info, last_call
 from ._retry import RetryBudget, RetryPolicy
+from ._stream import PayloadStream
 from ._waiter import Poll
 from .errors import (
     AccessDeniedError,
@@ -35,9 +38,13 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from .archived_media import KinesisVideoArchivedMedia
     from .kinesisvideo import KinesisVideo
     from .media_pipelines import MediaPipelines
+    from .meetings import Meetings
     from .signaling import KinesisVideoSignaling
+    from .stream_media import KinesisVideoMedia
+    from .webrtc_storage import KinesisVideoWebRtcStorage
 
 __all__ = [
     "AccessDeniedError",
@@ -48,11 +55,16 @@ __all__ = [
     "DeadlineExceededError",
     "InvalidRequestError",
     "KinesisVideo",
+    "KinesisVideoArchivedMedia",
+    "KinesisVideoMedia",
     "KinesisVideoSignaling",
+    "KinesisVideoWebRtcStorage",
     "KvsChimeError",
     "LimitExceededError",
     "MediaPipelines",
+    "Meetings",
     "NotFoundError",
+    "PayloadStream",
     "Poll",
     "ReconciliationConflictError",
     "ResponseParseError",
@@ -75,6 +87,10 @@ _LAZY = {
     "KinesisVideo": "kvs_chime.kinesisvideo",
     "KinesisVideoSignaling": "kvs_chime.signaling",
     "MediaPipelines": "kvs_chime.media_pipelines",
+    "Meetings": "kvs_chime.meetings",
+    "KinesisVideoMedia": "kvs_chime.stream_media",
+    "KinesisVideoArchivedMedia": "kvs_chime.archived_media",
+    "KinesisVideoWebRtcStorage": "kvs_chime.webrtc_storage",
 }
 
 

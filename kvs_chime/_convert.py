@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import io
 import re
 import types
 import typing
@@ -29,6 +30,7 @@ from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._model import WIRE
+from ._stream import PayloadStream
 from .errors import ResponseParseError
 
 __all__ = ["converter", "structure_response", "unstructure_request"]
@@ -110,6 +112,20 @@ def _identity_factory(_: object) -> _Unstructure:
     return identity
 
 
+def _structure_stream(value: object, _: object) -> PayloadStream:
+    # The pipeline wraps botocore's StreamingBody with the call's operation and request id; any
+    # other readable (a test's file object) is wrapped here. Never read: it is the caller's.
+    # Bytes (what botocore's Stubber hands back when a test stubs the payload as bytes) are
+    # already in memory: served as a stream over them.
+    if isinstance(value, PayloadStream):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return PayloadStream(io.BytesIO(value))
+    if not callable(getattr(value, "read", None)):
+        raise TypeError(f"expected stream, got {type(value).__name__}")
+    return PayloadStream(value)
+
+
 def _configure(conv: cattrs.Converter) -> None:
     def structure_shape(cls: Any) -> _Structure:
         fields = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=False, **_renames(cls))
@@ -174,6 +190,7 @@ def _configure(conv: cattrs.Converter) -> None:
     for scalar, (kind, label) in _SCALARS.items():
         conv.register_structure_hook(scalar, _checker(kind, label, optional=False))
     conv.register_structure_hook(float, _structure_float)
+    conv.register_structure_hook(PayloadStream, _structure_stream)
     # cattrs inlines the attribute read in generated code only for its own `identity`.
     for scalar in (str, int, bool, float, datetime.datetime, bytes):
         conv.register_unstructure_hook(scalar, identity)

@@ -25,8 +25,11 @@ import json
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
+from botocore.response import StreamingBody
+
 from ._convert import structure_response
 from ._operation import Operation
+from ._stream import PayloadStream
 from .errors import ResponseParseError
 
 __all__ = ["BODY", "read_response", "unreadable_body", "watch_responses"]
@@ -145,13 +148,41 @@ def read_response(operation: Operation[Any, Resp], raw: dict[str, Any]) -> Resp:
         )
     if operation.response is type(None):
         return operation.response()  # NoneType() is None: the model declares no output
+    streams = _wrap_streams(operation.name, raw) if answer is None else ()
     try:
         return structure_response(operation.name, raw, operation.response)
     except ResponseParseError as error:
         if answer is not None:
             error.raw = {**raw, BODY: answer["body"]}
+        elif streams:
+            error.raw = _closed_streams(raw, streams)
         failure = error
     raise failure
+
+
+_UNREAD = "<the payload stream, closed unread: the response around it could not be parsed>"
+
+
+def _wrap_streams(operation: str, raw: dict[str, Any]) -> tuple[str, ...]:
+    """Wrap a streaming payload (botocore's `StreamingBody`, the HTTP body still on the wire)
+    as the `PayloadStream` the typed response carries; its keys. A streaming output has no
+    JSON body, so botocore hands it over unread and nothing here reads it."""
+    keys = tuple(k for k, v in raw.items() if isinstance(v, StreamingBody))
+    if keys:
+        request_id = cast("str | None", raw.get("ResponseMetadata", {}).get("RequestId"))
+        for key in keys:
+            raw[key] = PayloadStream(raw[key], operation=operation, request_id=request_id)
+    return keys
+
+
+def _closed_streams(raw: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """`raw` with its streams closed (no connection leaks from a failed call) and replaced by a
+    note: an exception must pickle, and a stream the caller never got cannot be read later."""
+    kept = dict(raw)
+    for key in keys:
+        cast(PayloadStream, kept[key]).close()
+        kept[key] = _UNREAD
+    return kept
 
 
 def _not_json(body: bytes) -> str | None:

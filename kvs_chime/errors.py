@@ -7,17 +7,20 @@
     └── CallError                  a call was made and failed; carries operation, HTTP status,
         │                          request id, attempts, idempotency token and `call_info`
         ├── ResponseParseError     a response could not be read into its typed shape
-        ├── TransportError         no HTTP answer (connection refused/reset, timeout)
+        ├── TransportError         no HTTP answer (connection refused/reset, timeout), or a
+        │                          streaming payload's read failed
         │   └── DeadlineExceededError   the call's deadline cut an attempt short
         ├── ReconciliationConflictError  a retried create found a resource that is not ours
         └── ServiceError           the service answered an error code
-            ├── ThrottlingError    (retried) ClientLimitExceeded, ThrottledClient, any 429
+            ├── ThrottlingError    (retried) ClientLimitExceeded, ThrottledClient, Throttling,
+            │                      ConnectionLimitExceeded, any 429
             ├── ServerError        (retried where safe) any 5xx: ServiceFailure, ServiceUnavailable
             ├── NotFoundError      NotFound, ResourceNotFound, StreamEdgeConfigurationNotFound
             ├── ConflictError      Conflict, ResourceInUse
-            ├── AccessDeniedError  AccessDenied, Forbidden, NotAuthorized, UnauthorizedClient, any 403
-            ├── LimitExceededError account, resource and tag limits
-            ├── InvalidRequestError  InvalidArgument, BadRequest, InvalidResourceFormat, Validation
+            ├── AccessDeniedError  AccessDenied, Forbidden, NotAuthorized, Unauthorized(Client), any 403
+            ├── LimitExceededError account, resource and tag limits (LimitExceeded, TooManyTags)
+            ├── InvalidRequestError  InvalidArgument, BadRequest, InvalidResourceFormat, Validation,
+            │                        UnprocessableEntity, InvalidEndpoint
             └── ... one class per other modelled code: VersionMismatchError, ...
 
 The families are the classes to catch: `except NotFoundError:` catches Kinesis Video's
@@ -42,16 +45,21 @@ __all__ = [
     "ClientLimitExceededError",
     "ConfigurationError",
     "ConflictError",
+    "ConnectionLimitExceededError",
     "DeadlineExceededError",
     "DeviceStreamLimitExceededError",
     "ForbiddenError",
     "InvalidArgumentError",
     "InvalidClientError",
+    "InvalidCodecPrivateDataError",
     "InvalidDeviceError",
+    "InvalidEndpointError",
+    "InvalidMediaFrameError",
     "InvalidRequestError",
     "InvalidResourceFormatError",
     "KvsChimeError",
     "LimitExceededError",
+    "MissingCodecPrivateDataError",
     "NoDataRetentionError",
     "NotAuthorizedError",
     "NotFoundError",
@@ -69,8 +77,12 @@ __all__ = [
     "TagsPerResourceExceededLimitError",
     "ThrottledClientError",
     "ThrottlingError",
+    "TooManyTagsError",
     "TransportError",
     "UnauthorizedClientError",
+    "UnauthorizedError",
+    "UnprocessableEntityError",
+    "UnsupportedStreamMediaTypeError",
     "ValidationError",
     "VersionMismatchError",
     "Violation",
@@ -189,10 +201,15 @@ class CallError(KvsChimeError):
         idempotency_token: str | None = None,
     ) -> None:
         self.operation: str = operation
+        """The model's operation name (`CreateSignalingChannel`)."""
         self.http_status: int | None = http_status
+        """The HTTP status of the last answer, if one arrived."""
         self.request_id: str | None = request_id
+        """The service's request id of the last answer, for support cases."""
         self.attempts: int = attempts
+        """The HTTP attempts the call made."""
         self.idempotency_token: str | None = idempotency_token
+        """The token sent on every attempt, where the operation has one."""
         super().__init__(message)
 
     @property
@@ -352,7 +369,10 @@ class ServiceError(CallError):
 
 
 class ThrottlingError(ServiceError):
-    """The service refused the call for rate (any throttling code, or HTTP 429); retried."""
+    """The service refused the call for rate (any throttling code, or HTTP 429); retried; also
+    meetings' `ThrottlingException` itself."""
+
+    code = "ThrottlingException"
 
 
 class ServerError(ServiceError):
@@ -381,7 +401,10 @@ class AccessDeniedError(ServiceError):
 
 
 class LimitExceededError(ServiceError):
-    """An account, resource or tag limit would be exceeded (not a rate: that is throttling)."""
+    """An account, resource or tag limit would be exceeded (not a rate: that is throttling);
+    also meetings' `LimitExceededException` itself."""
+
+    code = "LimitExceededException"
 
 
 class InvalidRequestError(ServiceError):
@@ -401,6 +424,12 @@ class ThrottledClientError(ThrottlingError):
     """Media pipelines: the client exceeded its request rate limit (HTTP 429); retried."""
 
     code = "ThrottledClientException"
+
+
+class ConnectionLimitExceededError(ThrottlingError):
+    """GetMedia: the stream's limit of client connections is reached; retried."""
+
+    code = "ConnectionLimitExceededException"
 
 
 class ServiceFailureError(ServerError):
@@ -451,6 +480,12 @@ class UnauthorizedClientError(AccessDeniedError):
     code = "UnauthorizedClientException"
 
 
+class UnauthorizedError(AccessDeniedError):
+    """Meetings: the caller is not authorized to make the request (HTTP 401)."""
+
+    code = "UnauthorizedException"
+
+
 class AccountChannelLimitExceededError(LimitExceededError):
     """You have reached the maximum number of active signaling channels for this account."""
 
@@ -481,6 +516,12 @@ class TagsPerResourceExceededLimitError(LimitExceededError):
     code = "TagsPerResourceExceededLimitException"
 
 
+class TooManyTagsError(LimitExceededError):
+    """Meetings: the resource would exceed its limit of tags."""
+
+    code = "TooManyTagsException"
+
+
 class InvalidArgumentError(InvalidRequestError):
     """The value for this input parameter is invalid."""
 
@@ -497,6 +538,44 @@ class InvalidResourceFormatError(InvalidRequestError):
     """The format of the StreamARN is invalid."""
 
     code = "InvalidResourceFormatException"
+
+
+class UnprocessableEntityError(InvalidRequestError):
+    """Meetings: the request was well-formed but could not be processed (HTTP 422)."""
+
+    code = "UnprocessableEntityException"
+
+
+class InvalidEndpointError(InvalidRequestError):
+    """Media: the call reached the wrong endpoint; ask `GetDataEndpoint` for the stream's again."""
+
+    code = "InvalidEndpointException"
+
+
+class InvalidCodecPrivateDataError(ServiceError):
+    """Archived media: the codec private data of the stream's first track is not valid for the
+    requested playback or clip."""
+
+    code = "InvalidCodecPrivateDataException"
+
+
+class InvalidMediaFrameError(ServiceError):
+    """Archived media: a frame of the requested images could not be decoded."""
+
+    code = "InvalidMediaFrameException"
+
+
+class MissingCodecPrivateDataError(ServiceError):
+    """Archived media: a fragment of the requested media has no codec private data."""
+
+    code = "MissingCodecPrivateDataException"
+
+
+class UnsupportedStreamMediaTypeError(ServiceError):
+    """Archived media: the stream's media type (its first track's codec) is not supported for
+    the requested playback, clip or images."""
+
+    code = "UnsupportedStreamMediaTypeException"
 
 
 class InvalidClientError(ServiceError):

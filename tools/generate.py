@@ -55,12 +55,23 @@ class Service:
     name: str  # botocore service name
     package: str  # kvs_chime.<package>
     facade: str  # hand-written facade class in <package>/_facade.py
+    # An async twin in kvs_chime.aio. The data planes have none yet: their streamed payloads and
+    # endpoint binding are sync-only for now.
+    asynchronous: bool = True
 
 
 SERVICES = (
     Service("kinesisvideo", "kinesisvideo", "KinesisVideo"),
     Service("kinesis-video-signaling", "signaling", "KinesisVideoSignaling"),
     Service("chime-sdk-media-pipelines", "media_pipelines", "MediaPipelines"),
+    Service("chime-sdk-meetings", "meetings", "Meetings"),
+    Service("kinesis-video-media", "stream_media", "KinesisVideoMedia", asynchronous=False),
+    Service(
+        "kinesis-video-archived-media", "archived_media", "KinesisVideoArchivedMedia", asynchronous=False
+    ),
+    Service(
+        "kinesis-video-webrtc-storage", "webrtc_storage", "KinesisVideoWebRtcStorage", asynchronous=False
+    ),
 )
 
 SCALARS = {
@@ -77,6 +88,13 @@ READ_ONLY_PREFIXES = ("Describe", "Get", "List")
 # Members whose values are credentials even where the model does not mark them sensitive
 # (kinesis-video-signaling's IceServer TURN user name and password): their repr is redacted.
 ALWAYS_REDACTED = frozenset({"Password", "Username"})
+# A streaming blob (GetMedia's `Payload`) is the HTTP body itself: typed as a stream the caller
+# reads incrementally and closes, never bytes read into memory whole.
+STREAM = "PayloadStream"
+
+
+def is_streaming(shape: Shape) -> bool:
+    return shape.type_name == "blob" and bool(shape.serialization.get("streaming"))
 
 
 def present_members(service: str) -> set[tuple[str, str]]:
@@ -224,6 +242,8 @@ class ShapesModule:
             return f"dict[{self.annotation(shape.key)}, {self.annotation(shape.value)}]"
         if shape.type_name == "string" and shape.enum:
             return f"{shape.name} | str"
+        if is_streaming(shape):
+            return STREAM
         return SCALARS[shape.type_name]
 
     def emit(self, shape: Shape) -> None:
@@ -314,8 +334,10 @@ class ShapesModule:
     def imports(self) -> str:
         body = "\n".join(self.out)
         stdlib = "import datetime\n\n" if "datetime.datetime" in body else ""
-        names = ["SPEC", "WIRE", "Spec", "StrEnum", *(["redacted"] if "repr=redacted" in body else [])]
-        return f"{stdlib}import attrs\n\nfrom .._model import {', '.join(names)}\n\n"
+        names = ["SPEC", "WIRE", "Spec", *(["StrEnum"] if "(StrEnum):" in body else [])]
+        names += ["redacted"] if "repr=redacted" in body else []
+        stream = f"from .._stream import {STREAM}\n" if f": {STREAM}" in body else ""
+        return f"{stdlib}import attrs\n\nfrom .._model import {', '.join(names)}\n{stream}\n"
 
     def render(self) -> str:
         for op in map(self.model.operation_model, self.model.operation_names):
@@ -383,7 +405,7 @@ def paging(model: ServiceModel, op: OperationModel, classes: dict[str, str]) -> 
 
 def iterator_name(op: str) -> str:
     method = xform_name(op)
-    for prefix in ("list_", "describe_"):
+    for prefix in ("list_", "describe_", "get_"):
         if method.startswith(prefix):
             return "iter_" + method[len(prefix) :]
     return "iter_" + method
@@ -496,7 +518,7 @@ def render_async_operations(model: ServiceModel, service: Service) -> str:
 
 def render_init(model: ServiceModel, service: Service, shapes: ShapesModule) -> str:
     title = model.metadata.get("serviceFullName", model.service_name)
-    names = sorted(shapes.exported)
+    names = sorted(shapes.exported, key=str.lower)  # the order ruff's isort keeps
     return (
         header(model) + f'"""{title}: the `{service.facade}` facade and every shape of its API."""\n\n'
         f"from ._facade import {service.facade} as {service.facade}\n"
@@ -527,7 +549,8 @@ def generate() -> dict[Path, str]:
         files[folder / "_shapes.py"] = shapes.render()
         files[folder / "_operations.py"] = render_operations(model, service)
         files[folder / "__init__.py"] = render_init(model, service, shapes)
-        files[folder / "_async_operations.py"] = render_async_operations(model, service)
+        if service.asynchronous:
+            files[folder / "_async_operations.py"] = render_async_operations(model, service)
     return {path: formatted(source, path) for path, source in files.items()}
 
 

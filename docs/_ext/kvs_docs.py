@@ -61,6 +61,10 @@ PUBLIC_MODULES = (
     "kvs_chime.kinesisvideo",
     "kvs_chime.signaling",
     "kvs_chime.media_pipelines",
+    "kvs_chime.meetings",
+    "kvs_chime.stream_media",
+    "kvs_chime.archived_media",
+    "kvs_chime.webrtc_storage",
     "kvs_chime.workflows",
     "kvs_chime.events",
     "kvs_chime.media",
@@ -74,7 +78,7 @@ EXTERNAL = re.compile(
     r"^(boto3|botocore|attrs|attr|cattrs|tenacity|pytest|_pytest|datetime|enum|collections|typing|types|"
     r"contextvars|threading|argparse|logging|os|"
     # Imported only for type checking, so annotations keep their bare names.
-    r"Session$|BaseClient$|Config$|T$|Req$|Resp$|Item$)"
+    r"Session$|BaseClient$|Config$|T$|F$|Req$|Resp$|Item$)"
 )
 
 WIRE = "kvs_chime.wire"
@@ -112,7 +116,7 @@ def _summary(obj: object) -> str:
 
 def _iterator_name(method: str) -> str:
     # The rule tools/generate.py names paginators by.
-    for prefix in ("list_", "describe_"):
+    for prefix in ("list_", "describe_", "get_"):
         if method.startswith(prefix):
             return "iter_" + method[len(prefix) :]
     return "iter_" + method
@@ -327,6 +331,10 @@ _SERVICES = (
     ("kinesisvideo", "Kinesis Video"),
     ("kinesis-video-signaling", "signaling"),
     ("chime-sdk-media-pipelines", "media pipelines"),
+    ("chime-sdk-meetings", "meetings"),
+    ("kinesis-video-media", "media"),
+    ("kinesis-video-archived-media", "archived media"),
+    ("kinesis-video-webrtc-storage", "WebRTC storage"),
 )
 
 

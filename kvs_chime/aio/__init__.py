@@ -14,7 +14,7 @@ the sync ones' logic, awaited. Cancelling a task mid-call cancels its HTTP reque
 cancelled or timed-out call leaves behind.
 """
 
-from ._services import AsyncKinesisVideo, AsyncKinesisVideoSignaling, AsyncMediaPipelines
+from ._services import AsyncKinesisVideo, AsyncKinesisVideoSignaling, AsyncMediaPipelines, AsyncMeetings
 from ._workflows import (
     AsyncMeetingAudioStream,
     AsyncWebRtcConnector,
@@ -27,6 +27,7 @@ __all__ = [
     "AsyncKinesisVideoSignaling",
     "AsyncMediaPipelines",
     "AsyncMeetingAudioStream",
+    "AsyncMeetings",
     "AsyncWebRtcConnector",
     "ensure_signaling_channel",
     "stream_meeting_audio",

@@ -14,9 +14,10 @@ from ..kinesisvideo._shapes import ChannelInfo, StreamInfo
 from ..media_pipelines import _logic as media_logic
 from ..media_pipelines._async_operations import AsyncMediaPipelinesOperations
 from ..media_pipelines._shapes import KinesisVideoStreamPoolConfiguration, MediaPipeline, MediaPipelineStatus
+from ..meetings._async_operations import AsyncMeetingsOperations
 from ..signaling._async_operations import AsyncKinesisVideoSignalingOperations
 
-__all__ = ["AsyncKinesisVideo", "AsyncKinesisVideoSignaling", "AsyncMediaPipelines"]
+__all__ = ["AsyncKinesisVideo", "AsyncKinesisVideoSignaling", "AsyncMediaPipelines", "AsyncMeetings"]
 
 
 class AsyncKinesisVideo(AsyncKinesisVideoOperations):
@@ -100,3 +101,8 @@ class AsyncMediaPipelines(AsyncMediaPipelinesOperations):
     ) -> None:
         """Poll until `get_media_pipeline` answers NotFound."""
         await self._wait(functools.partial(media_logic.pipeline_deleted, self, media_pipeline_id, poll), poll)
+
+
+class AsyncMeetings(AsyncMeetingsOperations):
+    """Async typed access to the Amazon Chime SDK meetings API; as `kvs_chime.Meetings`, with
+    `await` (the meetings and attendees a media pipeline reads from)."""

@@ -512,7 +512,15 @@ def test_unmodeled_code_raises_base_service_error(
 
 def _all_modeled_codes() -> dict[str, set[str]]:
     codes: dict[str, set[str]] = {}
-    for service in (KVS, SIGNALING, MEDIA):
+    for service in (
+        KVS,
+        SIGNALING,
+        MEDIA,
+        "chime-sdk-meetings",
+        "kinesis-video-media",
+        "kinesis-video-archived-media",
+        "kinesis-video-webrtc-storage",
+    ):
         model = _MODELS.get_service_model(service)
         for name in model.operation_names:
             for shape in model.operation_model(name).error_shapes:
@@ -541,4 +549,9 @@ def test_all_modeled_codes_are_known() -> None:
 
 def test_throttling_codes_are_throttling_errors() -> None:
     throttling = {c for c in ALL_CODES if issubclass(error_class_for(c), ThrottlingError)}
-    assert throttling == {"ClientLimitExceededException", "ThrottledClientException"}
+    assert throttling == {
+        "ClientLimitExceededException",
+        "ThrottledClientException",
+        "ThrottlingException",
+        "ConnectionLimitExceededException",
+    }

@@ -18,12 +18,17 @@ import pytest
 from botocore import xform_name
 from botocore.model import ServiceModel, Shape, StructureShape
 
+from kvs_chime import PayloadStream
 from kvs_chime._model import SPEC, WIRE, Spec
 
 SERVICES = {
     "kinesisvideo": ("kvs_chime.kinesisvideo", "KinesisVideo"),
     "kinesis-video-signaling": ("kvs_chime.signaling", "KinesisVideoSignaling"),
     "chime-sdk-media-pipelines": ("kvs_chime.media_pipelines", "MediaPipelines"),
+    "chime-sdk-meetings": ("kvs_chime.meetings", "Meetings"),
+    "kinesis-video-media": ("kvs_chime.stream_media", "KinesisVideoMedia"),
+    "kinesis-video-archived-media": ("kvs_chime.archived_media", "KinesisVideoArchivedMedia"),
+    "kinesis-video-webrtc-storage": ("kvs_chime.webrtc_storage", "KinesisVideoWebRtcStorage"),
 }
 
 _SESSION = botocore.session.get_session()
@@ -162,6 +167,8 @@ def expected_annotation(service: str, shape: Shape) -> Any:
         return dict[key, value]  # type: ignore[valid-type]  # a type built at run time from the model
     if shape.type_name == "string" and shape.enum:
         return typing.Union[getattr(pkg, shape.name), str]  # noqa: UP007  # a type built at run time from the model
+    if shape.type_name == "blob" and shape.serialization.get("streaming"):
+        return PayloadStream  # the HTTP body itself, read by the caller
     return SCALARS[shape.type_name]
 
 

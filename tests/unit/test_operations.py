@@ -10,7 +10,7 @@ Two kinds of case:
 * hand-written cases for the operations users reach for first (signaling channels, streams,
   tags, Kinesis video stream pools, media stream pipelines), with realistic requests, exact
   expected parameters and specific assertions on the typed result;
-* a model-driven case for every operation of the three models: a request and a response are
+* a model-driven case for every operation of the seven models: a request and a response are
   built by walking botocore's shapes (every member, values that respect min/max/pattern), the
   typed request is built from the same wire dict, the Stubber demands exactly that dict back,
   and the typed response is compared member by member with what was stubbed.
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import inspect
+import io
 import json
 import typing
 import uuid
@@ -38,33 +39,53 @@ import pytest
 import regex
 from botocore import xform_name
 from botocore.model import ServiceModel, Shape
+from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
 from kvs_chime import (
     CallInfo,
     KinesisVideo,
+    KinesisVideoArchivedMedia,
+    KinesisVideoMedia,
     KinesisVideoSignaling,
+    KinesisVideoWebRtcStorage,
     KvsChimeError,
     MediaPipelines,
+    Meetings,
+    PayloadStream,
     RetryPolicy,
     ValidationError,
     last_call,
 )
+from kvs_chime import archived_media as am
 from kvs_chime import kinesisvideo as kvs
 from kvs_chime import media_pipelines as mp
+from kvs_chime import meetings as mt
 from kvs_chime import signaling as sig
+from kvs_chime import stream_media as sm
+from kvs_chime import webrtc_storage as ws
 from kvs_chime._model import SPEC, WIRE, Spec
+from kvs_chime.archived_media._operations import KinesisVideoArchivedMediaOperations
 from kvs_chime.kinesisvideo._operations import KinesisVideoOperations
 from kvs_chime.media_pipelines._operations import MediaPipelinesOperations
+from kvs_chime.meetings._operations import MeetingsOperations
 from kvs_chime.signaling._operations import KinesisVideoSignalingOperations
+from kvs_chime.stream_media._operations import KinesisVideoMediaOperations
+from kvs_chime.webrtc_storage._operations import KinesisVideoWebRtcStorageOperations
 
 KVS = "kinesisvideo"
 SIGNALING = "kinesis-video-signaling"
 MEDIA = "chime-sdk-media-pipelines"
+MEETINGS = "chime-sdk-meetings"
+GET_MEDIA = "kinesis-video-media"
+ARCHIVED = "kinesis-video-archived-media"
+STORAGE = "kinesis-video-webrtc-storage"
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 SIGNALING_ENDPOINT = "https://r-1234abcd.kinesisvideo.us-east-1.amazonaws.com"
+DATA_ENDPOINT = "https://s-3f1a2b3c.kinesisvideo.us-east-1.amazonaws.com"
+WEBRTC_ENDPOINT = "https://w-9c8b7a6d.kinesisvideo.us-east-1.amazonaws.com"
 
 CHANNEL_ARN = f"arn:aws:kinesisvideo:{REGION}:{ACCOUNT}:channel/front-door/1700000000000"
 STREAM_ARN = f"arn:aws:kinesisvideo:{REGION}:{ACCOUNT}:stream/front-door-camera/1700000000001"
@@ -107,6 +128,14 @@ SERVICES = {
         SIGNALING, KinesisVideoSignaling, KinesisVideoSignalingOperations, sig, SIGNALING_ENDPOINT
     ),
     MEDIA: Service(MEDIA, MediaPipelines, MediaPipelinesOperations, mp),
+    MEETINGS: Service(MEETINGS, Meetings, MeetingsOperations, mt),
+    GET_MEDIA: Service(GET_MEDIA, KinesisVideoMedia, KinesisVideoMediaOperations, sm, DATA_ENDPOINT),
+    ARCHIVED: Service(
+        ARCHIVED, KinesisVideoArchivedMedia, KinesisVideoArchivedMediaOperations, am, DATA_ENDPOINT
+    ),
+    STORAGE: Service(
+        STORAGE, KinesisVideoWebRtcStorage, KinesisVideoWebRtcStorageOperations, ws, WEBRTC_ENDPOINT
+    ),
 }
 
 
@@ -266,6 +295,71 @@ STRING_BY_MEMBER: dict[str, dict[str, str]] = {
     },
 }
 
+ATTENDEE_ID = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+FRAGMENT_NUMBER = "91343852333181432392682062622220590765191907586"
+STRING_BY_MEMBER |= {
+    MEETINGS: {
+        "AttendeeId": ATTENDEE_ID,
+        "ClientRequestToken": TOKEN,
+        "ContentIdentificationType": "PII",
+        "ContentRedactionType": "PII",
+        "CustomLanguageModelName": "support-model",
+        "ErrorCode": "Conflict",
+        "ErrorMessage": "The attendee already exists",
+        "ExternalMeetingId": "standup-2024-05-01",
+        "ExternalUserId": "user-42@example.com",
+        "JoinToken": "ZjE2YTQyZmEtMjQ1OS00MjNlLWE0ZjQtNmQ0MzMwZDAyNDg3",
+        "Key": "team",
+        "LambdaFunctionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:meeting-events",
+        "LanguageModelName": "support-model",
+        "LanguageOptions": "en-US,es-US",
+        "MediaRegion": REGION,
+        "MeetingArn": MEETING_ARN,
+        "MeetingHostId": "host-42",
+        "MeetingId": MEETING_ID,
+        "PiiEntityTypes": "NAME,ADDRESS",
+        "PreferredLanguage": "en-US",
+        "PrimaryMeetingId": "6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f",
+        "ResourceARN": MEETING_ARN,
+        "SnsTopicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:meeting-events",
+        "SqsQueueArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:meeting-events",
+        "Value": "video",
+        "VocabularyFilterName": "profanity",
+        "VocabularyFilterNames": "profanity,internal",
+        "VocabularyName": "support-terms",
+        "VocabularyNames": "support-terms,product-names",
+        "AudioHostUrl": "abc.k.m1.ue1.app.chime.aws:3478",
+        "AudioFallbackUrl": "wss://haxrp.m1.ue1.app.chime.aws:443/calls/standup",
+        "SignalingUrl": "wss://signal.m1.ue1.app.chime.aws/control/standup",
+        "TurnControlUrl": "https://2713.cell.us-east-1.meetings.chime.aws/v2/turn_sessions",
+        "ScreenDataUrl": "wss://bitpw.m1.ue1.app.chime.aws:443/v2/screen/standup",
+        "ScreenViewingUrl": "wss://bitpw.m1.ue1.app.chime.aws:443/ws/connect?passcode=null",
+        "ScreenSharingUrl": "wss://bitpw.m1.ue1.app.chime.aws:443/v2/screen/standup",
+        "EventIngestionUrl": "https://data.svc.ue1.ingest.chime.aws/v1/client-events",
+        "TenantIds": "tenant-0042",
+    },
+    GET_MEDIA: {
+        "StreamARN": STREAM_ARN,
+        "StreamName": "front-door-camera",
+        "AfterFragmentNumber": FRAGMENT_NUMBER,
+        "ContinuationToken": "91343852333181432392682062622220590765191907586_1",
+        "ContentType": "video.webm",
+    },
+    ARCHIVED: {
+        "StreamARN": STREAM_ARN,
+        "StreamName": "front-door-camera",
+        "ContentType": "video.mp4",
+        "FragmentNumber": FRAGMENT_NUMBER,
+        "HLSStreamingSessionURL": f"{DATA_ENDPOINT}/hls/v1/getHLSMasterPlaylist.m3u8?SessionToken=CiAb",
+        "DASHStreamingSessionURL": f"{DATA_ENDPOINT}/dash/v1/getDASHManifest.mpd?SessionToken=CiAb",
+        "NextToken": "eyJwYWdlIjoyfQ==",
+        "FormatConfigValue": "80",
+        "Fragments": FRAGMENT_NUMBER,
+        "ImageContent": "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U",
+    },
+    STORAGE: {"channelArn": CHANNEL_ARN, "clientId": "viewer-1"},
+}
+
 STRING_BY_SHAPE: dict[str, str] = {
     "GuidString": "6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f",
     "TagKey": "team",
@@ -413,6 +507,9 @@ def _assert_value(typed: Any, raw: Any, spec: Spec, path: str) -> None:
             "timestamp": datetime.datetime,
             "blob": (bytes, bytearray),
         }[spec.kind]
+        if isinstance(typed, PayloadStream):  # a streaming payload: its bytes are what was sent
+            with typed:
+                typed = typed.read()
         assert isinstance(typed, expected), f"{path}: {typed!r} is not {spec.kind}"
         assert typed == raw, f"{path}: {typed!r} != {raw!r}"
 
@@ -473,6 +570,34 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
         "UpdateStreamStorageConfiguration",
     ),
     SIGNALING: ("GetIceServerConfig", "SendAlexaOfferToMaster"),
+    MEETINGS: (
+        "BatchCreateAttendee",
+        "BatchUpdateAttendeeCapabilitiesExcept",
+        "CreateAttendee",
+        "CreateMeeting",
+        "CreateMeetingWithAttendees",
+        "DeleteAttendee",
+        "DeleteMeeting",
+        "GetAttendee",
+        "GetMeeting",
+        "ListAttendees",
+        "ListTagsForResource",
+        "StartMeetingTranscription",
+        "StopMeetingTranscription",
+        "TagResource",
+        "UntagResource",
+        "UpdateAttendeeCapabilities",
+    ),
+    GET_MEDIA: ("GetMedia",),
+    ARCHIVED: (
+        "GetClip",
+        "GetDASHStreamingSessionURL",
+        "GetHLSStreamingSessionURL",
+        "GetImages",
+        "GetMediaForFragmentList",
+        "ListFragments",
+    ),
+    STORAGE: ("JoinStorageSession", "JoinStorageSessionAsViewer"),
     MEDIA: (
         "CreateMediaCapturePipeline",
         "CreateMediaConcatenationPipeline",
@@ -527,6 +652,10 @@ MUST_HAND_WRITE: dict[str, set[str]] = {
         "ListTagsForResource",
     },
     SIGNALING: {"GetIceServerConfig"},
+    MEETINGS: {"CreateMeeting", "CreateAttendee", "BatchCreateAttendee", "DeleteMeeting"},
+    GET_MEDIA: {"GetMedia"},
+    ARCHIVED: {"ListFragments", "GetMediaForFragmentList"},
+    STORAGE: {"JoinStorageSession"},
     MEDIA: {
         "CreateMediaPipelineKinesisVideoStreamPool",
         "GetMediaPipelineKinesisVideoStreamPool",
@@ -560,7 +689,7 @@ def model_driven(operation: str) -> Case:
         params = wire_value(h.service, op_model.input_shape) if op_model.input_shape else {}
         response = wire_value(h.service, op_model.output_shape) if op_model.output_shape else {}
         request = typed_from_wire(getattr(h.shapes, f"{operation}Request"), params)
-        h.expect(method, response, params)
+        h.expect(method, streamed(op_model, response), params)
 
         result = getattr(h.facade, method)(request)
 
@@ -573,6 +702,16 @@ def model_driven(operation: str) -> Case:
         assert_last_call(operation, token=params.get("ClientRequestToken"))
 
     return case
+
+
+def streamed(op_model: Any, response: dict[str, Any]) -> dict[str, Any]:
+    """`response` with its streaming payload as botocore hands it over: a `StreamingBody` on
+    the bytes (the HTTP body still to be read), not the bytes themselves."""
+    payload = op_model.output_shape.serialization.get("payload") if op_model.output_shape else None
+    if payload is None or not op_model.has_streaming_output:
+        return response
+    data = response[payload]
+    return {**response, payload: StreamingBody(io.BytesIO(data), len(data))}
 
 
 def run_case(service: str, case: Case) -> list[str]:
@@ -1293,6 +1432,205 @@ def media_list_tags_for_resource(h: Harness) -> None:
     assert_last_call("ListTagsForResource")
 
 
+# -- Chime SDK meetings ------------------------------------------------------------------------
+
+
+def _meeting() -> dict[str, Any]:
+    return {
+        "MeetingId": MEETING_ID,
+        "MeetingArn": MEETING_ARN,
+        "ExternalMeetingId": "standup-2024-05-01",
+        "MediaRegion": REGION,
+        "MediaPlacement": {"AudioHostUrl": "abc.k.m1.ue1.app.chime.aws:3478"},
+    }
+
+
+@hand_written(MEETINGS, "CreateMeeting")
+def create_meeting(h: Harness) -> None:
+    h.expect(
+        "create_meeting",
+        {"Meeting": _meeting(), **meta("req-create-meeting")},
+        {
+            "ClientRequestToken": TOKEN,
+            "MediaRegion": REGION,
+            "ExternalMeetingId": "standup-2024-05-01",
+            "Tags": [{"Key": "team", "Value": "video"}],
+        },
+    )
+    resp = h.facade.create_meeting(
+        mt.CreateMeetingRequest(
+            client_request_token=TOKEN,
+            media_region=REGION,
+            external_meeting_id="standup-2024-05-01",
+            tags=[mt.Tag(key="team", value="video")],
+        )
+    )
+    assert type(resp) is mt.CreateMeetingResponse
+    # Present members: typed non-optional, read without a None check.
+    assert resp.meeting.meeting_id == MEETING_ID
+    assert resp.meeting.media_region == REGION
+    assert resp.meeting.media_placement == mt.MediaPlacement(audio_host_url="abc.k.m1.ue1.app.chime.aws:3478")
+    assert h.http[-1]["url_path"] == "/meetings"
+    assert_last_call("CreateMeeting", request_id="req-create-meeting", token=TOKEN)
+
+
+@hand_written(MEETINGS, "CreateAttendee")
+def create_attendee(h: Harness) -> None:
+    attendee = {"AttendeeId": ATTENDEE_ID, "ExternalUserId": "user-42@example.com", "JoinToken": "ZjE2YTQy"}
+    h.expect(
+        "create_attendee",
+        {"Attendee": attendee, **meta("req-create-attendee")},
+        {"MeetingId": MEETING_ID, "ExternalUserId": "user-42@example.com"},
+    )
+    resp = h.facade.create_attendee(
+        mt.CreateAttendeeRequest(meeting_id=MEETING_ID, external_user_id="user-42@example.com")
+    )
+    assert resp.attendee.attendee_id == ATTENDEE_ID
+    assert resp.attendee.external_user_id == "user-42@example.com"
+    assert "ZjE2YTQy" not in repr(resp.attendee)  # the join token is sensitive
+    assert h.http[-1]["url_path"] == f"/meetings/{MEETING_ID}/attendees"
+
+
+@hand_written(MEETINGS, "BatchCreateAttendee")
+def batch_create_attendee(h: Harness) -> None:
+    h.expect(
+        "batch_create_attendee",
+        {
+            "Attendees": [{"AttendeeId": ATTENDEE_ID, "ExternalUserId": "user-1@example.com"}],
+            "Errors": [{"ExternalUserId": "user-2@example.com", "ErrorCode": "Conflict"}],
+            **meta("req-batch"),
+        },
+        {
+            "MeetingId": MEETING_ID,
+            "Attendees": [{"ExternalUserId": "user-1@example.com"}, {"ExternalUserId": "user-2@example.com"}],
+        },
+    )
+    resp = h.facade.batch_create_attendee(
+        mt.BatchCreateAttendeeRequest(
+            meeting_id=MEETING_ID,
+            attendees=[
+                mt.CreateAttendeeRequestItem(external_user_id="user-1@example.com"),
+                mt.CreateAttendeeRequestItem(external_user_id="user-2@example.com"),
+            ],
+        )
+    )
+    assert [a.attendee_id for a in resp.attendees or []] == [ATTENDEE_ID]
+    assert [e.error_code for e in resp.errors or []] == ["Conflict"]
+
+
+@hand_written(MEETINGS, "DeleteMeeting")
+def delete_meeting(h: Harness) -> None:
+    h.expect("delete_meeting", meta("req-delete-meeting"), {"MeetingId": MEETING_ID})
+    assert h.facade.delete_meeting(mt.DeleteMeetingRequest(meeting_id=MEETING_ID)) is None
+    assert h.http[-1]["method"] == "DELETE"
+
+
+# -- The media data plane ------------------------------------------------------------------------
+
+
+class _Body(io.BytesIO):
+    """An HTTP body that counts how much was read, and how: the payload must never be read
+    whole by the SDK, only by the caller, as far as the caller asks."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.reads: list[int | None] = []
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        self.reads.append(size)
+        return super().read(size)
+
+
+MKV = b"\x1aE\xdf\xa3" + bytes(range(256)) * 40  # 10 KiB standing in for MKV fragments
+
+
+@hand_written(GET_MEDIA, "GetMedia")
+def get_media(h: Harness) -> None:
+    body = _Body(MKV)
+    h.expect(
+        "get_media",
+        {"ContentType": "video/webm", "Payload": StreamingBody(body, len(MKV)), **meta("req-get-media")},
+        {"StreamARN": STREAM_ARN, "StartSelector": {"StartSelectorType": "EARLIEST"}},
+    )
+    resp = h.facade.get_media(
+        sm.GetMediaRequest(
+            stream_arn=STREAM_ARN,
+            start_selector=sm.StartSelector(start_selector_type=sm.StartSelectorType.EARLIEST),
+        )
+    )
+    assert resp.content_type == "video/webm"
+    assert isinstance(resp.payload, PayloadStream)
+    assert body.reads == []  # handed over unread
+    assert resp.payload.operation == "GetMedia"
+    assert resp.payload.request_id == "req-get-media"
+    with resp.payload as payload:
+        assert payload.read(4) == MKV[:4]
+        chunks = list(payload.iter_chunks(4096))
+    assert [len(c) for c in chunks] == [4096, 4096, len(MKV) - 4 - 8192]
+    assert b"".join(chunks) == MKV[4:]
+    assert body.reads[:2] == [4, 4096] and None not in body.reads
+    assert payload.closed and body.closed
+    assert h.http[-1]["url_path"] == "/getMedia"
+
+
+@hand_written(ARCHIVED, "ListFragments")
+def list_fragments(h: Harness) -> None:
+    fragment = {
+        "FragmentNumber": FRAGMENT_NUMBER,
+        "FragmentSizeInBytes": 10240,
+        "ProducerTimestamp": CREATED,
+        "ServerTimestamp": UPDATED,
+        "FragmentLengthInMilliseconds": 2000,
+    }
+    selector = {
+        "FragmentSelectorType": "SERVER_TIMESTAMP",
+        "TimestampRange": {"StartTimestamp": CREATED, "EndTimestamp": UPDATED},
+    }
+    h.expect(
+        "list_fragments",
+        {"Fragments": [fragment], **meta("req-list-fragments")},
+        {"StreamARN": STREAM_ARN, "FragmentSelector": selector},
+    )
+    resp = h.facade.list_fragments(
+        am.ListFragmentsRequest(
+            stream_arn=STREAM_ARN,
+            fragment_selector=am.FragmentSelector(
+                fragment_selector_type=am.FragmentSelectorType.SERVER_TIMESTAMP,
+                timestamp_range=am.TimestampRange(start_timestamp=CREATED, end_timestamp=UPDATED),
+            ),
+        )
+    )
+    (got,) = resp.fragments or []
+    assert got.fragment_number == FRAGMENT_NUMBER
+    assert got.producer_timestamp == CREATED and got.server_timestamp == UPDATED
+    assert got.fragment_length_in_milliseconds == 2000
+
+
+@hand_written(ARCHIVED, "GetMediaForFragmentList")
+def get_media_for_fragment_list(h: Harness) -> None:
+    body = _Body(MKV)
+    h.expect(
+        "get_media_for_fragment_list",
+        {"ContentType": "video/webm", "Payload": StreamingBody(body, len(MKV)), **meta("req-gmffl")},
+        {"StreamARN": STREAM_ARN, "Fragments": [FRAGMENT_NUMBER]},
+    )
+    resp = h.facade.get_media_for_fragment_list(
+        am.GetMediaForFragmentListRequest(stream_arn=STREAM_ARN, fragments=[FRAGMENT_NUMBER])
+    )
+    assert body.reads == []
+    with resp.payload as payload:
+        assert b"".join(payload.iter_chunks(1000)) == MKV
+    assert set(body.reads) == {1000} and body.closed
+
+
+@hand_written(STORAGE, "JoinStorageSession")
+def join_storage_session(h: Harness) -> None:
+    h.expect("join_storage_session", meta("req-join"), {"channelArn": CHANNEL_ARN})
+    assert h.facade.join_storage_session(ws.JoinStorageSessionRequest(channel_arn=CHANNEL_ARN)) is None
+    assert h.http[-1]["url_path"] == "/joinStorageSession"
+    assert h.json_body() == {"channelArn": CHANNEL_ARN}
+
+
 HAND_WRITTEN_KEYS = sorted(HAND_WRITTEN)
 
 
@@ -1565,7 +1903,15 @@ def test_method_signatures_follow_the_model() -> None:
 
 
 def test_operation_counts() -> None:
-    assert {s: len(service_model(s).operation_names) for s in SERVICES} == {KVS: 32, SIGNALING: 2, MEDIA: 31}
+    assert {s: len(service_model(s).operation_names) for s in SERVICES} == {
+        KVS: 32,
+        SIGNALING: 2,
+        MEDIA: 31,
+        MEETINGS: 16,
+        GET_MEDIA: 1,
+        ARCHIVED: 6,
+        STORAGE: 2,
+    }
 
 
 # Every paginated list and its iterator: (iterator method, result member). ListTagsForResource and
@@ -1588,6 +1934,9 @@ PAGINATED: dict[tuple[str, str], tuple[str, str]] = {
         "KinesisVideoStreamPools",
     ),
     (MEDIA, "ListMediaPipelines"): ("iter_media_pipelines", "MediaPipelines"),
+    (MEETINGS, "ListAttendees"): ("iter_attendees", "Attendees"),
+    (ARCHIVED, "ListFragments"): ("iter_fragments", "Fragments"),
+    (ARCHIVED, "GetImages"): ("iter_images", "Images"),
 }
 
 

@@ -20,6 +20,10 @@ PACKAGES = {
     "kinesisvideo": "kvs_chime.kinesisvideo",
     "kinesis-video-signaling": "kvs_chime.signaling",
     "chime-sdk-media-pipelines": "kvs_chime.media_pipelines",
+    "chime-sdk-meetings": "kvs_chime.meetings",
+    "kinesis-video-media": "kvs_chime.stream_media",
+    "kinesis-video-archived-media": "kvs_chime.archived_media",
+    "kinesis-video-webrtc-storage": "kvs_chime.webrtc_storage",
 }
 
 
@@ -36,7 +40,7 @@ def entries() -> list[tuple[str, str, str, str]]:
 
 def test_every_entry_has_a_reason_and_is_unique() -> None:
     found = entries()
-    assert len(found) == 72
+    assert len(found) == 92
     assert all(len(reason.split()) >= 4 for *_, reason in found)
     assert len({e[:3] for e in found}) == len(found)
 
@@ -55,6 +59,21 @@ def test_a_present_member_is_typed_non_optional(service: str, shape: str, member
     assert field.default is attrs.NOTHING
     hint = typing.get_type_hints(cls)[field.name]
     assert type(None) not in typing.get_args(hint)
+
+
+def test_every_service_of_the_generator_is_checked() -> None:
+    assert set(PACKAGES) == {s.name for s in load_generator().SERVICES}
+    assert {f"kvs_chime.{s.package}" for s in load_generator().SERVICES} == set(PACKAGES.values())
+
+
+def test_a_streaming_payload_is_present_and_typed_as_a_stream() -> None:
+    from kvs_chime import PayloadStream
+    from kvs_chime.archived_media import GetClipResponse, GetMediaForFragmentListResponse
+    from kvs_chime.stream_media import GetMediaResponse
+
+    for cls in (GetMediaResponse, GetMediaForFragmentListResponse, GetClipResponse):
+        assert typing.get_type_hints(cls)["payload"] is PayloadStream
+        assert attrs.fields_dict(cls)["payload"].default is attrs.NOTHING
 
 
 def test_the_generator_refuses_a_member_of_a_request_shape(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from botocore.validate import ParamValidator
 from dateutil.tz import tzutc
 from hypothesis import HealthCheck, Phase, given, settings
 
+from kvs_chime import PayloadStream
 from kvs_chime._convert import converter, structure_response, unstructure_request
 from kvs_chime._model import SPEC, Spec
 from kvs_chime._validate import _matcher, validate_request
@@ -34,6 +35,10 @@ PACKAGES = {
     "kinesisvideo": "kvs_chime.kinesisvideo",
     "kinesis-video-signaling": "kvs_chime.signaling",
     "chime-sdk-media-pipelines": "kvs_chime.media_pipelines",
+    "chime-sdk-meetings": "kvs_chime.meetings",
+    "kinesis-video-media": "kvs_chime.stream_media",
+    "kinesis-video-archived-media": "kvs_chime.archived_media",
+    "kinesis-video-webrtc-storage": "kvs_chime.webrtc_storage",
 }
 ROOT = Path(__file__).resolve().parents[2]
 _SESSION = botocore.session.get_session()
@@ -317,7 +322,12 @@ def test_response_round_trips_to_the_same_dict(service: str, op_name: str) -> No
     def check(raw: dict[str, Any]) -> None:
         parsed: Any = structure_response(op_name, raw, cls)
         assert isinstance(parsed, cls)
-        assert_same(converter.unstructure(parsed), raw)
+        back = converter.unstructure(parsed)
+        for key, value in back.items():
+            if isinstance(value, PayloadStream):  # a streaming payload: its bytes, read through it
+                with value:
+                    back[key] = value.read()
+        assert_same(back, raw)
 
     check()
 

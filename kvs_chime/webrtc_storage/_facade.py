@@ -1,0 +1,60 @@
+"""The Kinesis Video WebRTC storage facade (`JoinStorageSession`), on a channel's WEBRTC endpoint."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._data_plane import DataPlaneFacade, bound_to, built_like
+from ._operations import KinesisVideoWebRtcStorageOperations
+
+if TYPE_CHECKING:
+    from ..kinesisvideo import KinesisVideo
+
+__all__ = ["KinesisVideoWebRtcStorage"]
+
+
+class KinesisVideoWebRtcStorage(DataPlaneFacade, KinesisVideoWebRtcStorageOperations):
+    """Typed access to WebRTC ingestion into a stream: a master (or viewer) joins the channel's
+    storage session, and the media it sends is stored in the channel's mapped stream.
+
+    The calls answer only on the channel's WEBRTC endpoint (`GetSignalingChannelEndpoint` with
+    protocol WEBRTC): build the facade with `for_channel`, which asks for it once per channel::
+
+        storage = KinesisVideoWebRtcStorage.for_channel(kv, channel_arn=arn)
+        storage.join_storage_session(JoinStorageSessionRequest(channel_arn=arn))
+
+    or with `endpoint_url=` set to that endpoint.
+    """
+
+    _how_to_build = (
+        "use KinesisVideoWebRtcStorage.for_channel(kv, channel_arn=...), or pass endpoint_url= "
+        "from KinesisVideo.get_signaling_channel_endpoint with the WEBRTC protocol"
+    )
+
+    @classmethod
+    def for_channel(cls, kv: KinesisVideo, *, channel_arn: str) -> KinesisVideoWebRtcStorage:
+        """The facade on the channel's WEBRTC endpoint (asked for once per `kv` and channel:
+        `GetSignalingChannelEndpoint` has an account-wide rate limit), with `kv`'s session,
+        Region, client configuration and retry policy."""
+        from ..kinesisvideo import (
+            ChannelProtocol,
+            ChannelRole,
+            GetSignalingChannelEndpointRequest,
+            SingleMasterChannelEndpointConfiguration,
+        )
+
+        def build() -> KinesisVideoWebRtcStorage:
+            response = kv.get_signaling_channel_endpoint(
+                GetSignalingChannelEndpointRequest(
+                    channel_arn=channel_arn,
+                    single_master_channel_endpoint_configuration=SingleMasterChannelEndpointConfiguration(
+                        protocols=[ChannelProtocol.WEBRTC], role=ChannelRole.MASTER
+                    ),
+                )
+            )
+            found = [e.resource_endpoint for e in response.resource_endpoint_list if e.protocol == "WEBRTC"]
+            if not found:
+                raise LookupError("GetSignalingChannelEndpoint returned no WEBRTC endpoint for the channel")
+            return built_like(cls, kv, found[0])
+
+        return bound_to(kv, (cls, "channel_arn", channel_arn), build)
