@@ -2,4 +2,7 @@
 
 from ._cli import main
 
-raise SystemExit(main())
+# Guarded: tools that import every module of the package (doc generators, coverage checks) must
+# not start a server by importing this one.
+if __name__ == "__main__":
+    raise SystemExit(main())
