@@ -158,7 +158,7 @@ def _operations(modname: str) -> tuple[type, list[_Op]]:
 
 def _reconciled(facade: type) -> frozenset[str]:
     instance = facade(client=object())
-    return frozenset(instance._pipeline._reconcilers)
+    return frozenset(instance._pipeline.reconcilers)
 
 
 def _groups(modname: str) -> tuple[list[str], list[str], list[str]]:
