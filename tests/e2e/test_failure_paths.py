@@ -156,7 +156,8 @@ def test_tls_failure_is_a_transport_error_and_retried() -> None:
     # A plain-HTTP server answering a TLS handshake: the handshake fails before the request leaves.
     with hostile(Reply(200, (), b"not tls")) as server:
         url = server.url.replace("http://", "https://")
-        kv = _kv(url, FakeTime(), retry=RetryPolicy(max_attempts=2))
+        quick = Config(connect_timeout=1, read_timeout=1)  # the handshake stalls: do not wait long
+        kv = _kv(url, FakeTime(), retry=RetryPolicy(max_attempts=2), config=quick)
         with pytest.raises(TransportError) as caught:
             kv.describe_signaling_channel(DESCRIBE)
     assert caught.value.attempts == 2
