@@ -287,8 +287,10 @@ def test_capture_concatenation_and_live_connector_pipelines(ep: LocalEndpoint, c
     concatenation = media.create_media_concatenation_pipeline(Sources=[source], Sinks=[sink])
     concatenation_id = concatenation["MediaConcatenationPipeline"]["MediaPipelineId"]
     missing = json.loads(json.dumps(source))
-    missing["MediaCapturePipelineSourceConfiguration"]["MediaPipelineArn"] = (
-        capture["MediaPipelineArn"][:-1] + "0"
+    # Another id of the same form: flip the last hex digit, so it can never equal the real one.
+    arn = capture["MediaPipelineArn"]
+    missing["MediaCapturePipelineSourceConfiguration"]["MediaPipelineArn"] = arn[:-1] + (
+        "1" if arn[-1] == "0" else "0"
     )
     with pytest.raises(ClientError) as no_capture:
         media.create_media_concatenation_pipeline(Sources=[missing], Sinks=[sink])
