@@ -14,6 +14,9 @@ nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 CONSTRAINTS = ("-c", "constraints.txt")
+# The property tests draw their full count of examples on this Python and a third of it elsewhere
+# (tests/depth.py): the default run stays within its time while every Python is still exercised.
+FULL_DEPTH_PYTHON = "3.12"
 
 
 def _expose_pyenv_pythons() -> None:
@@ -46,7 +49,8 @@ def _install(session: nox.Session, *groups: str, editable: bool = False) -> None
 def tests(session: nox.Session) -> None:
     """Unit, fidelity, round-trip and end-to-end tests."""
     _install(session, "test")
-    session.run("pytest", *session.posargs)
+    depth = "1" if session.python == FULL_DEPTH_PYTHON else "0.3"
+    session.run("pytest", *session.posargs, env={"KVS_CHIME_TEST_DEPTH": depth})
 
 
 @nox.session(python=PYTHONS)
@@ -96,7 +100,9 @@ def lowest(session: nox.Session) -> None:
         "from importlib.metadata import version as v; "
         "print(*(f'{n}=={v(n)}' for n in ('boto3', 'botocore', 'attrs', 'cattrs', 'tenacity', 'regex')))",
     )
-    session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+    session.run(
+        "pytest", "-q", "-p", "no:cacheprovider", *session.posargs, env={"KVS_CHIME_TEST_DEPTH": "0.3"}
+    )
 
 
 @nox.session(python="3.12")

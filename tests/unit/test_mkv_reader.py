@@ -29,6 +29,8 @@ from kvs_chime.media import (
 )
 from kvs_chime.media._writer import AudioTrackSpec, FrameSpec, element, encode_size, kvs_fragment
 
+from ..depth import examples
+
 SEGMENT, CLUSTER = 0x18538067, 0x1F43B675
 TONES = Path(__file__).resolve().parents[2] / "kvs_chime" / "testing" / "_audio"
 ASC = bytes([0x11, 0x88])  # AAC LC, 48 kHz, mono
@@ -222,7 +224,7 @@ def test_one_byte_at_a_time() -> None:
     assert summary(read_all(data, chunk=1)) == summary(read_all(data))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=10_000), max_size=30))
 def test_any_chunking_reads_the_same(cuts: list[int]) -> None:
     data = b"".join(fragment(i, count=5, block_groups=i == 1) for i in range(3))
@@ -463,7 +465,7 @@ def test_fragments_before_bad_bytes_are_delivered_then_the_error() -> None:
         next(shell)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(
         st.tuples(st.integers(min_value=0, max_value=5000), st.integers(min_value=0, max_value=255)),

@@ -31,6 +31,8 @@ from kvs_chime._convert import converter, structure_response, unstructure_reques
 from kvs_chime._model import SPEC, Spec
 from kvs_chime._validate import _matcher, validate_request
 
+from ..depth import examples
+
 PACKAGES = {
     "kinesisvideo": "kvs_chime.kinesisvideo",
     "kinesis-video-signaling": "kvs_chime.signaling",
@@ -47,7 +49,7 @@ MODELS: dict[str, ServiceModel] = {name: _SESSION.get_service_model(name) for na
 # No shrink phase: one regression in the converter fails dozens of these tests at once, and
 # shrinking nested shapes would take minutes each. The first falsifying example is reported as is.
 EXAMPLES = settings(
-    max_examples=25,
+    max_examples=examples(25),
     deadline=None,
     database=None,
     phases=[Phase.explicit, Phase.generate],

@@ -20,6 +20,7 @@ from kvs_chime._model import SPEC, Spec
 from kvs_chime._validate import validate_request
 from kvs_chime.errors import ValidationError
 
+from ..depth import examples
 from .test_roundtrip import MODELS, operations, request_class, spec_strategy
 
 WRONG_SCALARS = st.one_of(
@@ -86,7 +87,7 @@ def near_valid_shape(cls: type) -> st.SearchStrategy[Any]:
 OPERATIONS = [(p.values[0], p.values[1]) for p in operations()]
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(300), deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data(), which=st.sampled_from(OPERATIONS))
 def test_whatever_botocore_rejects_the_package_rejects(data: st.DataObject, which: tuple[str, str]) -> None:
     service, name = which
