@@ -562,18 +562,20 @@ def test_clients_the_facade_builds_leave_validation_to_the_package() -> None:
     # service and is refused there.
     with LocalEndpoint() as endpoint:
         session = endpoint.boto3_session()
-        where = {"endpoint_url": endpoint.url, "region_name": endpoint.region}
-        built = KinesisVideo(session=session, **where)
+        url, region = endpoint.url, endpoint.region
+        built = KinesisVideo(session=session, endpoint_url=url, region_name=region)
         with pytest.raises(ClientError) as refused:
             built.client.describe_signaling_channel(ChannelName="")  # type: ignore[attr-defined]  # boto3 client method
         assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
         with pytest.raises(ValidationError, match="channel_name"):
             built.describe_signaling_channel(DescribeSignalingChannelRequest(channel_name=""))
         # Yours when you ask: a config passed in wins, and a wrapped client keeps its own setting.
-        mine = KinesisVideo(session=session, config=Config(parameter_validation=True), **where)
+        mine = KinesisVideo(
+            session=session, config=Config(parameter_validation=True), endpoint_url=url, region_name=region
+        )
         with pytest.raises(ParamValidationError):
             mine.client.describe_signaling_channel(ChannelName="")  # type: ignore[attr-defined]  # boto3 client method
-        wrapped = KinesisVideo(client=session.client("kinesisvideo", **where))
+        wrapped = KinesisVideo(client=session.client("kinesisvideo", endpoint_url=url, region_name=region))
         with pytest.raises(ParamValidationError):
             wrapped.client.describe_signaling_channel(ChannelName="")  # type: ignore[attr-defined]  # boto3 client method
 
