@@ -14,6 +14,11 @@ the sync ones' logic, awaited. Cancelling a task mid-call cancels its HTTP reque
 cancelled or timed-out call leaves behind.
 """
 
+from ._data_plane import (
+    AsyncKinesisVideoArchivedMedia,
+    AsyncKinesisVideoMedia,
+    AsyncKinesisVideoWebRtcStorage,
+)
 from ._services import AsyncKinesisVideo, AsyncKinesisVideoSignaling, AsyncMediaPipelines, AsyncMeetings
 from ._workflows import (
     AsyncMeetingAudioStream,
@@ -24,7 +29,10 @@ from ._workflows import (
 
 __all__ = [
     "AsyncKinesisVideo",
+    "AsyncKinesisVideoArchivedMedia",
+    "AsyncKinesisVideoMedia",
     "AsyncKinesisVideoSignaling",
+    "AsyncKinesisVideoWebRtcStorage",
     "AsyncMediaPipelines",
     "AsyncMeetingAudioStream",
     "AsyncMeetings",
