@@ -19,6 +19,7 @@ from ._data_plane import (
     AsyncKinesisVideoMedia,
     AsyncKinesisVideoWebRtcStorage,
 )
+from ._read_media import follow_stream, read_stream_range
 from ._services import AsyncKinesisVideo, AsyncKinesisVideoSignaling, AsyncMediaPipelines, AsyncMeetings
 from ._workflows import (
     AsyncMeetingAudioStream,
@@ -38,5 +39,7 @@ __all__ = [
     "AsyncMeetings",
     "AsyncWebRtcConnector",
     "ensure_signaling_channel",
+    "follow_stream",
+    "read_stream_range",
     "stream_meeting_audio",
 ]

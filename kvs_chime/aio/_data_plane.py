@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from .._data_plane import refuse_without_data_endpoint
 from .._retry import RetryBudget, RetryPolicy
@@ -21,6 +21,11 @@ from ..archived_media._async_operations import AsyncKinesisVideoArchivedMediaOpe
 from ..stream_media._async_operations import AsyncKinesisVideoMediaOperations
 from ..webrtc_storage._async_operations import AsyncKinesisVideoWebRtcStorageOperations
 from ._facade import AsyncServiceFacade
+
+if TYPE_CHECKING:
+    from ._services import AsyncKinesisVideo
+
+F = TypeVar("F", bound="AsyncDataPlaneFacade")
 
 __all__ = ["AsyncKinesisVideoArchivedMedia", "AsyncKinesisVideoMedia", "AsyncKinesisVideoWebRtcStorage"]
 
@@ -60,6 +65,25 @@ class AsyncDataPlaneFacade(AsyncServiceFacade):
             retry_budget=retry_budget,
             sleep=sleep,
             clock=clock,
+        )
+
+    @classmethod
+    def for_endpoint(cls: type[F], kv: AsyncKinesisVideo, endpoint_url: str) -> F:
+        """This facade on `endpoint_url` (e.g. from `await kv.data_endpoint(...)`), built as `kv`
+        is: its session, Region, client configuration, retry policy, sleep and clock. Enter it
+        with `async with`, which builds its client (and closes it on exit)."""
+        pipeline = kv._pipeline  # pyright: ignore[reportPrivateUsage]  # the facades share one base
+        client: Any = pipeline._client  # pyright: ignore[reportPrivateUsage]  # as above
+        meta: Any = getattr(client, "meta", None)
+        args: dict[str, Any] = kv._client_args  # pyright: ignore[reportPrivateUsage]  # as above
+        return cls(
+            session=kv._session,  # pyright: ignore[reportPrivateUsage]  # as above
+            region_name=args["region_name"] or getattr(meta, "region_name", None),
+            endpoint_url=endpoint_url,
+            config=args["config"] if meta is None else getattr(meta, "config", None),
+            retry=kv.retry,
+            sleep=pipeline.sleep,
+            clock=pipeline.clock,
         )
 
 
