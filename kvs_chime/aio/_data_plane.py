@@ -80,7 +80,9 @@ class AsyncDataPlaneFacade(AsyncServiceFacade):
             session=kv._session,  # pyright: ignore[reportPrivateUsage]  # as above
             region_name=args["region_name"] or getattr(meta, "region_name", None),
             endpoint_url=endpoint_url,
-            config=args["config"] if meta is None else getattr(meta, "config", None),
+            # The configuration given to `kv` (the client's own is aiobotocore's, with options
+            # of its own that a botocore Config cannot merge).
+            config=args["config"],
             retry=kv.retry,
             sleep=pipeline.sleep,
             clock=pipeline.clock,
