@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._backend import Handler, Ids, Settings
+from ._backend import Context, Handler, Ids, Settings
 from ._kinesis_video import KinesisVideo
 from ._kinesis_video_configs import KinesisVideoConfigurations
 from ._media import Media
@@ -18,6 +18,16 @@ from ._media_pipelines import MediaPipelines
 from ._meetings import Meetings
 from ._model import ARCHIVED_MEDIA, KINESIS_VIDEO, MEDIA, MEDIA_PIPELINES, MEETINGS, SIGNALING
 from ._pipeline_audio import PipelineAudio
+from ._types import Params
+
+
+def _by_arn(meeting: Handler, other: Handler) -> Handler:
+    def handler(ctx: Context, params: Params) -> Params:
+        arn = params.get("ResourceARN")
+        chosen = meeting if isinstance(arn, str) and ":meeting/" in arn else other
+        return chosen(ctx, params)
+
+    return handler
 
 
 class Scope:
@@ -41,7 +51,11 @@ class Scope:
         handlers.update({(SIGNALING, op): h for op, h in self.kinesis_video.signaling_handlers().items()})
         handlers.update({(MEDIA_PIPELINES, op): h for op, h in self.media_pipelines.handlers().items()})
         handlers.update({(MEDIA_PIPELINES, op): h for op, h in self.media_insights.handlers().items()})
-        handlers.update({(MEETINGS, op): h for op, h in self.meetings.handlers().items()})
+        meetings = self.meetings.handlers()
+        handlers.update({(MEETINGS, op): h for op, h in meetings.items()})
+        for op in ("TagResource", "UntagResource", "ListTagsForResource"):
+            # Both Chime SDK APIs tag on the same path with the same input: only the ARN says whose.
+            handlers[(MEDIA_PIPELINES, op)] = _by_arn(meetings[op], handlers[(MEDIA_PIPELINES, op)])
         media = self.media.handlers()
         handlers.update({(MEDIA, "GetMedia"): media.pop("GetMedia")})
         handlers.update({(ARCHIVED_MEDIA, op): h for op, h in media.items()})
