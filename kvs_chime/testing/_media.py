@@ -193,12 +193,18 @@ class Media:
         selector = opt_struct(params, "StartSelector") or {}
         index = start_index(media.fragments, selector)
         plan = self.hub.faults.plan(get_media=True)
+        awaits = selector.get("StartSelectorType") == "NOW"
         return {
             "ContentType": "video/webm",
-            "Payload": StreamedPayload(self._live(media, index, plan)),
+            "Payload": StreamedPayload(self._live(media, index, plan, awaits_first=awaits)),
         }
 
-    def _live(self, media: StreamMedia, index: int, plan: MediaPlan) -> Iterator[bytes]:
+    def _live(
+        self, media: StreamMedia, index: int, plan: MediaPlan, *, awaits_first: bool
+    ) -> Iterator[bytes]:
+        """Fragments from `index` on, then each as it arrives. Caught up, it ends once no producer
+        is writing (a NOW reader first waits for one to start), or after GET_MEDIA_IDLE seconds
+        with no new fragment."""
         hub = self.hub
         sent = 0
         idle_since = time.monotonic()
@@ -226,10 +232,11 @@ class Media:
                 yield b"".join(batch)
                 idle_since = time.monotonic()
                 continue
-            if media.producers == 0 or time.monotonic() - idle_since > GET_MEDIA_IDLE:
+            waiting = media.producers > 0 or (awaits_first and sent == 0)
+            if not waiting or time.monotonic() - idle_since > GET_MEDIA_IDLE:
                 return
             with hub.changed:
-                if index >= len(media.fragments) and media.producers > 0:
+                if index >= len(media.fragments):
                     hub.changed.wait(0.1)
 
     # -- archived media ---------------------------------------------------------------------------
