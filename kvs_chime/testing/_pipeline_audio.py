@@ -424,6 +424,7 @@ class PipelineAudio:
             self._emit(PIPELINE_DETAIL_TYPE, self._detail(run, "PermanentFailure", now), now, [run.arn])
             run.permanent = True
             pipeline.failed = True
+            pipeline.life.changed()
             self._finish(run, now, deleted=False)
         else:
             self._emit(PIPELINE_DETAIL_TYPE, self._detail(run, "TemporaryFailure", now), now, [run.arn])
