@@ -28,11 +28,17 @@ Item = TypeVar("Item")
 
 # The pipeline is the one retry layer: botocore's own would multiply attempts (and, in legacy
 # mode, resend a 429 with the same token behind our back). One HTTP attempt per pipeline attempt.
+# botocore's parameter validation is off: every request is validated before it reaches the client
+# by the package's own checks, which reject whatever botocore's would (a property test holds them
+# to that: tests/unit/test_validation_superset.py), so botocore's walk would only repeat them.
 CLIENT_DEFAULTS = Config(
     retries={"mode": "standard", "total_max_attempts": 1},
+    parameter_validation=False,
     connect_timeout=10,
     read_timeout=30,
-    user_agent_appid="kvs-chime",
+    # Named in the User-Agent's free-form tail, verbatim: the app id slot is the application's
+    # own (and botocore re-sanitises an app id character by character on every request).
+    user_agent_extra="kvs-chime",
 )
 
 

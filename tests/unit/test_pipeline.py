@@ -13,10 +13,16 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    EndpointConnectionError,
+    ParamValidationError,
+    ReadTimeoutError,
+)
 from botocore.stub import ANY, Stubber
 
-from kvs_chime import ReconciliationConflictError, RetryPolicy, TransportError, last_call
+from kvs_chime import ReconciliationConflictError, RetryPolicy, TransportError, ValidationError, last_call
 from kvs_chime.errors import (
     AccessDeniedError,
     ClientLimitExceededError,
@@ -39,6 +45,7 @@ from kvs_chime.media_pipelines import (
     MediaStreamSink,
     MediaStreamSource,
 )
+from kvs_chime.testing import LocalEndpoint
 
 CHANNEL_ARN = "arn:aws:kinesisvideo:us-east-1:123456789012:channel/door/1700000000000"
 POOL_ARN = "arn:aws:chime:us-east-1:123456789012:media-pipeline-kinesis-video-stream-pool/pool"
@@ -546,6 +553,31 @@ def test_botocore_retries_are_off_on_clients_the_facade_builds() -> None:
     assert retries == {"mode": "standard", "total_max_attempts": 1}
     mine = KinesisVideo(session=session, config=Config(retries={"mode": "standard", "total_max_attempts": 3}))
     assert mine.client.meta.config.retries["total_max_attempts"] == 3  # type: ignore[attr-defined]  # boto3 client attribute
+
+
+def test_clients_the_facade_builds_leave_validation_to_the_package() -> None:
+    # The package's own checks run before the client and reject whatever botocore's would
+    # (test_validation_superset.py); botocore repeating them would only cost time. Seen from the
+    # client: an empty name, which botocore's validation refuses before sending, reaches the
+    # service and is refused there.
+    with LocalEndpoint() as endpoint:
+        session = endpoint.boto3_session()
+        url, region = endpoint.url, endpoint.region
+        built = KinesisVideo(session=session, endpoint_url=url, region_name=region)
+        with pytest.raises(ClientError) as refused:
+            built.client.describe_signaling_channel(ChannelName="")  # type: ignore[attr-defined]  # boto3 client method
+        assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        with pytest.raises(ValidationError, match="channel_name"):
+            built.describe_signaling_channel(DescribeSignalingChannelRequest(channel_name=""))
+        # Yours when you ask: a config passed in wins, and a wrapped client keeps its own setting.
+        mine = KinesisVideo(
+            session=session, config=Config(parameter_validation=True), endpoint_url=url, region_name=region
+        )
+        with pytest.raises(ParamValidationError):
+            mine.client.describe_signaling_channel(ChannelName="")  # type: ignore[attr-defined]  # boto3 client method
+        wrapped = KinesisVideo(client=session.client("kinesisvideo", endpoint_url=url, region_name=region))
+        with pytest.raises(ParamValidationError):
+            wrapped.client.describe_signaling_channel(ChannelName="")  # type: ignore[attr-defined]  # boto3 client method
 
 
 def test_client_and_session_arguments_are_exclusive() -> None:
