@@ -341,20 +341,33 @@ class Media:
         return media, {"relative": kind == "RELATIVE", "start_ms": round(start * 1000)}
 
     def ingest(self, media: StreamMedia, session: Params, body: Iterator[bytes]) -> Iterator[bytes]:
-        """PutMedia's answer: read the upload as it arrives, store each fragment, ack it."""
+        """PutMedia's answer: read the upload as it arrives, store each fragment, ack it.
+
+        BUFFERING as soon as a fragment's Cluster and Timecode have arrived, RECEIVED and
+        PERSISTED once it is complete and stored; an ERROR ack ends the session.
+        """
         splitter = ClusterSplitter()
         relative = bool(session["relative"])
         start_ms = int(str(session["start_ms"]))
         last_timecode = 0
+        buffered = False
         try:
             try:
                 for data in body:
-                    clusters = splitter.feed(data)
-                    for cluster in clusters:
+                    for cluster in splitter.feed(data):
                         last_timecode = cluster.timecode
-                        yield self._store(media, cluster, relative, start_ms)
+                        yield self._store(media, cluster, relative, start_ms, buffered=buffered)
+                        buffered = False
+                    pending = splitter.pending_timecode
+                    if pending is not None and not buffered:
+                        # Only this connection writes to the stream: the next number is this one's.
+                        number = fragment_number(media.serial, len(media.fragments))
+                        yield _ack(
+                            {"EventType": "BUFFERING", "FragmentTimecode": pending, "FragmentNumber": number}
+                        )
+                        buffered = True
                 for cluster in splitter.close():
-                    yield self._store(media, cluster, relative, start_ms)
+                    yield self._store(media, cluster, relative, start_ms, buffered=buffered)
             except IngestError as error:
                 yield _ack(
                     {"EventType": "ERROR", "FragmentTimecode": last_timecode, "ErrorId": error.error_id}
@@ -368,7 +381,9 @@ class Media:
                 media.producers -= 1
             self.hub.notify()
 
-    def _store(self, media: StreamMedia, cluster: Cluster, relative: bool, start_ms: int) -> bytes:
+    def _store(
+        self, media: StreamMedia, cluster: Cluster, relative: bool, start_ms: int, *, buffered: bool
+    ) -> bytes:
         scale = cluster.timecode_scale / 1_000_000
         producer_ms = round(cluster.timecode * scale) + (start_ms if relative else 0)
         fragment = media.append(
@@ -380,9 +395,10 @@ class Media:
             tags=cluster.tags,
         )
         self.hub.notify()
+        kinds = ("RECEIVED", "PERSISTED") if buffered else ("BUFFERING", "RECEIVED", "PERSISTED")
         acks = [
             {"EventType": kind, "FragmentTimecode": cluster.timecode, "FragmentNumber": fragment.number}
-            for kind in ("BUFFERING", "RECEIVED", "PERSISTED")
+            for kind in kinds
         ]
         return b"".join(_ack(a) for a in acks)
 

@@ -173,9 +173,25 @@ class ClusterSplitter:
         self._started = False
 
     @property
-    def started_fragment(self) -> bool:
-        """True once bytes of a Cluster not yet complete have arrived (the BUFFERING moment)."""
-        return self._cluster is not None or self._started
+    def pending_timecode(self) -> int | None:
+        """The Timecode of a Cluster begun but not yet complete, once it has arrived (the moment
+        PutMedia acks BUFFERING); None when no Cluster is open or its Timecode is still to come."""
+        if self._cluster is not None:
+            start, body = 0, bytes(self._cluster)
+        elif self._started:
+            start, body = 0, bytes(self._buf[:64])
+        else:
+            return None
+        found = _header(body, start)
+        if found is None:
+            return None
+        child = _header(body, found[2])
+        if child is None or child[0] != TIMECODE_ID or child[1] < 0:
+            return None
+        at = found[2] + child[2]
+        if len(body) < at + child[1]:
+            return None
+        return int.from_bytes(body[at : at + child[1]], "big")
 
     def feed(self, data: bytes) -> list[Cluster]:
         """Add bytes; the fragments they complete. Raises IngestError for what is not MKV."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 import urllib.request
@@ -200,3 +201,27 @@ def test_events_and_media_faults_over_the_admin_api(ep: LocalEndpoint, clock: Ma
     assert admin("DELETE", "media-faults")["pending"] == 0
     admin("POST", "pipeline-failure", {"media_pipeline_id": pipeline_id, "seconds": 1})
     assert ep.events.events()[-1]["detail"]["eventType"] == "chime:MediaPipelineTemporaryFailure"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("av") is None, reason='needs the audio extra: pip install "kvs-chime[audio]"'
+)
+def test_each_stream_decodes_to_its_tone(ep: LocalEndpoint, clock: ManualClock) -> None:
+    from kvs_chime.media import decode_aac
+
+    from ..unit.test_aac import dominant_frequency
+
+    pipeline_id, _, attendees = _pipeline(ep, clock, "IndividualAudio")
+    ep.fast_forward(3)
+    ep.client("chime-sdk-media-pipelines").delete_media_pipeline(MediaPipelineId=pipeline_id)
+    ep.fast_forward(1)
+    # Tones follow the order attendees joined: 440 Hz for the first, 660 Hz for the second.
+    expected = {attendees[0]["AttendeeId"]: 440.0, attendees[1]["AttendeeId"]: 660.0}
+    for event in ep.events.events("MediaPipelineKinesisVideoStreamStart"):
+        detail = event["detail"]
+        fragments = _read(ep, detail["kinesisVideoStreamArn"], detail["startFragmentNumber"])
+        track = fragments[0].audio_track
+        assert track is not None
+        pcm = b"".join(decode_aac(track.codec_private, (f.data for g in fragments for f in g.frames)))
+        assert abs(len(pcm) / 2 / 48000 - 3.0) < 0.1
+        assert dominant_frequency(pcm, 48000) == expected[detail["attendeeId"]]
