@@ -63,7 +63,8 @@ _shared_session_lock = threading.Lock()
 
 
 class LocalEndpoint:
-    """An in-process endpoint for Kinesis Video Streams, its signaling API and Chime SDK media pipelines.
+    """An in-process endpoint for Kinesis Video Streams (control and media data plane), its signaling
+    API, Chime SDK meetings and Chime SDK media pipelines.
 
     It speaks the services' real wire protocol (rest-json over HTTP/1.1) on 127.0.0.1, so boto3
     clients, and facades built on them, talk to it through `endpoint_url` with no AWS account.
@@ -99,6 +100,12 @@ class LocalEndpoint:
     restarts (see docs/howto/testing.md); fault injection, the journal and the clock are also
     reachable over HTTP under `/_kvs_chime/` (docs/howto/admin-api.md). A request body that takes
     longer than `body_timeout` seconds to arrive is cut off (408).
+
+    The media data plane answers on the URLs GetDataEndpoint gives: PutMedia (acks), GetMedia
+    (live), ListFragments, GetMediaForFragmentList. A media stream pipeline whose meeting exists
+    here writes AAC test tones into its pool's streams as the clock moves (`fast_forward`), and
+    pipelines and pools emit their EventBridge events to `events`. `media_faults` and
+    `fail_media_pipeline` inject the media failures (docs/howto/testing.md).
     """
 
     def __init__(
