@@ -82,16 +82,15 @@ class Dispatcher:
             if self.on_change is not None:
                 self.on_change()
 
-    def advance(self) -> bool:
+    def advance(self, *, only_media: bool = False) -> None:
         """Bring every region and account to the clock's time (media pipelines write their audio
-        and events); True while some pipeline may still produce as time passes."""
+        and events). `only_media`: only the scopes where a pipeline or pool still has something
+        to produce (the ticker's cheap pass)."""
         with self.lock:
             now = self._settings.now()
-            active = False
             for scope in list(self.scopes.values()):
-                scope.purge(now)
-                active = active or scope.pipeline_audio.active
-            return active
+                if not only_media or scope.pipeline_audio.active:
+                    scope.purge(now)
 
     def fail_pipeline(self, pipeline_id: str, *, permanent: bool, seconds: float) -> None:
         """Inject a media stream pipeline failure (see LocalEndpoint.fail_media_pipeline)."""

@@ -170,7 +170,7 @@ class LocalEndpoint:
     def _tick(self) -> None:
         # Media pipelines produce as the clock moves; this notices a ManualClock moved by a test.
         while not self._stopping.wait(_TICK):
-            self._dispatcher.advance()
+            self._dispatcher.advance(only_media=True)
 
     def _answer(self, request: HttpRequest) -> HttpResponse | StreamingResponse | None:
         if request.path.startswith(ADMIN_PREFIX):

@@ -22,7 +22,9 @@ PIPELINE_DETAIL_TYPE = "Chime Media Pipeline State Change"
 POOL_DETAIL_TYPE = "Chime Media Pipeline Kinesis Video Pool State Change"
 
 Subscriber = Callable[[JsonObject], None]
-"""Called with each event (a copy) as it is emitted, on the thread that emitted it."""
+"""Called with each event (a copy) as it is emitted, on the emulator's thread that emitted it,
+while the emulator's state is locked: hand the event on (a queue) and return; calling the
+endpoint from a subscriber would wait for itself."""
 
 
 def iso_millis(epoch_ms: int) -> str:

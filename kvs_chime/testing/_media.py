@@ -134,6 +134,8 @@ class Media:
 
     def purge(self, now: float) -> None:
         """Forget the media of streams that no longer exist."""
+        if not self.streams:
+            return
         known = {s.arn for s in self._kv.streams.values()}
         for arn in [a for a in self.streams if a not in known]:
             del self.streams[arn]

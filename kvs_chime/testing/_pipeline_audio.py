@@ -159,9 +159,17 @@ class PipelineAudio:
 
     @property
     def active(self) -> bool:
-        """Whether any pipeline may still produce audio or events as time passes."""
-        return any(not run.finished for run in self._runs.values()) or any(
-            not announced for announced, _ in self._pools.values()
+        """Whether a pipeline or pool may still produce audio or events as time passes."""
+        if any(not run.finished for run in self._runs.values()):
+            return True
+        if any(
+            p.kind == "MediaStreamPipeline" and p.pipeline_id not in self._runs
+            for p in self._pipelines.pipelines.values()
+        ):
+            return True
+        pools = self._pipelines.pools()
+        return len(pools) != len(self._pools) or any(
+            self._pools.get(p.arn) != (True, p.updated) or p.life.gone_at is not None for p in pools
         )
 
     def _ms(self, clock: float) -> float:

@@ -225,3 +225,34 @@ def test_each_stream_decodes_to_its_tone(ep: LocalEndpoint, clock: ManualClock) 
         pcm = b"".join(decode_aac(track.codec_private, (f.data for g in fragments for f in g.frames)))
         assert abs(len(pcm) / 2 / 48000 - 3.0) < 0.1
         assert dominant_frequency(pcm, 48000) == expected[detail["attendeeId"]]
+
+
+def test_moving_a_manual_clock_is_enough(ep: LocalEndpoint, clock: ManualClock) -> None:
+    # No request after the clock moves: the endpoint's ticker writes the audio and the events.
+    pipeline_id, _, _ = _pipeline(ep, clock, "MixedAudio")
+    mark = len(ep.events)
+    clock.advance(2)
+    started = ep.events.wait_for(
+        lambda e: e["detail"]["eventType"] == "chime:MediaPipelineKinesisVideoStreamStart", after=mark
+    )
+    assert started is not None and started["detail"]["mediaPipelineId"] == pipeline_id
+    seen: list[str] = []
+    unsubscribe = ep.events.subscribe(lambda e: seen.append(str(e["detail"]["eventType"])))
+    pipelines = ep.client("chime-sdk-media-pipelines")
+    pipelines.delete_media_pipeline(MediaPipelineId=pipeline_id)
+    clock.advance(1)
+    assert ep.events.wait_for(lambda e: e["detail"]["eventType"] == "chime:MediaPipelineDeleted") is not None
+    pipelines.delete_media_pipeline_kinesis_video_stream_pool(Identifier="audio")
+    clock.advance(1)
+    assert (
+        ep.events.wait_for(
+            lambda e: e["detail"]["eventType"] == "chime:MediaPipelineKinesisVideoStreamPoolDeleted"
+        )
+        is not None
+    )
+    unsubscribe()
+    assert seen == [
+        "chime:MediaPipelineKinesisVideoStreamEnd",
+        "chime:MediaPipelineDeleted",
+        "chime:MediaPipelineKinesisVideoStreamPoolDeleted",
+    ]
