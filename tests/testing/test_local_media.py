@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from kvs_chime.media import Fragment, iter_fragments
 from kvs_chime.media._writer import AudioTrackSpec, FrameSpec, kvs_fragment
 from kvs_chime.testing import LocalEndpoint, ManualClock
+from kvs_chime.testing._mkv_ingest import ClusterSplitter
 
 START_MS = 1_700_000_000_000
 TRACK = AudioTrackSpec(codec_private=b"\x11\x88", channels=1)
@@ -108,6 +109,16 @@ def test_put_media_acks_and_get_media_returns_the_same_frames(ep: LocalEndpoint)
         assert fragment.tag("producer") == f"p{index}"
         assert fragment.audio_track is not None and fragment.audio_track.codec_private == b"\x11\x88"
     assert [f.millis_behind_now for f in fragments][-1] == 0
+
+    # Byte for byte: each Cluster put is in what GetMedia serves, in order, unchanged.
+    splitter = ClusterSplitter()
+    put = [c.cluster for c in splitter.feed(_upload(4)) + splitter.close()]
+    client = ep.client("kinesis-video-media", endpoint_url=_endpoint(ep, arn, "GET_MEDIA"))
+    served = client.get_media(StreamARN=arn, StartSelector={"StartSelectorType": "EARLIEST"})[
+        "Payload"
+    ].read()
+    positions = [served.index(cluster) for cluster in put]
+    assert positions == sorted(positions)
 
 
 def test_every_start_selector_and_the_continuation_token(ep: LocalEndpoint, clock: ManualClock) -> None:
