@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable
 
 from ._dispatch import Dispatcher
+from ._faults import MAX_LATENCY
 from ._hub import MediaHub
 from ._types import JsonValue
 from ._wire import HttpRequest, HttpResponse, json_bytes
@@ -39,6 +40,12 @@ def _seconds(body: dict[str, object], key: str, default: float) -> float:
     return float(value)
 
 
+def _type_of(event: dict[str, JsonValue]) -> str | None:
+    detail = event.get("detail")
+    value = detail.get("eventType") if isinstance(detail, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def media_routes(hub: MediaHub, dispatcher: Dispatcher) -> dict[tuple[str, str], Route]:
     """The routes, keyed by (method, name under the admin prefix)."""
 
@@ -48,7 +55,22 @@ def media_routes(hub: MediaHub, dispatcher: Dispatcher) -> dict[tuple[str, str],
         if not raw_after.isdigit():
             raise ValueError("'after' must be a position (a whole number)")
         event_type = next(iter(request.query.get("type") or ()), None)
-        events: list[JsonValue] = list(hub.events.events(event_type, after=int(raw_after)))
+        raw_wait = next(iter(request.query.get("wait") or ()), "0")
+        try:
+            wait = float(raw_wait)
+        except ValueError:
+            wait = math.nan
+        if not 0 <= wait <= MAX_LATENCY:
+            raise ValueError(f"'wait' must be a number of seconds from 0 to {MAX_LATENCY:g}")
+        after = int(raw_after)
+        if wait > 0:
+            # Long polling: the answer waits for the first new event (of the type asked), or `wait`.
+            hub.events.wait_for(
+                lambda e: event_type is None or _type_of(e) in (event_type, f"chime:{event_type}"),
+                timeout=wait,
+                after=after,
+            )
+        events: list[JsonValue] = list(hub.events.events(event_type, after=after))
         return _answer(200, {"events": events, "next": len(hub.events)})
 
     def clear_events(request: HttpRequest, body: dict[str, object]) -> HttpResponse:

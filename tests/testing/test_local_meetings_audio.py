@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import json
+import threading
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -193,6 +194,15 @@ def test_events_and_media_faults_over_the_admin_api(ep: LocalEndpoint, clock: Ma
     seen = admin("GET", "events?type=MediaPipelineKinesisVideoStreamStart")
     assert len(seen["events"]) == 1 and seen["events"][0]["source"] == "aws.chime"
     assert admin("GET", f"events?after={seen['next']}")["events"] == []
+    # Long polling: the answer waits for the event another thread's failure brings.
+    mover = threading.Timer(0.2, ep.fail_media_pipeline, args=(pipeline_id,), kwargs={"seconds": 1})
+    mover.start()
+    polled = admin("GET", f"events?after={seen['next']}&wait=5")
+    mover.join()
+    assert [e["detail"]["eventType"] for e in polled["events"]] == ["chime:MediaPipelineTemporaryFailure"]
+    clock.advance(1)
+    resumed = admin("GET", f"events?after={polled['next']}&type=MediaPipelineResumed&wait=5")["events"]
+    assert len(resumed) == 1
     assert admin("POST", "media-faults", {"kind": "drop_get_media", "after_fragments": 1})["pending"] == 1
     assert (
         admin("POST", "media-faults", {"kind": "delay_fragments", "seconds": 0.01, "times": 1})["pending"]
