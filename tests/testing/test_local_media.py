@@ -78,7 +78,9 @@ def _put(
         response = connection.getresponse()
         text = response.read().decode()
         acks = [json.loads(line) for line in text.splitlines() if line.strip()]
-        return response.status, acks if response.status == 200 else [json.loads(text)]
+        if response.status != 200:
+            return response.status, [{"code": response.getheader("x-amzn-ErrorType"), **json.loads(text)}]
+        return response.status, acks
     finally:
         connection.close()
 
@@ -255,3 +257,34 @@ def test_a_dropped_get_media_resumes_from_its_continuation_token(ep: LocalEndpoi
     assert token is not None
     rest = _get_media(ep, arn, {"StartSelectorType": "CONTINUATION_TOKEN", "ContinuationToken": token})
     assert [[fr.data for fr in f.frames] for f in whole + rest] == [_frames(i) for i in range(5)]
+
+
+def test_one_put_media_at_a_time_per_stream(ep: LocalEndpoint) -> None:
+    arn = _stream(ep)
+    url = _endpoint(ep, arn, "PUT_MEDIA").removeprefix(ep.url) + "/putMedia"
+    first = http.client.HTTPConnection("127.0.0.1", ep.port, timeout=10)
+    try:
+        first.putrequest("POST", url)
+        for name, value in (
+            ("x-amzn-stream-arn", arn),
+            ("x-amzn-fragment-timecode-type", "ABSOLUTE"),
+            ("x-amzn-producer-start-timestamp", "1700000000"),
+            ("Transfer-Encoding", "chunked"),
+        ):
+            first.putheader(name, value)
+        first.endheaders()
+        data = _upload(1)
+        first.send(b"%x\r\n%s\r\n" % (len(data), data))  # one fragment, and the upload still open
+        response = first.getresponse()
+        # The fragment's Cluster is open (its size unknown): buffered, not yet received.
+        assert json.loads(response.readline())["EventType"] == "BUFFERING"
+        status, errors = _put(ep, arn, _upload(1))
+        assert (status, errors[0]["code"]) == (400, "ConnectionLimitExceededException")
+        first.send(b"0\r\n\r\n")
+        acks = [json.loads(line) for line in response.read().decode().splitlines()]
+        assert [a["EventType"] for a in acks] == ["RECEIVED", "PERSISTED"]
+        assert acks[0]["FragmentTimecode"] == 0
+    finally:
+        first.close()
+    # Once the first upload ended, the stream takes another.
+    assert _put(ep, arn, _upload(1))[0] == 200
