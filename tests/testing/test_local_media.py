@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -288,3 +289,39 @@ def test_one_put_media_at_a_time_per_stream(ep: LocalEndpoint) -> None:
         first.close()
     # Once the first upload ended, the stream takes another.
     assert _put(ep, arn, _upload(1))[0] == 200
+
+
+def test_delayed_fragments_images_and_retention(ep: LocalEndpoint) -> None:
+    arn = _stream(ep)
+    _put(ep, arn, _upload(3))
+    ep.media_faults.delay_fragments(0.1, times=1)
+    started = time.monotonic()
+    assert len(_get_media(ep, arn, {"StartSelectorType": "EARLIEST"})) == 3
+    assert time.monotonic() - started >= 0.3  # each of the three fragments 0.1 s late
+    assert ep.media_faults.pending() == 0
+
+    images = ep.client("kinesis-video-archived-media", endpoint_url=_endpoint(ep, arn, "GET_IMAGES"))
+    answer = images.get_images(
+        StreamARN=arn,
+        ImageSelectorType="PRODUCER_TIMESTAMP",
+        StartTimestamp=datetime.fromtimestamp(START_MS / 1000, timezone.utc),
+        EndTimestamp=datetime.fromtimestamp(START_MS / 1000 + 6, timezone.utc),
+        SamplingInterval=3000,
+        Format="JPEG",
+    )
+    assert [image["Error"] for image in answer["Images"]] == ["MEDIA_ERROR"] * 3
+
+    unretained = str(ep.client("kinesisvideo").create_stream(StreamName="live-only")["StreamARN"])
+    clips = ep.client("kinesis-video-archived-media", endpoint_url=_endpoint(ep, unretained, "GET_CLIP"))
+    with pytest.raises(ClientError) as no_retention:
+        clips.get_clip(
+            StreamARN=unretained,
+            ClipFragmentSelector={
+                "FragmentSelectorType": "SERVER_TIMESTAMP",
+                "TimestampRange": {
+                    "StartTimestamp": datetime.fromtimestamp(START_MS / 1000, timezone.utc),
+                    "EndTimestamp": datetime.fromtimestamp(START_MS / 1000 + 6, timezone.utc),
+                },
+            },
+        )
+    assert no_retention.value.response["Error"]["Code"] == "NoDataRetentionException"
