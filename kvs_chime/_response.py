@@ -25,6 +25,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
+import attrs
 from botocore.response import StreamingBody
 
 from ._convert import structure_response
@@ -140,7 +141,7 @@ def read_response(operation: Operation[Any, Resp], raw: dict[str, Any]) -> Resp:
         )
     if operation.response is type(None):
         return operation.response()  # NoneType() is None: the model declares no output
-    streams = _wrap_streams(operation.name, raw) if answer is None else ()
+    streams = _wrap_streams(operation.name, raw) if answer is None and _streams(operation) else ()
     try:
         return structure_response(operation.name, raw, operation.response)
     except ResponseParseError as error:
@@ -150,6 +151,21 @@ def read_response(operation: Operation[Any, Resp], raw: dict[str, Any]) -> Resp:
             error.raw = _closed_streams(raw, streams)
         failure = error
     raise failure
+
+
+_has_streams: dict[type, bool] = {}
+
+
+def _streams(operation: Operation[Any, Any]) -> bool:
+    """Whether the operation's response has a payload stream (looked up once per class)."""
+    cls = operation.response
+    known = _has_streams.get(cls)
+    if known is None:
+        known = _has_streams[cls] = any(
+            field.type in (PayloadStream, "PayloadStream", "PayloadStream | None")
+            for field in attrs.fields(cls)
+        )
+    return known
 
 
 _UNREAD = "<the payload stream, closed unread: the response around it could not be parsed>"
