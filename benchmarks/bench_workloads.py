@@ -45,6 +45,7 @@ F = TypeVar("F")
 PIPELINE_ID = "0f3c6a52-9d1b-4c7e-8a2f-5e6d7c8b9a01"
 WHEN = datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
 
+
 # The raw side is a default boto3 client, as a user would build one (the baseline); the
 # facade side is a client the facade builds itself (botocore's retries and parameter validation
 # off, the package's own checks on). Stubbers attach to either after it is built.

@@ -15,7 +15,9 @@ and any SDK; see docs/howto/testing.md.
 
 from ._clock import Clock, ManualClock
 from ._endpoint import LocalEndpoint
+from ._events import EventSink
 from ._faults import MAX_LATENCY, Faults, Mutation
+from ._hub import MediaFaults
 from ._journal import Journal, JournalEntry
 from ._persist import StateFileError
 from ._types import JsonObject, JsonValue
@@ -23,6 +25,7 @@ from ._types import JsonObject, JsonValue
 __all__ = [
     "MAX_LATENCY",
     "Clock",
+    "EventSink",
     "Faults",
     "Journal",
     "JournalEntry",
@@ -30,6 +33,7 @@ __all__ = [
     "JsonValue",
     "LocalEndpoint",
     "ManualClock",
+    "MediaFaults",
     "Mutation",
     "StateFileError",
 ]
