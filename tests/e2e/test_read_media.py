@@ -26,7 +26,7 @@ from kvs_chime.media_pipelines import (
 from kvs_chime.meetings import CreateAttendeeRequest, CreateMeetingRequest
 from kvs_chime.stream_media import StartSelector, StartSelectorType
 from kvs_chime.testing import LocalEndpoint, ManualClock
-from kvs_chime.workflows import follow_stream, read_stream_range
+from kvs_chime.workflows import follow_event, follow_stream, read_stream_range
 
 SECONDS = 10
 
@@ -117,14 +117,7 @@ def test_each_attendees_stream_read_live_to_its_end_event(meeting_audio: tuple[L
     ep, streams = meeting_audio
     kv = kinesis_video(ep)
     for name, (start, end) in streams.items():
-        fragments = list(
-            follow_stream(
-                kv,
-                start.kinesis_video_stream_arn,
-                start=at(start),
-                end_fragment_number=end.end_fragment_number,
-            )
-        )
+        fragments = list(follow_event(kv, start, end))  # the stream as the events name it
         assert fragments[0].fragment_number == start.start_fragment_number
         assert fragments[-1].fragment_number == end.end_fragment_number
         assert {f.external_user_id for f in fragments} == {name}
