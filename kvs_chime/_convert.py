@@ -127,26 +127,29 @@ class _Writer:
 
     # -- structuring: `var` holds the value read off the response, rewritten in place --
 
-    def structure(self, tp: Any, var: str, indent: str) -> None:
+    def structure(self, tp: Any, var: str, indent: str, *, none_checked: bool = False) -> None:
         add = self.lines.append
         member = optional_of(tp)
         if member is not None:
-            add(f"{indent}if {var} is not None:")
-            self.structure(member, var, indent + "    ")
+            if not none_checked:
+                add(f"{indent}if {var} is not None:")
+                indent += "    "
+            self.structure(member, var, indent)
             return
         enum_cls = open_enum(tp)
         if enum_cls is not None:
             known = self.name(enum_cls._value2member_map_, "known")
-            if type(None) in union_args(tp):
+            if type(None) in union_args(tp) and not none_checked:
                 add(f"{indent}if {var} is not None:")
                 indent += "    "
-            add(f"{indent}if type({var}) is not str and not isinstance({var}, str): raise TypeError")
+            add(f"{indent}if not isinstance({var}, str): raise TypeError")
             add(f"{indent}{var} = {known}.get({var}, {var})")
         elif tp in SCALARS:
-            kinds = self.name(SCALARS[tp][0], "kind")
-            add(f"{indent}if not isinstance({var}, {kinds}): raise TypeError")
-            if tp is int:  # bool is an int subclass; a true/false where the model says integer is wrong
-                add(f"{indent}if {var}.__class__ is bool: raise TypeError")
+            kinds = SCALARS[tp][0]
+            kind = self.name(kinds[0] if len(kinds) == 1 else kinds, "kind")
+            # bool is an int subclass; a true/false where the model says integer is wrong.
+            wrong = f" or {var}.__class__ is bool" if tp is int else ""
+            add(f"{indent}if not isinstance({var}, {kind}){wrong}: raise TypeError")
         elif tp is float:
             add(f"{indent}if {var}.__class__ is bool or not isinstance({var}, (int, float)): raise TypeError")
             add(f"{indent}{var} = float({var})")
@@ -197,6 +200,8 @@ def _make_structure(cls: type) -> _Structure:
     add = out.lines.append
     # A string or list would otherwise pass as "no keys"; a Mapping other than dict is read too.
     add("if value.__class__ is not dict and not isinstance(value, Mapping): raise TypeError")
+    if any(f.default is not attrs.NOTHING for f in _fields(cls)):
+        add("get = value.get")
     args: list[str] = []
     for i, f in enumerate(_fields(cls)):
         var = f"v{i}"
@@ -206,9 +211,9 @@ def _make_structure(cls: type) -> _Structure:
             out.structure(f.type, var, "")
         else:
             # An absent member and a null one both read as None, the default.
-            add(f"{var} = value.get({wire})")
+            add(f"{var} = get({wire})")
             add(f"if {var} is not None:")
-            out.structure(optional_of(f.type) or f.type, var, "    ")
+            out.structure(f.type, var, "    ", none_checked=True)
         args.append(f"{f.name}={var}")
     add(f"return {out.name(cls, 'cls')}({', '.join(args)})")
     return out.compile("def convert(value):", cls.__qualname__)
