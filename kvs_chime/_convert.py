@@ -120,9 +120,8 @@ class _Writer:
 
     def compile(self, header: str, what: str) -> Callable[[Any], Any]:
         source = "\n".join([header, *("    " + line for line in self.lines)])
-        exec(
-            compile(source, f"<kvs_chime._convert {what}>", "exec"), self.names
-        )  # source built above from the model's field metadata only
+        # The source is built here from the shapes' own field names, wire names and types only.
+        exec(compile(source, f"<kvs_chime._convert {what}>", "exec"), self.names)
         return cast("Callable[[Any], Any]", self.names["convert"])
 
     # -- structuring: `var` holds the value read off the response, rewritten in place --
