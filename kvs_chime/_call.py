@@ -26,10 +26,9 @@ import time
 import uuid
 from collections.abc import Callable, Generator, Mapping
 from types import TracebackType
-from typing import Any, Generic, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, cast
 
 import attrs
-import tenacity
 from botocore.exceptions import StubResponseError
 
 from ._callinfo import CallInfo, attach_call, record_call
@@ -51,6 +50,9 @@ from .errors import (
     ResourceInUseError,
     ResponseParseError,
 )
+
+if TYPE_CHECKING:
+    import tenacity  # at run time only the retry loop imports it, on a call's first retry
 
 __all__ = [
     "Attempt",

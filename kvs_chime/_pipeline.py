@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar, cast
 
-import tenacity
-
 from ._call import Attempt, Call, Calls, Pager, Reconciler, log_retry, retry_if, stop_if, wait_for
 from ._client_hooks import install
 from ._operation import Operation
@@ -48,11 +46,7 @@ class Pipeline(Calls):
         self.client = client
         self.sleep = sleep
         self._methods: dict[str, Callable[..., dict[str, Any]]] = {}
-        # One Retrying for every call: the strategies read each call's state from the attempt
-        # function's argument (`rs.args[0]`), and tenacity keeps per-call state per call.
-        self._retrying = tenacity.Retrying(
-            retry=retry_if, stop=stop_if, wait=wait_for, sleep=sleep, before_sleep=log_retry, reraise=True
-        )
+        self._retrying: Any = None  # tenacity's Retrying, made at the first retry
         install(client)
 
     # -- one attempt ---------------------------------------------------------------------------
@@ -84,7 +78,22 @@ class Pipeline(Calls):
             return self._attempt(call)
         except KvsChimeError as exc:
             call.replay = exc
-        return self._retrying(self._attempt, call)
+        retrying = self._retrying
+        if retrying is None:
+            # One Retrying for every call: the strategies read each call's state from the attempt
+            # function's argument (`rs.args[0]`), and tenacity keeps per-call state per call.
+            # Made here, not at start-up: a process whose calls all succeed never imports it.
+            import tenacity
+
+            retrying = self._retrying = tenacity.Retrying(
+                retry=retry_if,
+                stop=stop_if,
+                wait=wait_for,
+                sleep=self.sleep,
+                before_sleep=log_retry,
+                reraise=True,
+            )
+        return cast("dict[str, Any]", retrying(self._attempt, call))
 
     # -- the whole call ------------------------------------------------------------------------
 

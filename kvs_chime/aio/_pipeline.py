@@ -13,8 +13,6 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, TypeVar, cast
 
-import tenacity
-
 from .._call import Attempt, Call, Calls, Pager, Reconciler, log_retry, retry_if, stop_if, wait_for
 from .._client_hooks import InFlight, in_flight, install
 from .._operation import Operation
@@ -66,9 +64,7 @@ class AsyncPipeline(Calls):
     ) -> None:
         super().__init__(retry=retry, clock=clock, budget=budget, reconcilers=reconcilers)
         self.sleep = sleep
-        self._retrying = tenacity.AsyncRetrying(
-            retry=retry_if, stop=stop_if, wait=wait_for, sleep=sleep, before_sleep=log_retry, reraise=True
-        )
+        self._retrying: Any = None  # tenacity's AsyncRetrying, made at the first retry
         self._client: object | None = None
         self._methods: dict[str, Callable[..., Awaitable[dict[str, Any]]]] = {}
         if client is not None:
@@ -112,7 +108,19 @@ class AsyncPipeline(Calls):
             return await self._attempt(call)
         except KvsChimeError as exc:
             call.replay = exc
-        return cast("dict[str, Any]", await self._retrying(self._attempt, call))
+        retrying = self._retrying
+        if retrying is None:
+            import tenacity  # at the first retry, as the sync pipeline does
+
+            retrying = self._retrying = tenacity.AsyncRetrying(
+                retry=retry_if,
+                stop=stop_if,
+                wait=wait_for,
+                sleep=self.sleep,
+                before_sleep=log_retry,
+                reraise=True,
+            )
+        return cast("dict[str, Any]", await retrying(self._attempt, call))
 
     async def call(
         self, operation: Operation[Req, Resp], request: Req | None, policy: RetryPolicy | None = None
