@@ -18,6 +18,9 @@ from ._faults import Faults
 from ._journal import Journal
 from ._persist import StateFile
 from ._server import BODY_TIMEOUT, ServerThread
+from ._signaling import SignalingHub
+from ._signaling_control import SignalingControl
+from ._signaling_ws import serve as serve_signaling
 from ._wire import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
@@ -134,6 +137,9 @@ class LocalEndpoint:
         self._stopping = threading.Event()
         self._dispatcher = Dispatcher(self._settings, self._faults, self._journal, self._sleep)
         self._admin = Admin(self._settings, self._faults, self._journal, self._dispatcher)
+        self._signaling = SignalingHub(
+            self._settings, self._journal, self._dispatcher.scope, self._dispatcher.lock, self._sleep
+        )
         self._state: StateFile | None = None
         if state_file is not None:
             # Refuses a corrupt or foreign file here, before anything is served or written.
@@ -168,7 +174,13 @@ class LocalEndpoint:
         with self._lock:
             if self._server is not None or self._stopped:
                 raise RuntimeError("a LocalEndpoint can be started only once")
-            server = ServerThread(self._answer, self._host, self._port, self._body_timeout)
+            server = ServerThread(
+                self._answer,
+                self._host,
+                self._port,
+                self._body_timeout,
+                lambda request, sock: serve_signaling(self._signaling, request, sock),
+            )
             shown = "127.0.0.1" if self._host in ("", "0.0.0.0") else self._host
             shown = f"[{shown}]" if ":" in shown else shown
             self._settings.base_url = f"http://{shown}:{server.port}"
@@ -238,6 +250,11 @@ class LocalEndpoint:
         return self._faults
 
     @property
+    def signaling(self) -> SignalingControl:
+        """The signaling channels' WebSockets: limits, faults (GO_AWAY, 1001, drops) and connections."""
+        return SignalingControl(self._signaling)
+
+    @property
     def journal(self) -> Journal:
         """Every request received, in order (see Journal)."""
         return self._journal
@@ -293,6 +310,7 @@ class LocalEndpoint:
     def reset(self) -> None:
         """Forget every resource, pending fault and journal entry (settings are kept)."""
         self._dispatcher.reset()
+        self._signaling.reset()
         self._faults.clear()
         self._journal.clear()
 

@@ -117,6 +117,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         server = cast(LocalHTTPServer, self.server)
+        if server.upgrade is not None and "websocket" in self.headers.get("Upgrade", "").lower():
+            # The connection becomes a WebSocket (the signaling endpoints); it ends with it.
+            self.close_connection = True
+            target = urlsplit(self.path)
+            server.upgrade(
+                HttpRequest(
+                    method=self.command,
+                    path=target.path or "/",
+                    query=parse_qs(target.query, keep_blank_values=True),
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=b"",
+                ),
+                self.connection,
+            )
+            return
         try:
             self.connection.settimeout(server.body_timeout)
             try:
@@ -180,9 +195,12 @@ class LocalHTTPServer(ThreadingHTTPServer):
         host: str = "127.0.0.1",
         port: int = 0,
         body_timeout: float = BODY_TIMEOUT,
+        upgrade: Callable[[HttpRequest, socket.socket], None] | None = None,
     ) -> None:
         self.answer = answer
         self.body_timeout = body_timeout
+        self.upgrade = upgrade
+        """Serves a request asking for `Upgrade: websocket` on its socket, until the WebSocket ends."""
         self._connections: dict[threading.Thread, socket.socket] = {}
         self._connections_lock = threading.Lock()
         if ":" in host:
@@ -240,8 +258,9 @@ class ServerThread:
         host: str = "127.0.0.1",
         port: int = 0,
         body_timeout: float = BODY_TIMEOUT,
+        upgrade: Callable[[HttpRequest, socket.socket], None] | None = None,
     ) -> None:
-        self._server = LocalHTTPServer(answer, host, port, body_timeout)
+        self._server = LocalHTTPServer(answer, host, port, body_timeout, upgrade)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.02},
