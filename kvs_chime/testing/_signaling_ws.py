@@ -39,6 +39,8 @@ class WebSocketPeer:
         self._protocol = ServerProtocol(max_size=_MAX_FRAME)
         self._lock = threading.Lock()
         self._closing_since: float | None = None
+        # Frames relayed between registration and the 101 answer: sent right after it.
+        self._early: list[str] = []
         self.close_code: int | None = None
 
     def _flush(self) -> None:
@@ -53,6 +55,9 @@ class WebSocketPeer:
     def send_text(self, text: str) -> None:
         """Send one text frame (dropped quietly once the connection is closing)."""
         with self._lock:
+            if self._protocol.state is State.CONNECTING:
+                self._early.append(text)
+                return
             if self._protocol.state is not State.OPEN:
                 return
             self._protocol.send_text(text.encode("utf-8"))
@@ -92,6 +97,10 @@ class WebSocketPeer:
                     return False
                 response = self._protocol.accept(parsed[0])
             self._protocol.send_response(response)
+            if response.status_code == 101:
+                for text in self._early:
+                    self._protocol.send_text(text.encode("utf-8"))
+            self._early = []
             self._flush()
             return response.status_code == 101
 
@@ -150,15 +159,15 @@ def serve(hub: SignalingHub, request: HttpRequest, sock: socket.socket) -> None:
         with contextlib.suppress(OSError):
             peer.handshake(request, refusal)
         return
-    try:
-        if not peer.handshake(request, None):
-            return
-    except OSError:
-        return
+    # Registered before the 101 goes out: once the client sees it connected, faults and relays
+    # reach it (what is relayed meanwhile is sent right after the 101).
     connection, older = hub.join(admitted, peer)
-    if older is not None:
-        older.peer.close(1000, "replaced by a newer connection")
     try:
-        peer.run(hub, connection)
+        if older is not None:
+            older.peer.close(1000, "replaced by a newer connection")
+        if peer.handshake(request, None):
+            peer.run(hub, connection)
+    except OSError:
+        pass
     finally:
         hub.leave(connection, peer.close_code)

@@ -183,6 +183,7 @@ class SignalingClient:
         self._closing = False
         self._failure: SignalingClosedError | None = None
         self._started = False
+        self._replacing = False
         self.reconnects = 0
         """How many times the client has reconnected."""
 
@@ -233,7 +234,7 @@ class SignalingClient:
             raise
         self._tasks = [
             asyncio.create_task(self._run(), name="kvs-chime-signaling"),
-            asyncio.create_task(self._keep_ice_fresh(), name="kvs-chime-signaling-ice"),
+            asyncio.create_task(self._watch(), name="kvs-chime-signaling-watch"),
         ]
         return self
 
@@ -434,16 +435,13 @@ class SignalingClient:
         ws = self._ws
         assert ws is not None
         while True:
-            remaining = self._opened_at + self._policy.max_connection_age - self._clock()
-            if remaining <= 0:
-                _LOG.info("signaling connection reached its age limit; replacing it")
-                await ws.close(1000)
-                return 1001
             try:
-                frame = await asyncio.wait_for(ws.recv(), min(remaining, self._check_interval))
-            except asyncio.TimeoutError:
-                continue
+                frame = await ws.recv()
             except ConnectionClosed:
+                if self._replacing:
+                    # The watcher closed it at its age limit: a new one is wanted.
+                    self._replacing = False
+                    return 1001
                 return ws.close_code if ws.close_code is not None else None
             message = decode_inbound(frame)
             if isinstance(message, StatusResponse) and message.correlation_id is not None:
@@ -483,13 +481,21 @@ class SignalingClient:
             self.reconnects += 1
             return
 
-    async def _keep_ice_fresh(self) -> None:
+    async def _watch(self) -> None:
+        """Every `check_interval`: replace a connection at its age limit, refresh stale ICE servers."""
         while not self._ended.is_set():
             wanted = asyncio.create_task(self._ice_wanted.wait())
             try:
                 await asyncio.wait({wanted}, timeout=self._check_interval)
             finally:
                 wanted.cancel()
+            ws = self._ws
+            age = self._clock() - self._opened_at
+            stale = age >= self._policy.max_connection_age
+            if ws is not None and stale and self._connected.is_set() and not self._replacing:
+                _LOG.info("signaling connection reached its age limit; replacing it")
+                self._replacing = True
+                await ws.close(1000)
             ttl = min((float(s.ttl) for s in self.ice_servers if s.ttl), default=_DEFAULT_ICE_TTL)
             if self._ice_wanted.is_set() or ice_refresh_due(self._ice_fetched_at, ttl, self._clock()):
                 self._ice_wanted.clear()
