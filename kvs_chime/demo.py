@@ -30,7 +30,7 @@ from . import KinesisVideo, KvsChimeError, MediaPipelines, Poll
 from .errors import ResourceNotFoundError
 from .kinesisvideo import ChannelRole, DeleteSignalingChannelRequest, DescribeSignalingChannelRequest
 from .media_pipelines import KinesisVideoStreamConfiguration
-from .webrtc import SdpAnswer, SdpOffer, SignalingClient, SigningCredentials
+from .webrtc import SdpAnswer, SdpOffer, SignalingClient, SigningCredentials, session_credentials
 from .workflows import MeetingAudioStream, WebRtcConnector, ensure_signaling_channel, stream_meeting_audio
 
 __all__ = ["main"]
@@ -190,10 +190,7 @@ def _steps(
     _row("https", info.https_url)
     for server in info.ice_servers:
         _row("ice server", f"{', '.join(server.uris or [])} (ttl {server.ttl}s, password hidden)")
-    session = kv.session
-    assert session is not None  # the demo builds its facades from a session
-    credentials = cast(SigningCredentials, session.get_credentials())  # pyright: ignore[reportUnknownMemberType]  # boto3 is untyped
-    asyncio.run(_signal(connector, channel.channel_arn, credentials))
+    asyncio.run(_signal(connector, channel.channel_arn, session_credentials(kv.session)))
     _took(started)
 
     started = _step("3. stream the meeting's audio into a Kinesis Video Stream pool")

@@ -18,6 +18,7 @@ from ._endpoint import LocalEndpoint
 from ._faults import MAX_LATENCY, Faults, Mutation
 from ._journal import Journal, JournalEntry
 from ._persist import StateFileError
+from ._signaling_control import SignalingConnection, SignalingControl
 from ._types import JsonObject, JsonValue
 
 __all__ = [
@@ -31,5 +32,7 @@ __all__ = [
     "LocalEndpoint",
     "ManualClock",
     "Mutation",
+    "SignalingConnection",
+    "SignalingControl",
     "StateFileError",
 ]

@@ -22,7 +22,7 @@ from ._messages import (
     decode_inbound,
     validate_client_id,
 )
-from ._presign import EXPIRES, FrozenCredentials, SigningCredentials, presigned_url
+from ._presign import EXPIRES, FrozenCredentials, SigningCredentials, presigned_url, session_credentials
 from ._reconnect import ReconnectPolicy
 
 __all__ = [
@@ -47,5 +47,6 @@ __all__ = [
     "UnknownMessage",
     "decode_inbound",
     "presigned_url",
+    "session_credentials",
     "validate_client_id",
 ]

@@ -8,17 +8,22 @@ every connection.
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime, timezone
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import urlencode, urlsplit
 
 from botocore.auth import SIGV4_TIMESTAMP, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from ._errors import SignalingConnectError
 from ._messages import validate_client_id
 
-__all__ = ["EXPIRES", "FrozenCredentials", "SigningCredentials", "presigned_url"]
+if TYPE_CHECKING:
+    from boto3.session import Session
+
+__all__ = ["EXPIRES", "FrozenCredentials", "SigningCredentials", "presigned_url", "session_credentials"]
 
 EXPIRES = 299
 """Seconds a presigned signaling URL stays valid (as the official SDKs sign it)."""
@@ -58,6 +63,20 @@ def _sign(url: str, frozen: FrozenCredentials, region: str, at: datetime) -> str
         request, signer.signature(signer.string_to_sign(request, canonical), request)
     )
     return str(request.url)
+
+
+def session_credentials(session: Session | None = None) -> SigningCredentials:
+    """The credentials of a boto3 session (a new default session when None), for signing.
+
+    botocore's credentials object: refreshable ones are frozen again at every signing. Raises
+    `SignalingConnectError` when the session has none.
+    """
+    if session is None:
+        session = cast("Session", importlib.import_module("boto3.session").Session())
+    found = cast("SigningCredentials | None", session.get_credentials())  # pyright: ignore[reportUnknownMemberType]  # boto3 is untyped
+    if found is None:
+        raise SignalingConnectError("no AWS credentials found for signing the signaling URL")
+    return found
 
 
 def region_of(channel_arn: str) -> str:
