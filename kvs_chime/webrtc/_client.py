@@ -442,7 +442,8 @@ class SignalingClient:
                     # The watcher closed it at its age limit: a new one is wanted.
                     self._replacing = False
                     return 1001
-                return ws.close_code if ws.close_code is not None else None
+                # The protocol's close code: Connection.close_code is websockets 15+.
+                return ws.protocol.close_code
             message = decode_inbound(frame)
             if isinstance(message, StatusResponse) and message.correlation_id is not None:
                 future = self._receipts.get(message.correlation_id)
