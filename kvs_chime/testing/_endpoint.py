@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, cast
 
+from . import _signaling_admin as signaling_admin
 from ._admin import ADMIN_PREFIX, Admin
 from ._backend import DEFAULT_ACCOUNT, DEFAULT_ACTIVATION_DELAY, DEFAULT_REGION, Settings
 from ._clock import Clock
@@ -161,6 +162,8 @@ class LocalEndpoint:
         self._stopping.wait(seconds)
 
     def _answer(self, request: HttpRequest) -> HttpResponse | None:
+        if request.path.rstrip("/") == signaling_admin.PATH:
+            return signaling_admin.answer(self.signaling, request)
         if request.path.startswith(ADMIN_PREFIX):
             return self._admin.handle(request)
         return self._dispatcher.handle(request)
