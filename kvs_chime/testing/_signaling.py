@@ -124,9 +124,9 @@ class SignalingHub:
         self._masters: dict[str, Connection] = {}
         self._viewers: dict[tuple[str, str], Connection] = {}
         self._held: dict[str, list[_Held]] = {}
-        self.idle_timeout = DEFAULT_IDLE_TIMEOUT
-        self.max_connection = DEFAULT_MAX_CONNECTION
-        self.relay_delay = 0.0
+        self.idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+        self.max_connection: float = DEFAULT_MAX_CONNECTION
+        self.relay_delay: float = 0.0
 
     def now(self) -> float:
         """The endpoint's clock (limits are measured with it, so tests can move it)."""

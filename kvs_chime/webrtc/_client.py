@@ -184,7 +184,7 @@ class SignalingClient:
         self._failure: SignalingClosedError | None = None
         self._started = False
         self._replacing = False
-        self.reconnects = 0
+        self.reconnects: int = 0
         """How many times the client has reconnected."""
 
     def __repr__(self) -> str:
