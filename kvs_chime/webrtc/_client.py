@@ -113,7 +113,8 @@ class SignalingClient:
     Connecting fetches the channel's WSS endpoint and ICE servers from `connector`, signs a
     fresh URL (it expires in 299 s) and opens the WebSocket. The client then keeps itself
     alive: it pings; after GO_AWAY, a 1001 close (the idle cut, the 1-hour limit) or a dropped
-    connection it reconnects with a newly signed URL under `policy`; before `policy.max_connection_age`
+    connection it reconnects with a newly signed URL under `policy` (after GO_AWAY the
+    endpoint is read again: the connector's `forget`, when it has one); before `policy.max_connection_age`
     it replaces the connection; it refetches the ICE servers before their TTL lapses and on
     RECONNECT_ICE_SERVER (`ice_servers` is always the latest). GO_AWAY and RECONNECT_ICE_SERVER
     are still yielded, for information. Sends made while it reconnects wait for the new
@@ -454,6 +455,10 @@ class SignalingClient:
             self._inbox.put_nowait(message)
             if isinstance(message, GoAway):
                 # Finish, disconnect, reconnect: the service closes this connection soon anyway.
+                # The endpoint is read again (a connector's cache would hand out the old one).
+                forget = getattr(self._connector, "forget", None)
+                if callable(forget):
+                    forget(self._channel_arn)
                 await ws.close(1000)
                 return 1001
 

@@ -273,9 +273,12 @@ def test_the_endpoint_refuses_bad_urls_with_the_services_status(
 def test_go_away_mid_session_reconnects_with_a_fresh_url(channel: Channel) -> None:
     async def main() -> None:
         async with channel.master() as master, channel.viewer("v") as viewer:
+            lookups = len(channel.endpoint.journal.entries("GetSignalingChannelEndpoint"))
             assert channel.endpoint.signaling.go_away(channel.arn, role="VIEWER") == 1
             assert await viewer.receive(5) == GoAway()
             await until(lambda: viewer.reconnects == 1 and viewer.connected)
+            # The endpoint was read again, not taken from the connector's cache.
+            assert len(channel.endpoint.journal.entries("GetSignalingChannelEndpoint")) == lookups + 1
             await viewer.send_offer("v=0 after")
             assert await next_of(master, SdpOffer) == SdpOffer("v=0 after", "v")
 
