@@ -21,10 +21,13 @@ from websockets.http11 import Request
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
+from ..webrtc._redact import redacting_logger
 from ._signaling import Connection, Refusal, SignalingHub
 from ._wire import HttpRequest
 
 _MAX_FRAME = 64 * 1024
+# websockets' records (DEBUG: the handshake's request line) without the presigned query's values.
+_WIRE_LOG = redacting_logger("kvs_chime.testing.websocket")
 # How often a quiet connection wakes to check its idle and age limits.
 _POLL = 0.05
 # How long a closing handshake may take before the TCP connection is cut.
@@ -36,7 +39,7 @@ class WebSocketPeer:
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
-        self._protocol = ServerProtocol(max_size=_MAX_FRAME)
+        self._protocol = ServerProtocol(max_size=_MAX_FRAME, logger=_WIRE_LOG)
         self._lock = threading.Lock()
         self._closing_since: float | None = None
         # Frames relayed between registration and the 101 answer: sent right after it.

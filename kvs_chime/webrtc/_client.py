@@ -37,10 +37,13 @@ from ._messages import (
 )
 from ._presign import FrozenCredentials, SigningCredentials, presigned_url, region_of
 from ._reconnect import ReconnectPolicy, ReconnectState, ice_refresh_due, should_reconnect
+from ._redact import redacting_logger
 
 __all__ = ["ConnectionInfoSource", "Receipt", "SignalingClient"]
 
 _LOG = logging.getLogger("kvs_chime.webrtc")
+# websockets' own records (DEBUG: the handshake's request line), with the presigned query redacted.
+_WIRE_LOG = redacting_logger("kvs_chime.webrtc.websocket")
 _DEFAULT_ICE_TTL = 300.0
 # Receipts nobody awaits are forgotten beyond this many (oldest first).
 _MAX_PENDING_RECEIPTS = 1024
@@ -395,6 +398,7 @@ class SignalingClient:
                 ping_timeout=self._ping_timeout,
                 max_size=_MAX_FRAME,
                 close_timeout=2.0,
+                logger=_WIRE_LOG,
             )
         except InvalidStatus as error:
             status = error.response.status_code

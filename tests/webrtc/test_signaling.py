@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -417,3 +419,21 @@ def test_relays_can_be_delayed(channel: Channel) -> None:
             return time.perf_counter() - started
 
     assert 0.3 <= run(main) < 3.0
+
+
+def test_logs_carry_no_signature_token_or_sdp(channel: Channel, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    async def main() -> None:
+        async with channel.master() as master, channel.viewer("v") as viewer:
+            await viewer.send_offer("v=0 a=ice-pwd:hunter2")
+            await next_of(master, SdpOffer)
+            channel.endpoint.signaling.go_away(channel.arn, role="MASTER")
+            await until(lambda: master.reconnects == 1 and master.connected)
+
+    run(main)
+    text = caplog.text
+    assert "X-Amz-Signature=***" in text  # the handshake was logged, redacted
+    assert not re.search(r"X-Amz-Signature=[0-9a-f]", text)
+    assert "X-Amz-Security-Token=testing" not in text
+    assert "hunter2" not in text
