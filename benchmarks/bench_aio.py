@@ -83,7 +83,7 @@ async def _interleaved(
 
 async def _calls(calls: int, rounds: int) -> dict[str, Comparison]:
     results: dict[str, Comparison] = {}
-    with LocalEndpoint() as ep:
+    with LocalEndpoint(activation_delay=0) as ep:  # not about states: a new pool is ACTIVE at once
         async with (
             _client(ep, "kinesisvideo") as raw_kv,
             _client(ep, "kinesisvideo") as fac_kv,
@@ -141,7 +141,7 @@ def _thread_batch(kv: KinesisVideo, pool: ThreadPoolExecutor) -> float:
 def _throughput(rounds: int) -> Comparison:
     """Seconds per batch of 100 concurrent describes: sync facade + threads (a), async facade (b)."""
     result = Comparison()
-    with LocalEndpoint() as ep:
+    with LocalEndpoint(activation_delay=0) as ep:  # not about states: a new pool is ACTIVE at once
         ep.client("kinesisvideo").create_signaling_channel(ChannelName=DESCRIBE_CHANNEL_KWARGS["ChannelName"])
         sync_kv = KinesisVideo(client=ep.client("kinesisvideo"))
 

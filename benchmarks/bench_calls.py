@@ -25,6 +25,7 @@ from bench_workloads import (
     create_pipeline_response,
     session,
     stubbed,
+    stubbed_facade,
 )
 
 from kvs_chime._validate import validate_request
@@ -46,8 +47,7 @@ def _stubbed_batch(stubber: Any, method: str, response: dict[str, Any], call: Ca
 def stubbed_create_channel(n: int, rounds: int) -> Comparison:
     sess = session()
     raw_client, raw_stub = stubbed(sess, "kinesisvideo")
-    fac_client, fac_stub = stubbed(sess, "kinesisvideo")
-    facade = KinesisVideo(client=fac_client)
+    facade, fac_stub = stubbed_facade(KinesisVideo, sess)
     kwargs, request = CREATE_CHANNEL_KWARGS, CREATE_CHANNEL_REQUEST
 
     def raw() -> object:
@@ -68,8 +68,7 @@ def stubbed_create_channel(n: int, rounds: int) -> Comparison:
 def stubbed_create_pipeline(n: int, rounds: int) -> Comparison:
     sess = session()
     raw_client, raw_stub = stubbed(sess, "chime-sdk-media-pipelines")
-    fac_client, fac_stub = stubbed(sess, "chime-sdk-media-pipelines")
-    facade = MediaPipelines(client=fac_client)
+    facade, fac_stub = stubbed_facade(MediaPipelines, sess)
     kwargs, request = create_pipeline_kwargs(), create_pipeline_request()
 
     # Raw sends a ClientRequestToken too: botocore fills a fresh uuid4 (the facade fills its own).
@@ -123,10 +122,11 @@ def loopback(n: int, rounds: int) -> dict[str, Comparison]:
     """
     results: dict[str, Comparison] = {}
     with LocalEndpoint(activation_delay=0) as ep:  # not about states: changes are immediate
-        raw_kv, fac_kv = ep.client("kinesisvideo"), ep.client("kinesisvideo")
-        raw_mp = ep.client("chime-sdk-media-pipelines")
-        fac_mp = ep.client("chime-sdk-media-pipelines")
-        kv, mp = KinesisVideo(client=fac_kv), MediaPipelines(client=fac_mp)
+        # Raw: default clients. Facades: each builds its own client, as a user's would.
+        raw_kv, raw_mp = ep.client("kinesisvideo"), ep.client("chime-sdk-media-pipelines")
+        sess, url, region = ep.boto3_session(), ep.url, ep.region
+        kv = KinesisVideo(session=sess, endpoint_url=url, region_name=region)
+        mp = MediaPipelines(session=sess, endpoint_url=url, region_name=region)
         pool_arn = ""
 
         def fresh_state() -> None:

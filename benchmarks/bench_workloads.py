@@ -7,10 +7,10 @@ Stubber answers before anything is sent; loopback benchmarks use `kvs_chime.test
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import boto3
-from botocore.config import Config
 from botocore.stub import Stubber
 
 from kvs_chime.kinesisvideo import (
@@ -41,13 +41,14 @@ MEETING_ARNS = (
     f"arn:aws:chime:{REGION}:{ACCOUNT}:meeting/2f9d7c1e-3b5a-4c8e-9f10-1a2b3c4d5e6f",
     f"arn:aws:chime:{REGION}:{ACCOUNT}:meeting/7a1c0d9e-5b2f-4e3a-8c7d-6f5e4d3c2b1a",
 )
+F = TypeVar("F")
 PIPELINE_ID = "0f3c6a52-9d1b-4c7e-8a2f-5e6d7c8b9a01"
 WHEN = datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
 
-# Clients like the ones the facades build: botocore's retries off (one attempt per call).
-CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
-
+# The raw side is a default boto3 client, as a user would build one (the issue's baseline); the
+# facade side is a client the facade builds itself (botocore's retries and parameter validation
+# off, the package's own checks on). Stubbers attach to either after it is built.
 def session() -> boto3.Session:
     return boto3.Session(
         aws_access_key_id="testing",
@@ -58,11 +59,21 @@ def session() -> boto3.Session:
 
 
 def stubbed(sess: boto3.Session, service: str) -> tuple[Any, Stubber]:
-    """A fresh client of `service` with an active Stubber (expected params unchecked)."""
-    client = sess.client(service, region_name=REGION, endpoint_url=NOWHERE, config=CLIENT_CONFIG)  # pyright: ignore[reportUnknownMemberType]
+    """A fresh default client of `service` with an active Stubber (expected params unchecked)."""
+    client = sess.client(service, region_name=REGION, endpoint_url=NOWHERE)  # pyright: ignore[reportUnknownMemberType]
+    return client, _stub(client)
+
+
+def stubbed_facade(facade_class: Callable[..., F], sess: boto3.Session) -> tuple[F, Stubber]:
+    """A facade that built its own client from `sess`, with an active Stubber on that client."""
+    facade = facade_class(session=sess, region_name=REGION, endpoint_url=NOWHERE)
+    return facade, _stub(cast(Any, facade).client)
+
+
+def _stub(client: Any) -> Stubber:
     stubber = Stubber(client)
     stubber.activate()
-    return client, stubber
+    return stubber
 
 
 def _metadata() -> dict[str, Any]:

@@ -31,7 +31,11 @@ exclude_patterns = ["_build", "README.md", "conftest.py", "Thumbs.db", ".DS_Stor
 nitpicky = True
 # The type variables the workflows' handles are generic in (the facade a handle holds, sync or
 # async): not objects a reader looks up.
-nitpick_ignore_regex = [("py:class", r"kvs_chime\.workflows\._\w+\.(KV|Sig|M)")]
+nitpick_ignore_regex = [
+    ("py:class", r"kvs_chime\.workflows\._\w+\.(KV|Sig|M)"),
+    # The same type variable of the shared workflow state, as the async classes inherit it.
+    ("py:class", r"M"),
+]
 # Docstrings write `name` for code; resolve it as a Python object where one exists, else keep it
 # as code (see kvs_docs.missing_reference).
 default_role = "py:obj"

@@ -222,9 +222,10 @@ class Call:
 
     def begin_attempt(self) -> InFlight:
         self.attempts += 1
-        remaining = self.remaining()
+        if self.deadline_at is None:
+            return InFlight(None)
         # The watchdog runs on real time: the deadline's remainder becomes a real-time limit.
-        return InFlight(None if remaining is None else time.monotonic() + max(remaining, 0.0))
+        return InFlight(time.monotonic() + max(self.deadline_at - self.clock(), 0.0))
 
     def end_attempt(self, in_flight: InFlight) -> None:
         watch = in_flight.watched
@@ -258,9 +259,11 @@ class Call:
         return error
 
     def succeeded(self, raw: dict[str, Any]) -> None:
-        self.request_id = cast("str | None", raw.get("ResponseMetadata", {}).get("RequestId"))
+        metadata = raw.get("ResponseMetadata")
+        self.request_id = metadata.get("RequestId") if metadata else None
         self.failure = None
-        self.budget.refund(self.retry_cost if self.attempts > 1 else self.budget.success_refund)
+        budget = self.budget
+        budget.refund(self.retry_cost if self.attempts > 1 else budget.success_refund)
 
     def started_at(self) -> datetime.datetime:
         """The call's start, on the service's clock where an answer told it, else this machine's
@@ -379,7 +382,8 @@ class Attempt:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> bool:
         in_flight.reset(self.marker)
-        self.call.end_attempt(self.in_flight)
+        if self.in_flight.watched is not None:
+            self.call.end_attempt(self.in_flight)
         if exc is None or isinstance(exc, (AssertionError, StubResponseError)):
             return False  # success, or botocore's Stubber reporting a test's mistake: for the test
         if not isinstance(exc, Exception):
@@ -439,8 +443,9 @@ class Calls:
         self._plans: dict[str, Plan] = {}
 
     def start(self, operation: Operation[Any, Any], request: object, policy: RetryPolicy | None) -> Call:
-        check_options(operation.method, policy)
-        request = checked_request(operation, request)
+        if policy is not None or type(request) is not operation.request:  # else nothing to check
+            check_options(operation.method, policy)
+            request = checked_request(operation, request)
         plan = self._plans.get(operation.name)
         if plan is None:
             plan = self._plans[operation.name] = plan_for(operation, operation.name in self.reconcilers)

@@ -1,12 +1,15 @@
 """What the facades hook into a botocore client, and the per-attempt state those hooks read.
 
-The pipeline marks each HTTP attempt it makes with an `InFlight` in a context variable. The hooks
-act only on marked attempts, so a wrapped client's other users see it unchanged:
+Two handlers per client, one per event (`before-parse`, and `needs-retry`, which botocore emits
+after parsing each HTTP answer). The pipeline marks each HTTP attempt it makes with an `InFlight`
+in a context variable; what changes behaviour acts only on marked attempts, so a wrapped client's
+other users see it unchanged:
 
 - botocore's own retries are vetoed (`needs-retry` answers False first): the pipeline is the one
   retry layer, on clients the facades build and on clients users wrap, in every retry mode;
 - the raw body is kept where botocore would drop it: an error body that is not the service's
-  JSON (a proxy's HTML 502), and any body its parser chokes on;
+  JSON (a proxy's HTML 502), and any body its parser chokes on; a 2xx answer botocore would
+  misread is screened before it parses it (`_response.screen_answer`);
 - sockets are registered with the deadline watchdog (`_watchdog.py`), and a new connection's
   connect timeout is cut to the time left, so an attempt cannot outlive its call's deadline.
 """
@@ -17,6 +20,7 @@ import contextvars
 import json
 from typing import Any, cast
 
+from ._response import answer_parsed, screen_answer
 from ._watchdog import Watch, watchdog
 
 __all__ = ["ERROR_BODY", "RAW_BODY_LIMIT", "InFlight", "in_flight", "install"]
@@ -58,16 +62,22 @@ in_flight: contextvars.ContextVar[InFlight | None] = contextvars.ContextVar(
 )
 
 
-def _veto_botocore_retry(**_: object) -> bool | None:
-    # False (not None) is botocore's "do not retry" and, registered first, wins over its handler.
-    return False if in_flight.get() is not None else None
-
-
-def _keep_body(response_dict: dict[str, Any], **_: object) -> None:
+def _before_parse(response_dict: dict[str, Any], **kwargs: Any) -> None:
     attempt = in_flight.get()
     if attempt is not None:
         body = response_dict.get("body")
         attempt.body = body if isinstance(body, bytes) else None
+    screen_answer(kwargs["operation_model"], response_dict, kwargs["customized_response_dict"])
+
+
+def _after_attempt(response: tuple[Any, dict[str, Any]] | None = None, **_: object) -> bool | None:
+    """botocore's `needs-retry`, emitted once per HTTP attempt after the answer is parsed (not
+    for a Stubber's answers, which never reach the endpoint)."""
+    answer_parsed()
+    if response is not None:
+        _keep_error_body(*response)
+    # False (not None) is botocore's "do not retry" and, registered first, wins over its handler.
+    return False if in_flight.get() is not None else None
 
 
 def _read_body(http_response: Any) -> bytes | None:
@@ -81,7 +91,7 @@ def _read_body(http_response: Any) -> bytes | None:
     return cast(bytes, http_response.content)
 
 
-def _keep_error_body(http_response: Any, parsed: dict[str, Any], **_: object) -> None:
+def _keep_error_body(http_response: Any, parsed: dict[str, Any]) -> None:
     # botocore replaces a 5xx HTML body by the status text, and puts other non-JSON error
     # bodies in the message unbounded: keep what was sent, bounded, beside the parsed error.
     status = getattr(http_response, "status_code", 200)
@@ -162,11 +172,9 @@ def install(client: Any) -> None:
     if events is None:
         return
     # botocore asks the most specific handlers first: one level below its own retry handler
-    # (`needs-retry.<service>`), so this answer comes before botocore's.
+    # (`needs-retry.<service>`), so this answer comes before botocore's. One handler per event:
+    # each handler botocore calls costs the call's time.
     service_id = client.meta.service_model.service_id.hyphenize()
-    events.register_first(
-        f"needs-retry.{service_id}.*", _veto_botocore_retry, unique_id="kvs_chime-veto-retry"
-    )
-    events.register("before-parse", _keep_body, unique_id="kvs_chime-keep-body")
-    events.register("after-call", _keep_error_body, unique_id="kvs_chime-keep-error-body")
+    events.register_first(f"needs-retry.{service_id}.*", _after_attempt, unique_id="kvs_chime-after-attempt")
+    events.register("before-parse", _before_parse, unique_id="kvs_chime-before-parse")
     _install_watched_connections(client)

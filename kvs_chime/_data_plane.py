@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from .kinesisvideo import KinesisVideo
 
-__all__ = ["DataPlaneFacade", "bound_to", "built_like"]
+__all__ = ["DataPlaneFacade", "bound_to", "built_like", "refuse_without_data_endpoint"]
 
 F = TypeVar("F", bound="DataPlaneFacade")
 Req = TypeVar("Req")
@@ -85,6 +85,24 @@ def _endpoint_of(client: object) -> object:
     return getattr(getattr(client, "meta", None), "endpoint_url", None)
 
 
+def refuse_without_data_endpoint(
+    name: str, client: object | None, endpoint_url: str | None, how: str
+) -> None:
+    """`TypeError` for a data-plane facade (sync or async) that would talk to the control-plane
+    host: built with no endpoint, or on that host."""
+    if client is None and endpoint_url is None:
+        raise TypeError(
+            f"{name} needs the endpoint its service answers on; without one the client would "
+            f"talk to the Kinesis Video control-plane host: {how}"
+        )
+    url = endpoint_url if client is None else _endpoint_of(client)
+    if isinstance(url, str) and _CONTROL_PLANE.fullmatch(url):
+        raise TypeError(
+            f"{name}: the endpoint is the Kinesis Video control-plane host, where this service "
+            f"does not answer: {how}"
+        )
+
+
 class DataPlaneFacade(ServiceFacade):
     """A facade whose service answers only on a data endpoint: built with `endpoint_url=` (or a
     `client=` built with one), or bound to a stream with `for_stream`."""
@@ -111,18 +129,7 @@ class DataPlaneFacade(ServiceFacade):
 
         Raises `TypeError` when there is no endpoint, or when it is the control-plane host.
         """
-        name = type(self).__name__
-        if client is None and endpoint_url is None:
-            raise TypeError(
-                f"{name} needs the endpoint its service answers on; without one the client would "
-                f"talk to the Kinesis Video control-plane host: {self._how_to_build}"
-            )
-        url = endpoint_url if client is None else _endpoint_of(client)
-        if isinstance(url, str) and _CONTROL_PLANE.fullmatch(url):
-            raise TypeError(
-                f"{name}: the endpoint is the Kinesis Video control-plane host, where this service "
-                f"does not answer: {self._how_to_build}"
-            )
+        refuse_without_data_endpoint(type(self).__name__, client, endpoint_url, self._how_to_build)
         super().__init__(
             client=client,
             session=session,

@@ -36,7 +36,9 @@ CLIENT_DEFAULTS = Config(
     parameter_validation=False,
     connect_timeout=10,
     read_timeout=30,
-    user_agent_appid="kvs-chime",
+    # Named in the User-Agent's free-form tail, verbatim: the app id slot is the application's
+    # own (and botocore re-sanitises an app id character by character on every request).
+    user_agent_extra="kvs-chime",
 )
 
 

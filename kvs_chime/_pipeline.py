@@ -20,7 +20,6 @@ import tenacity
 from ._call import Attempt, Call, Calls, Pager, Reconciler, log_retry, retry_if, stop_if, wait_for
 from ._client_hooks import install
 from ._operation import Operation
-from ._response import watch_responses
 from ._retry import RetryBudget, RetryPolicy
 from ._steps import run
 from .errors import KvsChimeError
@@ -46,7 +45,6 @@ class Pipeline(Calls):
         reconcilers: Mapping[str, Reconciler] | None = None,
     ) -> None:
         super().__init__(retry=retry, clock=clock, budget=budget, reconcilers=reconcilers)
-        watch_responses(client)
         self.client = client
         self.sleep = sleep
         self._methods: dict[str, Callable[..., dict[str, Any]]] = {}

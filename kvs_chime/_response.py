@@ -4,8 +4,8 @@ botocore reads a body the model does not describe in one of three ways: silently
 for an output without members, a body that is not JSON at all, an empty body), as an unrelated
 builtin exception (`AttributeError` on a JSON array, `UnicodeDecodeError`, `RecursionError`,
 `ValueError` on an unparseable timestamp), or as a success (a 200 carrying `x-amzn-ErrorType`).
-Two botocore event handlers, registered once per client by `watch_responses`, see the HTTP
-answer before botocore parses it:
+The client hooks (`_client_hooks.py`, one set per client) hand this module the HTTP answer before
+botocore parses it (`screen_answer`) and tell it when botocore is done parsing (`answer_parsed`):
 
 - what can be decided from the status, headers and first byte is decided there, and botocore is
   handed an empty object to parse instead (so it cannot fail on it);
@@ -25,6 +25,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
+import attrs
 from botocore.response import StreamingBody
 
 from ._convert import structure_response
@@ -32,7 +33,7 @@ from ._operation import Operation
 from ._stream import PayloadStream
 from .errors import ResponseParseError
 
-__all__ = ["BODY", "read_response", "unreadable_body", "watch_responses"]
+__all__ = ["BODY", "answer_parsed", "read_response", "screen_answer", "unreadable_body"]
 
 Resp = TypeVar("Resp")
 
@@ -74,9 +75,13 @@ def _refusal(operation_model: Any, response: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _before_parse(
-    operation_model: Any, response_dict: Any, customized_response_dict: Any, **_: object
-) -> None:
+def screen_answer(operation_model: Any, response_dict: Any, customized_response_dict: Any) -> None:
+    """botocore's `before-parse`: refuse what can be refused from the status, headers and first
+    byte (botocore then parses an empty object), else remember the answer until it is parsed.
+
+    On a client passed to a facade with `client=`, the results of calls made on it directly carry
+    the HTTP answer under one extra key (`kvs_chime:answer`), and a 2xx body botocore cannot read
+    comes back as an empty result with `kvs_chime:unreadable` saying why."""
     status = response_dict.get("status_code", 0)
     if status >= 300 or not isinstance(response_dict.get("body"), bytes):
         return  # errors are classified elsewhere; a streaming payload is read by the caller
@@ -93,23 +98,11 @@ def _before_parse(
     _parsing.set(response_dict)
 
 
-def _parsed(**_: object) -> None:
-    # botocore emits needs-retry once it has parsed the answer: an exception after this is not
-    # about the body.
-    _parsing.set(None)
-
-
-def watch_responses(client: object) -> None:
-    """Register the handlers on a boto3 client (idempotent: unique ids).
-
-    On a client passed to a facade with `client=`, the results of calls made on it directly carry
-    the HTTP answer under one extra key (`kvs_chime:answer`), and a 2xx body botocore cannot read
-    comes back as an empty result with `kvs_chime:unreadable` saying why."""
-    events = getattr(getattr(client, "meta", None), "events", None)
-    if events is None:
-        return
-    events.register("before-parse", _before_parse, unique_id="kvs_chime:before-parse")
-    events.register("needs-retry", _parsed, unique_id="kvs_chime:parsed")
+def answer_parsed() -> None:
+    """botocore has parsed the answer (it emits `needs-retry` next): an exception after this is
+    not about the body."""
+    if _parsing.get() is not None:
+        _parsing.set(None)
 
 
 def _metadata(answer: Mapping[str, Any]) -> dict[str, object]:
@@ -148,7 +141,7 @@ def read_response(operation: Operation[Any, Resp], raw: dict[str, Any]) -> Resp:
         )
     if operation.response is type(None):
         return operation.response()  # NoneType() is None: the model declares no output
-    streams = _wrap_streams(operation.name, raw) if answer is None else ()
+    streams = _wrap_streams(operation.name, raw) if answer is None and _streams(operation) else ()
     try:
         return structure_response(operation.name, raw, operation.response)
     except ResponseParseError as error:
@@ -158,6 +151,21 @@ def read_response(operation: Operation[Any, Resp], raw: dict[str, Any]) -> Resp:
             error.raw = _closed_streams(raw, streams)
         failure = error
     raise failure
+
+
+_has_streams: dict[type, bool] = {}
+
+
+def _streams(operation: Operation[Any, Any]) -> bool:
+    """Whether the operation's response has a payload stream (looked up once per class)."""
+    cls = operation.response
+    known = _has_streams.get(cls)
+    if known is None:
+        known = _has_streams[cls] = any(
+            field.type in (PayloadStream, "PayloadStream", "PayloadStream | None")
+            for field in attrs.fields(cls)
+        )
+    return known
 
 
 _UNREAD = "<the payload stream, closed unread: the response around it could not be parsed>"

@@ -18,6 +18,9 @@ import time
 
 __all__ = ["Watch", "watchdog"]
 
+_COMPACT_AT = 256
+"""Ended entries the heap may hold before they are dropped at the next add."""
+
 
 class Watch:
     """One attempt's deadline and the sockets it used."""
@@ -64,9 +67,17 @@ class _Watchdog:
         self._order = itertools.count()
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._ended = 0  # entries in the heap whose attempt has ended
 
     def add(self, watch: Watch) -> None:
         with self._wake:
+            if self._ended > _COMPACT_AT and self._ended * 2 > len(self._heap):
+                # Ended attempts wait in the heap until their deadline comes up: at a high call
+                # rate and a long deadline, most of it. Drop them, so memory follows the
+                # attempts in flight, not the call rate times the deadline.
+                self._heap = [entry for entry in self._heap if entry[2]._sockets]  # pyright: ignore[reportPrivateUsage]  # the watchdog owns Watch
+                heapq.heapify(self._heap)
+                self._ended = 0
             heapq.heappush(self._heap, (watch.deadline, next(self._order), watch))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="kvs_chime-deadlines", daemon=True)
@@ -75,8 +86,12 @@ class _Watchdog:
                 self._wake.notify()
 
     def done(self, watch: Watch) -> None:
-        """The attempt ended: forget its sockets (its heap entry is dropped when it comes up)."""
+        """The attempt ended: forget its sockets (its heap entry is dropped when it comes up, or
+        when ended entries fill the heap)."""
         watch._sockets.clear()  # pyright: ignore[reportPrivateUsage]  # the watchdog owns Watch
+        if watch.registered:
+            with self._wake:
+                self._ended += 1
 
     def _run(self) -> None:
         with self._wake:
@@ -92,6 +107,8 @@ class _Watchdog:
                 heapq.heappop(self._heap)
                 if watch._sockets:  # pyright: ignore[reportPrivateUsage]  # the watchdog owns Watch
                     watch.cut()
+                elif self._ended:
+                    self._ended -= 1
 
     def start(self, deadline: float) -> Watch:
         return Watch(self, deadline)

@@ -55,8 +55,7 @@ class Service:
     name: str  # botocore service name
     package: str  # kvs_chime.<package>
     facade: str  # hand-written facade class in <package>/_facade.py
-    # An async twin in kvs_chime.aio. The data planes have none yet: their streamed payloads and
-    # endpoint binding are sync-only for now.
+    # An async twin in kvs_chime.aio.
     asynchronous: bool = True
 
 
@@ -65,13 +64,9 @@ SERVICES = (
     Service("kinesis-video-signaling", "signaling", "KinesisVideoSignaling"),
     Service("chime-sdk-media-pipelines", "media_pipelines", "MediaPipelines"),
     Service("chime-sdk-meetings", "meetings", "Meetings"),
-    Service("kinesis-video-media", "stream_media", "KinesisVideoMedia", asynchronous=False),
-    Service(
-        "kinesis-video-archived-media", "archived_media", "KinesisVideoArchivedMedia", asynchronous=False
-    ),
-    Service(
-        "kinesis-video-webrtc-storage", "webrtc_storage", "KinesisVideoWebRtcStorage", asynchronous=False
-    ),
+    Service("kinesis-video-media", "stream_media", "KinesisVideoMedia"),
+    Service("kinesis-video-archived-media", "archived_media", "KinesisVideoArchivedMedia"),
+    Service("kinesis-video-webrtc-storage", "webrtc_storage", "KinesisVideoWebRtcStorage"),
 )
 
 SCALARS = {

@@ -66,6 +66,7 @@ PUBLIC_MODULES = (
     "kvs_chime.archived_media",
     "kvs_chime.webrtc_storage",
     "kvs_chime.workflows",
+    "kvs_chime.aio",
     "kvs_chime.webrtc",
     "kvs_chime.webrtc.aiortc",
     "kvs_chime.events",

@@ -14,6 +14,12 @@ the sync ones' logic, awaited. Cancelling a task mid-call cancels its HTTP reque
 cancelled or timed-out call leaves behind.
 """
 
+from ._data_plane import (
+    AsyncKinesisVideoArchivedMedia,
+    AsyncKinesisVideoMedia,
+    AsyncKinesisVideoWebRtcStorage,
+)
+from ._read_media import follow_stream, read_stream_range
 from ._services import AsyncKinesisVideo, AsyncKinesisVideoSignaling, AsyncMediaPipelines, AsyncMeetings
 from ._workflows import (
     AsyncMeetingAudioStream,
@@ -24,11 +30,16 @@ from ._workflows import (
 
 __all__ = [
     "AsyncKinesisVideo",
+    "AsyncKinesisVideoArchivedMedia",
+    "AsyncKinesisVideoMedia",
     "AsyncKinesisVideoSignaling",
+    "AsyncKinesisVideoWebRtcStorage",
     "AsyncMediaPipelines",
     "AsyncMeetingAudioStream",
     "AsyncMeetings",
     "AsyncWebRtcConnector",
     "ensure_signaling_channel",
+    "follow_stream",
+    "read_stream_range",
     "stream_meeting_audio",
 ]

@@ -18,7 +18,6 @@ import tenacity
 from .._call import Attempt, Call, Calls, Pager, Reconciler, log_retry, retry_if, stop_if, wait_for
 from .._client_hooks import InFlight, in_flight, install
 from .._operation import Operation
-from .._response import watch_responses
 from .._retry import RetryBudget, RetryPolicy
 from .._steps import arun
 from ..errors import KvsChimeError
@@ -78,7 +77,6 @@ class AsyncPipeline(Calls):
     def bind(self, client: object) -> None:
         """Use `client` (an aiobotocore client) for the calls from now on."""
         install(client)
-        watch_responses(client)
         events: Any = getattr(getattr(client, "meta", None), "events", None)
         if events is not None:
             events.register("before-send", _mark_sent, unique_id="kvs_chime-aio-sent")

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from typing import ClassVar
 
 from .._call import Reconciler
+from .._steps import arun
 from .._waiter import Poll
 from ..kinesisvideo import _logic as kv_logic
 from ..kinesisvideo._async_operations import AsyncKinesisVideoOperations
-from ..kinesisvideo._shapes import ChannelInfo, StreamInfo
+from ..kinesisvideo._shapes import APIName, ChannelInfo, StreamInfo
 from ..media_pipelines import _logic as media_logic
 from ..media_pipelines._async_operations import AsyncMediaPipelinesOperations
 from ..media_pipelines._shapes import KinesisVideoStreamPoolConfiguration, MediaPipeline, MediaPipelineStatus
@@ -33,6 +35,32 @@ class AsyncKinesisVideo(AsyncKinesisVideoOperations):
             "CreateSignalingChannel": functools.partial(kv_logic.reconcile_channel, self),
             "CreateStream": functools.partial(kv_logic.reconcile_stream, self),
         }
+
+    data_endpoint_ttl: ClassVar[float] = 600.0
+    """Seconds `data_endpoint` keeps an answer (AWS publishes no validity for data endpoints)."""
+
+    _data_endpoints: kv_logic.DataEndpoints | None = None
+
+    async def data_endpoint(
+        self, api_name: APIName | str, *, stream_arn: str | None = None, stream_name: str | None = None
+    ) -> str:
+        """The stream's data endpoint for `api_name` (`GetDataEndpoint`), cached per stream and
+        API for `data_endpoint_ttl` seconds on the facade's clock; as
+        `KinesisVideo.data_endpoint`."""
+        steps = kv_logic.data_endpoint(
+            self, api_name, stream_arn, stream_name, now=self._pipeline.clock(), ttl=self.data_endpoint_ttl
+        )
+        return await arun(steps, self._pipeline.sleep)
+
+    def forget_data_endpoint(
+        self,
+        api_name: APIName | str | None = None,
+        *,
+        stream_arn: str | None = None,
+        stream_name: str | None = None,
+    ) -> None:
+        """Drop cached data endpoints of a stream (of one API, or all when `api_name` is None)."""
+        kv_logic.DataEndpoints.of(self).forget(api_name, stream_arn, stream_name)
 
     async def wait_until_signaling_channel_active(
         self, *, channel_name: str | None = None, channel_arn: str | None = None, poll: Poll | None = None

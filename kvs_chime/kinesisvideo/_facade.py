@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Mapping
 from typing import ClassVar
 
 from .._pipeline import Reconciler
+from .._steps import run
 from .._waiter import Poll
 from . import _logic
 from ._operations import KinesisVideoOperations
-from ._shapes import APIName, ChannelInfo, GetDataEndpointRequest, StreamInfo
+from ._shapes import APIName, ChannelInfo, StreamInfo
 
 __all__ = ["KinesisVideo"]
 
@@ -36,8 +36,7 @@ class KinesisVideo(KinesisVideoOperations):
     data_endpoint_ttl: ClassVar[float] = 600.0
     """Seconds `data_endpoint` keeps an answer (AWS publishes no validity for data endpoints)."""
 
-    _endpoint_lock: ClassVar[threading.Lock] = threading.Lock()
-    _data_endpoints: dict[tuple[str, str, str], tuple[str, float]] | None = None
+    _data_endpoints: _logic.DataEndpoints | None = None
     # Data-plane facades bound through this one (`for_stream`, `for_channel`): kept here, not in
     # a global, so they go with this facade (they refer to it: a cycle the collector frees).
     _bound_facades: dict[tuple[object, ...], object] | None = None
@@ -52,23 +51,10 @@ class KinesisVideo(KinesisVideoOperations):
         data-plane client built without one talks to the control-plane host and fails. Name the
         stream by exactly one of `stream_arn` and `stream_name`.
         """
-        if (stream_arn is None) == (stream_name is None):
-            raise TypeError("data_endpoint(): pass exactly one of stream_arn= and stream_name=")
-        key = ("arn" if stream_arn is not None else "name", stream_arn or stream_name or "", str(api_name))
-        now = self._pipeline.clock()
-        with self._endpoint_lock:
-            cache = self._data_endpoints
-            if cache is None:
-                cache = self._data_endpoints = {}
-            cached = cache.get(key)
-        if cached is not None and now - cached[1] < self.data_endpoint_ttl:
-            return cached[0]
-        endpoint = self.get_data_endpoint(
-            GetDataEndpointRequest(api_name=api_name, stream_arn=stream_arn, stream_name=stream_name)
-        ).data_endpoint
-        with self._endpoint_lock:
-            cache[key] = (endpoint, now)
-        return endpoint
+        steps = _logic.data_endpoint(
+            self, api_name, stream_arn, stream_name, now=self._pipeline.clock(), ttl=self.data_endpoint_ttl
+        )
+        return run(steps, self._pipeline.sleep)
 
     def forget_data_endpoint(
         self,
@@ -79,13 +65,7 @@ class KinesisVideo(KinesisVideoOperations):
     ) -> None:
         """Drop cached data endpoints of a stream (of one API, or all when `api_name` is None),
         e.g. after `InvalidEndpointError`; the next `data_endpoint` asks again."""
-        identity = ("arn", stream_arn) if stream_arn is not None else ("name", stream_name or "")
-        with self._endpoint_lock:
-            cache = self._data_endpoints or {}
-            for key in [
-                k for k in cache if k[:2] == identity and (api_name is None or k[2] == str(api_name))
-            ]:
-                del cache[key]
+        _logic.DataEndpoints.of(self).forget(api_name, stream_arn, stream_name)
 
     def _reconcilers(self) -> Mapping[str, Reconciler]:
         return {

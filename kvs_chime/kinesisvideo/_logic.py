@@ -4,7 +4,9 @@ run by the sync facade (`KinesisVideo`) and the async one (`kvs_chime.aio.AsyncK
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Callable
+from typing import cast
 
 from .._steps import Steps, invoke
 from .._waiter import Poll, wait
@@ -12,6 +14,7 @@ from ..errors import KvsChimeError, ReconciliationConflictError, ResourceNotFoun
 from ._operations import KinesisVideoOperations as Ops
 from ._reconcile import channel_differences, stream_differences
 from ._shapes import (
+    APIName,
     ChannelInfo,
     CreateSignalingChannelRequest,
     CreateSignalingChannelResponse,
@@ -19,6 +22,7 @@ from ._shapes import (
     CreateStreamResponse,
     DescribeSignalingChannelRequest,
     DescribeStreamRequest,
+    GetDataEndpointRequest,
     ListTagsForResourceRequest,
     ListTagsForStreamRequest,
     Status,
@@ -26,8 +30,10 @@ from ._shapes import (
 )
 
 __all__ = [
+    "DataEndpoints",
     "channel_active",
     "channel_deleted",
+    "data_endpoint",
     "describe_channel",
     "reconcile_channel",
     "reconcile_stream",
@@ -174,3 +180,73 @@ def stream_deleted(
         poll=poll or Poll(),
         clock=clock,
     )
+
+
+# -- data endpoints ------------------------------------------------------------------------------
+
+_EndpointKey = tuple[str, str, str]  # ("arn" | "name", the stream's ARN or name, the API name)
+_endpoints_lock = threading.Lock()
+
+
+class DataEndpoints:
+    """The data endpoints a Kinesis Video facade has been told, per stream and API, each with
+    when it was told (on the facade's clock). Shared by the facade's threads or tasks."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._found: dict[_EndpointKey, tuple[str, float]] = {}
+
+    @staticmethod
+    def of(kv: object) -> DataEndpoints:
+        """`kv`'s cache, made on first use (kept on the facade, so it goes with it)."""
+        with _endpoints_lock:
+            cache = getattr(kv, "_data_endpoints", None)
+            if cache is None:
+                cache = DataEndpoints()
+                kv._data_endpoints = cache  # type: ignore[attr-defined]  # the facades declare it
+            return cast(DataEndpoints, cache)
+
+    def get(self, key: _EndpointKey, now: float, ttl: float) -> str | None:
+        with self._lock:
+            found = self._found.get(key)
+        return found[0] if found is not None and now - found[1] < ttl else None
+
+    def put(self, key: _EndpointKey, endpoint: str, now: float) -> None:
+        with self._lock:
+            self._found[key] = (endpoint, now)
+
+    def forget(self, api_name: APIName | str | None, stream_arn: str | None, stream_name: str | None) -> None:
+        """Drop a stream's endpoints (of one API, or all when `api_name` is None)."""
+        identity = ("arn", stream_arn) if stream_arn is not None else ("name", stream_name or "")
+        with self._lock:
+            for key in [
+                k for k in self._found if k[:2] == identity and (api_name is None or k[2] == str(api_name))
+            ]:
+                del self._found[key]
+
+
+def data_endpoint(
+    kv: object,
+    api_name: APIName | str,
+    stream_arn: str | None,
+    stream_name: str | None,
+    *,
+    now: float,
+    ttl: float,
+) -> Steps[str]:
+    """The stream's endpoint for `api_name`: from `kv`'s cache while younger than `ttl`, else
+    asked of `GetDataEndpoint` and remembered."""
+    if (stream_arn is None) == (stream_name is None):
+        raise TypeError("data_endpoint(): pass exactly one of stream_arn= and stream_name=")
+    key = ("arn" if stream_arn is not None else "name", stream_arn or stream_name or "", str(api_name))
+    cache = DataEndpoints.of(kv)
+    found = cache.get(key, now, ttl)
+    if found is not None:
+        return found
+    response = yield from invoke(
+        kv,
+        Ops.get_data_endpoint,
+        GetDataEndpointRequest(api_name=api_name, stream_arn=stream_arn, stream_name=stream_name),
+    )
+    cache.put(key, response.data_endpoint, now)
+    return response.data_endpoint

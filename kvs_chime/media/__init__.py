@@ -10,7 +10,7 @@
 
 from ._aac import AudioSpecificConfig, adts_frames, adts_header
 from ._decode import AacDecoder, decode_aac
-from ._errors import AudioFormatError, MissingExtraError, MkvFormatError
+from ._errors import AudioFormatError, MediaStreamError, MissingExtraError, MkvFormatError
 from ._fragment import Fragment, Frame, MkvTag, Track
 from ._io import DEFAULT_CHUNK_SIZE, Readable, aiter_fragments, iter_fragments, read_fragments
 from ._reader import MkvReader
@@ -23,6 +23,7 @@ __all__ = [
     "AudioSpecificConfig",
     "Fragment",
     "Frame",
+    "MediaStreamError",
     "MissingExtraError",
     "MkvFormatError",
     "MkvReader",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import KvsChimeError
 
-__all__ = ["AudioFormatError", "MissingExtraError", "MkvFormatError"]
+__all__ = ["AudioFormatError", "MediaStreamError", "MissingExtraError", "MkvFormatError"]
 
 
 class MkvFormatError(KvsChimeError, ValueError):
@@ -50,3 +50,13 @@ class MissingExtraError(KvsChimeError, ImportError):
 
     def __reduce__(self) -> tuple[type[MissingExtraError], tuple[str, str, str]]:
         return type(self), (self.feature, self.extra, self.name or "")
+
+
+class MediaStreamError(KvsChimeError):
+    """A stream's media could not be read to its end: the service ended `GetMedia` with an error
+    (its `AWS_KINESISVIDEO_ERROR_CODE` tag, in `code`), at `fragment_number`."""
+
+    def __init__(self, message: str, *, code: str | None = None, fragment_number: str | None = None) -> None:
+        super().__init__(message)
+        self.code: str | None = code
+        self.fragment_number: str | None = fragment_number

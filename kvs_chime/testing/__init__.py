@@ -15,7 +15,9 @@ and any SDK; see docs/howto/testing.md.
 
 from ._clock import Clock, ManualClock
 from ._endpoint import LocalEndpoint
+from ._events import EventSink
 from ._faults import MAX_LATENCY, Faults, Mutation
+from ._hub import MediaFaults
 from ._journal import Journal, JournalEntry
 from ._persist import StateFileError
 from ._signaling_control import SignalingConnection, SignalingControl
@@ -24,6 +26,7 @@ from ._types import JsonObject, JsonValue
 __all__ = [
     "MAX_LATENCY",
     "Clock",
+    "EventSink",
     "Faults",
     "Journal",
     "JournalEntry",
@@ -31,6 +34,7 @@ __all__ = [
     "JsonValue",
     "LocalEndpoint",
     "ManualClock",
+    "MediaFaults",
     "Mutation",
     "SignalingConnection",
     "SignalingControl",

@@ -14,6 +14,7 @@ from datetime import datetime
 
 import attrs
 
+from ._admin_media import media_routes
 from ._backend import Settings
 from ._dispatch import Dispatcher
 from ._faults import MAX_LATENCY, Faults
@@ -108,6 +109,7 @@ class Admin:
             ("PUT", "settings"): self._change_settings,
             ("POST", "reset"): self._reset,
         }
+        self._routes.update(media_routes(settings.hub, dispatcher))
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """The answer to one admin request; errors are JSON `{"error": ...}` with a 4xx status."""
@@ -222,6 +224,8 @@ class Admin:
             raise _AdminError(400, "'advance' must be a number of seconds, not negative")
         with self._dispatcher.lock:
             self._settings.clock_offset += seconds
+        # Media pipelines write the audio and events of the skipped time now.
+        self._dispatcher.advance()
         return _answer(200, self._clock())
 
     def _settings_view(self) -> JsonObject:
@@ -262,4 +266,6 @@ class Admin:
         self._dispatcher.reset()
         self._faults.clear()
         self._journal.clear()
+        self._settings.hub.faults.clear()
+        self._settings.hub.events.clear()
         return _answer(200, {"reset": True})

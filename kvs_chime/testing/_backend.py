@@ -14,6 +14,7 @@ import attrs
 
 from ._clock import Clock
 from ._errors import ServiceError
+from ._hub import MediaHub
 from ._types import Params
 
 T = TypeVar("T")
@@ -45,6 +46,8 @@ class Settings:
     """Access key id -> secret key: when set, every signature is verified (strict mode)."""
     clock_offset: float = 0.0
     """Seconds added to `clock` (the admin API's clock advance moves it)."""
+    hub: MediaHub = attrs.field(factory=MediaHub)
+    """The media pipelines' event sink and the media faults, shared by every region and account."""
     # Wall-clock times derive from the (possibly manual) clock, so CreationTime moves with it.
     _epoch_origin: float = attrs.field(init=False, factory=time.time)
     _clock_origin: float = attrs.field(init=False, default=0.0)
@@ -92,6 +95,8 @@ class Context:
     """The region of the request's SigV4 credential scope."""
     account: str = DEFAULT_ACCOUNT
     """The account its access key maps to."""
+    data_endpoint: str | None = None
+    """The endpoint id (`g-<id>`, ...) when the request arrived on a stream's data endpoint."""
 
 
 Handler: TypeAlias = Callable[[Context, Params], Params]

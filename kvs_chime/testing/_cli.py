@@ -39,8 +39,9 @@ def _pair(separator: str, what: str) -> type[str]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kvs-chime-local",
-        description="Serve the kvs_chime local endpoint: Kinesis Video Streams, its signaling API and "
-        "Chime SDK media pipelines, for the AWS CLI and any SDK (pass --endpoint-url).",
+        description="Serve the kvs_chime local endpoint: Kinesis Video Streams (with its media data "
+        "plane), its signaling API, Chime SDK meetings and media pipelines, for the AWS CLI and any "
+        "SDK (pass --endpoint-url).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument(

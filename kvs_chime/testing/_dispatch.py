@@ -16,15 +16,31 @@ from ._backend import Context, Handler, Ids, Settings
 from ._errors import ServiceError
 from ._faults import ArrivalPlan, Faults
 from ._journal import Journal, JournalEntry
-from ._model import Service, load_services
+from ._model import DATA_PLANE, MEDIA, Service, load_services
 from ._routing import Router, parse_input
 from ._scope import Scope
 from ._types import JsonValue, Params
 from ._validation import validate
-from ._wire import HttpRequest, HttpResponse, error_response, json_bytes, serialize_output
+from ._wire import (
+    HttpRequest,
+    HttpResponse,
+    StreamedPayload,
+    StreamingResponse,
+    error_response,
+    json_bytes,
+    serialize_output,
+)
 
 DATA_PREFIX = "/data/"
 """Path prefix of the per-stream data endpoints GetDataEndpoint hands out."""
+PUT_MEDIA = "/putMedia"
+"""PutMedia's path on a data endpoint (a streaming API botocore does not model)."""
+
+
+def streams_body(method: str, path: str) -> bool:
+    """Whether the server hands this request's body over as it arrives: PutMedia's."""
+    return method == "POST" and path.startswith(DATA_PREFIX) and path.endswith(PUT_MEDIA)
+
 
 _LOG = logging.getLogger("kvs_chime.testing")
 _router_lock = threading.Lock()
@@ -66,6 +82,25 @@ class Dispatcher:
             if self.on_change is not None:
                 self.on_change()
 
+    def advance(self, *, only_media: bool = False) -> None:
+        """Bring every region and account to the clock's time (media pipelines write their audio
+        and events). `only_media`: only the scopes where a pipeline or pool still has something
+        to produce (the ticker's cheap pass)."""
+        with self.lock:
+            now = self._settings.now()
+            for scope in list(self.scopes.values()):
+                if not only_media or scope.pipeline_audio.active:
+                    scope.purge(now)
+
+    def fail_pipeline(self, pipeline_id: str, *, permanent: bool, seconds: float) -> None:
+        """Inject a media stream pipeline failure (see LocalEndpoint.fail_media_pipeline)."""
+        with self.lock:
+            now = self._settings.now()
+            for scope in list(self.scopes.values()):
+                if scope.pipeline_audio.fail(pipeline_id, now, permanent=permanent, seconds=seconds):
+                    return
+        raise ValueError("no media stream pipeline has this id")
+
     def scope(self, region: str, account: str) -> Scope:
         """The state of one region and account, made on first use (caller holds the lock)."""
         key = (region, account)
@@ -74,7 +109,7 @@ class Dispatcher:
             found = self.scopes[key] = Scope(self._settings, self._ids, region, account)
         return found
 
-    def handle(self, request: HttpRequest) -> HttpResponse | None:
+    def handle(self, request: HttpRequest) -> HttpResponse | StreamingResponse | None:
         """The answer to `request`, or None to close the connection without answering."""
         request_id = str(uuid.uuid4())
         try:
@@ -84,12 +119,13 @@ class Dispatcher:
             message = f"kvs_chime.testing failed to answer ({type(error).__name__})"
             return error_response(None, "InternalFailure", message, request_id, 500)
 
-    def _handle(self, request: HttpRequest, request_id: str) -> HttpResponse | None:
-        if request.path.startswith(DATA_PREFIX):
-            message = "The Kinesis Video Streams data plane (media) APIs are not emulated"
-            response = error_response(None, "NotImplemented", message, request_id, 501)
-            self._record(request, request_id, None, None, {}, response)
-            return response
+    def _handle(self, request: HttpRequest, request_id: str) -> HttpResponse | StreamingResponse | None:
+        path = request.path
+        data_endpoint: str | None = None
+        if path.startswith(DATA_PREFIX):
+            # A stream's data endpoint: `/data/<prefix>-<id>/<operation path>`.
+            data_endpoint, _, rest = path[len(DATA_PREFIX) :].partition("/")
+            path = "/" + rest
         credential = credential_of(request)
         if self._settings.credentials is not None:
             try:
@@ -101,7 +137,12 @@ class Dispatcher:
         region = credential.region if credential is not None else self._settings.region
         account = self._settings.account_of(credential.access_key if credential is not None else None)
         signing_name = credential.service if credential is not None else None
-        match = self._router.match(request.method, request.path, request.query, signing_name)
+        if data_endpoint is not None and request.method == "POST" and path == PUT_MEDIA:
+            return self._put_media(request, request_id, data_endpoint, (region, account))
+        match = self._router.match(request.method, path, request.query, signing_name)
+        if match is not None and (match.operation.service in DATA_PLANE) != (data_endpoint is not None):
+            # The data plane answers only on data endpoints, and nothing else does there.
+            match = None
         if match is None:
             message = f"No emulated operation matches {request.method} on this path"
             response = error_response(None, "UnknownOperationException", message, request_id, 404)
@@ -152,11 +193,12 @@ class Dispatcher:
             return None
 
         fault = plan.fault
+        answer: HttpResponse | StreamingResponse
         if invalid is not None:
-            response = error_response(service, invalid.code, invalid.message, request_id, invalid.status)
+            answer = error_response(service, invalid.code, invalid.message, request_id, invalid.status)
         else:
-            context = (match.signaling_endpoint, request_id, region, account)
-            response, mutated = self._apply(service, operation.name, params, context, plan)
+            context = (match.signaling_endpoint, request_id, region, account, data_endpoint)
+            answer, mutated = self._apply(service, operation.name, params, context, plan)
             if mutated:
                 fault = "mutate"
 
@@ -175,30 +217,31 @@ class Dispatcher:
             return None
         if plan.raw is not None:
             raw = plan.raw
-            response = HttpResponse(raw.status, (*raw.headers, ("x-amzn-RequestId", request_id)), raw.body)
+            answer = HttpResponse(raw.status, (*raw.headers, ("x-amzn-RequestId", request_id)), raw.body)
         self._record(
             request,
             request_id,
             service,
             operation.name,
             params,
-            response,
+            answer,
             fault,
             plan.latency,
             where=(region, account),
         )
-        return response
+        return answer
 
     def _apply(
         self,
         service: Service,
         operation_name: str,
         params: Params,
-        context: tuple[str | None, str, str, str],
+        context: tuple[str | None, str, str, str, str | None],
         plan: ArrivalPlan,
-    ) -> tuple[HttpResponse, bool]:
+    ) -> tuple[HttpResponse | StreamingResponse, bool]:
         operation = service.operations[operation_name]
-        signaling_endpoint, request_id, region, account = context
+        signaling_endpoint, request_id, region, account, data_endpoint = context
+        streamed: StreamedPayload | None = None
         try:
             with self.lock:
                 now = self._settings.now()
@@ -206,11 +249,17 @@ class Dispatcher:
                 scope.purge(now)
                 handler: Handler = scope.handlers[(service.name, operation_name)]
                 try:
-                    output = handler(Context(now, signaling_endpoint, request_id, region, account), params)
+                    output = handler(
+                        Context(now, signaling_endpoint, request_id, region, account, data_endpoint), params
+                    )
                 finally:
                     # Reads change state too (the first describe sees CREATING once).
                     if self.on_change is not None:
                         self.on_change()
+            payload_member = output.get("Payload")
+            if isinstance(payload_member, StreamedPayload):
+                streamed = payload_member
+                output = {k: v for k, v in output.items() if k != "Payload"}
             status, headers, body = serialize_output(operation, output)
         except ServiceError as error:
             return error_response(service, error.code, error.message, request_id, error.status), False
@@ -218,6 +267,10 @@ class Dispatcher:
             # An emulator bug: answer like a service failure; the message names only the exception type.
             message = f"kvs_chime.testing failed to answer ({type(error).__name__})"
             return error_response(service, "InternalFailure", message, request_id, 500), False
+        if streamed is not None:
+            # GetMedia and GetMediaForFragmentList: the body is the media, written as it comes.
+            items = (("x-amzn-RequestId", request_id), *headers.items())
+            return StreamingResponse(status, items, streamed.chunks), False
         payload = json_bytes(body) if body is not None else b""
         mutations = (
             []
@@ -242,6 +295,29 @@ class Dispatcher:
         )
         return HttpResponse(status, header_items, payload), bool(mutations)
 
+    def _put_media(
+        self, request: HttpRequest, request_id: str, endpoint: str, where: tuple[str, str]
+    ) -> HttpResponse | StreamingResponse:
+        """PutMedia: check the headers, then answer with acks while reading the upload."""
+        service = self._services[MEDIA]
+        region, account = where
+        try:
+            with self.lock:
+                now = self._settings.now()
+                scope = self.scope(region, account)
+                scope.purge(now)
+                context = Context(now, None, request_id, region, account, endpoint)
+                media, session = scope.media.open_put_media(context, dict(request.headers))
+        except ServiceError as error:
+            response = error_response(service, error.code, error.message, request_id, error.status)
+            self._record(request, request_id, service, "PutMedia", {}, response, where=where)
+            return response
+        chunks = scope.media.ingest(media, session, request.body_stream or iter(()))
+        headers = (("Content-Type", "application/json"), ("x-amzn-RequestId", request_id))
+        streaming = StreamingResponse(200, headers, chunks)
+        self._record(request, request_id, service, "PutMedia", {}, streaming, where=where)
+        return streaming
+
     def _record(
         self,
         request: HttpRequest,
@@ -249,7 +325,7 @@ class Dispatcher:
         service: Service | None,
         operation: str | None,
         params: Params,
-        response: HttpResponse | None,
+        response: HttpResponse | StreamingResponse | None,
         fault: str | None = None,
         latency: float = 0.0,
         where: tuple[str, str] | None = None,

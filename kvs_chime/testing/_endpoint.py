@@ -14,19 +14,24 @@ from . import _signaling_admin as signaling_admin
 from ._admin import ADMIN_PREFIX, Admin
 from ._backend import DEFAULT_ACCOUNT, DEFAULT_ACTIVATION_DELAY, DEFAULT_REGION, Settings
 from ._clock import Clock
-from ._dispatch import Dispatcher
+from ._dispatch import Dispatcher, streams_body
+from ._events import EventSink
 from ._faults import Faults
+from ._hub import MediaFaults
 from ._journal import Journal
 from ._persist import StateFile
 from ._server import BODY_TIMEOUT, ServerThread
 from ._signaling import SignalingHub
 from ._signaling_control import SignalingControl
 from ._signaling_ws import serve as serve_signaling
-from ._wire import HttpRequest, HttpResponse
+from ._wire import HttpRequest, HttpResponse, StreamingResponse
 
 if TYPE_CHECKING:
     from boto3.session import Session
     from botocore.client import BaseClient
+
+# How often the ticker brings running media pipelines up to the clock (real seconds).
+_TICK = 0.02
 
 # Dummy credentials: requests are signed (botocore insists) but nothing checks the signature.
 _ACCESS_KEY = "testing"
@@ -62,7 +67,8 @@ _shared_session_lock = threading.Lock()
 
 
 class LocalEndpoint:
-    """An in-process endpoint for Kinesis Video Streams, its signaling API and Chime SDK media pipelines.
+    """An in-process endpoint for Kinesis Video Streams (control and media data plane), its signaling
+    API, Chime SDK meetings and Chime SDK media pipelines.
 
     It speaks the services' real wire protocol (rest-json over HTTP/1.1) on 127.0.0.1, so boto3
     clients, and facades built on them, talk to it through `endpoint_url` with no AWS account.
@@ -98,6 +104,12 @@ class LocalEndpoint:
     restarts (see docs/howto/testing.md); fault injection, the journal and the clock are also
     reachable over HTTP under `/_kvs_chime/` (docs/howto/admin-api.md). A request body that takes
     longer than `body_timeout` seconds to arrive is cut off (408).
+
+    The media data plane answers on the URLs GetDataEndpoint gives: PutMedia (acks), GetMedia
+    (live), ListFragments, GetMediaForFragmentList. A media stream pipeline whose meeting exists
+    here writes AAC test tones into its pool's streams as the clock moves (`fast_forward`), and
+    pipelines and pools emit their EventBridge events to `events`. `media_faults` and
+    `fail_media_pipeline` inject the media failures (docs/howto/testing.md).
     """
 
     def __init__(
@@ -148,6 +160,7 @@ class LocalEndpoint:
             self._state.load_into(self._dispatcher)
             self._dispatcher.on_change = self._state.save
         self._server: ServerThread | None = None
+        self._ticker: threading.Thread | None = None
         self._stopped = False
         self._lock = threading.Lock()
         self._clients: list[_Closable] = []
@@ -161,7 +174,12 @@ class LocalEndpoint:
         # Injected latency; stopping the endpoint cuts it short.
         self._stopping.wait(seconds)
 
-    def _answer(self, request: HttpRequest) -> HttpResponse | None:
+    def _tick(self) -> None:
+        # Media pipelines produce as the clock moves; this notices a ManualClock moved by a test.
+        while not self._stopping.wait(_TICK):
+            self._dispatcher.advance(only_media=True)
+
+    def _answer(self, request: HttpRequest) -> HttpResponse | StreamingResponse | None:
         if request.path.rstrip("/") == signaling_admin.PATH:
             return signaling_admin.answer(self.signaling, request)
         if request.path.startswith(ADMIN_PREFIX):
@@ -182,6 +200,7 @@ class LocalEndpoint:
                 self._host,
                 self._port,
                 self._body_timeout,
+                streams_body,
                 lambda request, sock: serve_signaling(self._signaling, request, sock),
             )
             shown = "127.0.0.1" if self._host in ("", "0.0.0.0") else self._host
@@ -189,6 +208,8 @@ class LocalEndpoint:
             self._settings.base_url = f"http://{shown}:{server.port}"
             server.start()
             self._server = server
+            self._ticker = threading.Thread(target=self._tick, name="kvs-chime-local-media", daemon=True)
+            self._ticker.start()
         return self
 
     def stop(self) -> None:
@@ -201,10 +222,14 @@ class LocalEndpoint:
             clients, self._clients = self._clients, []
         for client in clients:
             client.close()
-        # Wakes handlers sleeping in injected latency.
+        # Wakes handlers sleeping in injected latency, and ends live GetMedia answers.
         self._stopping.set()
+        self._settings.hub.stopping.set()
+        self._settings.hub.notify()
         if server is not None:
             server.stop()
+        if self._ticker is not None:
+            self._ticker.join(5.0)
         if self._state is not None:
             with self._dispatcher.lock:
                 self._state.flush()
@@ -310,12 +335,51 @@ class LocalEndpoint:
     def stream_limit(self, limit: int) -> None:
         self._settings.stream_limit = limit
 
+    @property
+    def events(self) -> EventSink:
+        """The EventBridge events the media pipelines and pools emitted (see EventSink).
+
+        Also readable over the admin API: `GET /_kvs_chime/events`.
+        """
+        return self._settings.hub.events
+
+    @property
+    def media_faults(self) -> MediaFaults:
+        """Faults of the media data plane: cut a GetMedia mid-stream, delay fragments."""
+        return self._settings.hub.faults
+
+    def fast_forward(self, seconds: float) -> None:
+        """Move the emulator's clock forward (as the admin API's clock advance does) and let
+        every media pipeline write the audio and events of that time at once."""
+        if seconds < 0:
+            raise ValueError("the clock cannot go backwards")
+        with self._dispatcher.lock:
+            self._settings.clock_offset += seconds
+        self._dispatcher.advance()
+
+    def fail_media_pipeline(
+        self, media_pipeline_id: str, *, permanent: bool = False, seconds: float = 5.0
+    ) -> None:
+        """Make a running media stream pipeline fail now, as the service reports failures.
+
+        Temporary (the default): a `chime:MediaPipelineTemporaryFailure` event, no audio for
+        `seconds` of the emulator's clock (a gap in every stream), then `chime:MediaPipelineResumed`.
+        Permanent: `chime:MediaPipelinePermanentFailure`, every stream ends (StreamEnd events) and
+        the pipeline's status becomes Failed. Raises ValueError for an unknown pipeline or one
+        not InProgress.
+        """
+        if seconds < 0:
+            raise ValueError("seconds must not be negative")
+        self._dispatcher.fail_pipeline(media_pipeline_id, permanent=permanent, seconds=seconds)
+
     def reset(self) -> None:
-        """Forget every resource, pending fault and journal entry (settings are kept)."""
+        """Forget every resource, pending fault, journal entry and event (settings are kept)."""
         self._dispatcher.reset()
         self._signaling.reset()
         self._faults.clear()
         self._journal.clear()
+        self._settings.hub.faults.clear()
+        self._settings.hub.events.clear()
 
     def boto3_session(self) -> Session:
         """A boto3 Session with dummy credentials and this endpoint's region."""

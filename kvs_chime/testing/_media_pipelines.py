@@ -86,6 +86,8 @@ class Pipeline:
     """Media insights pipelines only: paused by UpdateMediaInsightsPipelineStatus."""
     element_types: list[str] = attrs.field(factory=list[str])
     """Media insights pipelines only: the element types of its configuration."""
+    failed: bool = False
+    """Media stream pipelines only: failed for good (an injected PermanentFailure)."""
 
     @property
     def sinks(self) -> list[Params]:
@@ -101,6 +103,8 @@ class Pipeline:
             "deleting": "Stopping",
         }
         status = self.life.observe(now, **names) if observe else self.life.status(now, **names)
+        if self.failed and status == "InProgress":
+            return "Failed"
         return "Paused" if status == "InProgress" and self.paused else status
 
 
@@ -192,6 +196,10 @@ class MediaPipelines:
         token = opt_str(params, "ClientRequestToken")
         if token is not None:
             self._tokens[f"{operation}/{token}"] = Issued(_fingerprint(params), key, answer)
+
+    def pools(self) -> list[Pool]:
+        """Every pool of this account and region."""
+        return list(self._pools.values())
 
     def _pool(self, identifier: str) -> Pool:
         pool = self._pools.get(identifier) or next(
@@ -376,8 +384,9 @@ class MediaPipelines:
     def create_media_stream_pipeline(self, ctx: Context, params: Params) -> Params:
         """CreateMediaStreamPipeline: Initializing, then InProgress; sinks must be ACTIVE pools.
 
-        Sources must be Chime SDK meeting ARNs (`arn:aws:chime:<region>:<account>:meeting/<id>`);
-        meetings themselves are not emulated, so any such ARN is accepted.
+        Sources must be Chime SDK meeting ARNs (`arn:aws:chime:<region>:<account>:meeting/<id>`).
+        Any such ARN is accepted; a pipeline whose meeting exists here (chime-sdk-meetings) also
+        writes audio into its pools' streams (see `_pipeline_audio`).
         """
         operation = "CreateMediaStreamPipeline"
         if self._replay(operation, params) is None:

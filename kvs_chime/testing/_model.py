@@ -1,4 +1,4 @@
-"""A typed, read-only view of the botocore models of the three emulated services.
+"""A typed, read-only view of the botocore models of the emulated services.
 
 botocore ships no type information, so everything untyped is confined here: the models are read
 once per process through small Protocols and copied into the plain classes below, which the rest
@@ -17,7 +17,12 @@ import attrs
 KINESIS_VIDEO = "kinesisvideo"
 SIGNALING = "kinesis-video-signaling"
 MEDIA_PIPELINES = "chime-sdk-media-pipelines"
-SERVICE_NAMES = (KINESIS_VIDEO, SIGNALING, MEDIA_PIPELINES)
+MEETINGS = "chime-sdk-meetings"
+MEDIA = "kinesis-video-media"
+ARCHIVED_MEDIA = "kinesis-video-archived-media"
+SERVICE_NAMES = (KINESIS_VIDEO, SIGNALING, MEDIA_PIPELINES, MEETINGS, MEDIA, ARCHIVED_MEDIA)
+DATA_PLANE = frozenset({MEDIA, ARCHIVED_MEDIA})
+"""The services answered only on a stream's data endpoint (GetDataEndpoint), never on the control plane."""
 
 # What each service answers for input that breaks the model's constraints, and for a body that is
 # not JSON at all. Kinesis Video is a Coral service (SerializationException for unreadable bodies);
@@ -26,11 +31,17 @@ _VALIDATION_ERROR = {
     KINESIS_VIDEO: "InvalidArgumentException",
     SIGNALING: "InvalidArgumentException",
     MEDIA_PIPELINES: "BadRequestException",
+    MEETINGS: "BadRequestException",
+    MEDIA: "InvalidArgumentException",
+    ARCHIVED_MEDIA: "InvalidArgumentException",
 }
 _SERIALIZATION_ERROR = {
     KINESIS_VIDEO: "SerializationException",
     SIGNALING: "SerializationException",
     MEDIA_PIPELINES: "BadRequestException",
+    MEETINGS: "BadRequestException",
+    MEDIA: "InvalidArgumentException",
+    ARCHIVED_MEDIA: "InvalidArgumentException",
 }
 
 
@@ -280,7 +291,7 @@ def _operation(service: str, boto: _BotoOperation, convert: _Converter) -> Opera
 
 @functools.cache
 def load_services() -> Mapping[str, Service]:
-    """The three emulated services, read from botocore's bundled models once per process."""
+    """The emulated services, read from botocore's bundled models once per process."""
     botocore_session = importlib.import_module("botocore.session")
     session = cast(_BotoSession, botocore_session.get_session())
     services: dict[str, Service] = {}

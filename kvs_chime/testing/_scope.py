@@ -1,4 +1,4 @@
-"""The emulated state of one region of one account: every resource of the three services there.
+"""The emulated state of one region of one account: every resource of the emulated services there.
 
 Requests are answered from the scope their SigV4 credential names, so a describe in another region
 (or with another account's key) does not find what was created here.
@@ -9,12 +9,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._backend import Handler, Ids, Settings
+from ._backend import Context, Handler, Ids, Settings
 from ._kinesis_video import KinesisVideo
 from ._kinesis_video_configs import KinesisVideoConfigurations
+from ._media import Media
 from ._media_insights import MediaInsights
 from ._media_pipelines import MediaPipelines
-from ._model import KINESIS_VIDEO, MEDIA_PIPELINES, SIGNALING
+from ._meetings import Meetings
+from ._model import ARCHIVED_MEDIA, KINESIS_VIDEO, MEDIA, MEDIA_PIPELINES, MEETINGS, SIGNALING
+from ._pipeline_audio import PipelineAudio
+from ._types import Params
+
+
+def _by_arn(meeting: Handler, other: Handler) -> Handler:
+    def handler(ctx: Context, params: Params) -> Params:
+        arn = params.get("ResourceARN")
+        chosen = meeting if isinstance(arn, str) and ":meeting/" in arn else other
+        return chosen(ctx, params)
+
+    return handler
 
 
 class Scope:
@@ -26,6 +39,11 @@ class Scope:
         self.kinesis_video = KinesisVideo(settings, ids, region, account)
         self.media_pipelines = MediaPipelines(settings, region, account)
         self.media_insights = MediaInsights(self.media_pipelines)
+        self.meetings = Meetings(settings, region, account)
+        self.media = Media(settings, self.kinesis_video)
+        self.pipeline_audio = PipelineAudio(
+            settings, self.kinesis_video, self.media, self.media_pipelines, self.meetings
+        )
         configs = KinesisVideoConfigurations(self.kinesis_video)
         handlers: dict[tuple[str, str], Handler] = {}
         handlers.update({(KINESIS_VIDEO, op): h for op, h in self.kinesis_video.handlers().items()})
@@ -33,9 +51,20 @@ class Scope:
         handlers.update({(SIGNALING, op): h for op, h in self.kinesis_video.signaling_handlers().items()})
         handlers.update({(MEDIA_PIPELINES, op): h for op, h in self.media_pipelines.handlers().items()})
         handlers.update({(MEDIA_PIPELINES, op): h for op, h in self.media_insights.handlers().items()})
+        meetings = self.meetings.handlers()
+        handlers.update({(MEETINGS, op): h for op, h in meetings.items()})
+        for op in ("TagResource", "UntagResource", "ListTagsForResource"):
+            # Both Chime SDK APIs tag on the same path with the same input: only the ARN says whose.
+            handlers[(MEDIA_PIPELINES, op)] = _by_arn(meetings[op], handlers[(MEDIA_PIPELINES, op)])
+        media = self.media.handlers()
+        handlers.update({(MEDIA, "GetMedia"): media.pop("GetMedia")})
+        handlers.update({(ARCHIVED_MEDIA, op): h for op, h in media.items()})
         self.handlers = handlers
         self._purges: list[Callable[[float], None]] = [
+            # First: a pipeline deleted by now still writes its last fragments and events.
+            self.pipeline_audio.advance,
             self.kinesis_video.purge,
+            self.media.purge,
             self.media_pipelines.purge,
             self.media_insights.purge,
         ]

@@ -3,6 +3,10 @@
 Hardened for clients it does not know: bodies over 16 MiB are refused (chunked ones as soon as they
 pass the limit), a body that does not arrive within BODY_TIMEOUT seconds is cut off, and anything
 that is not HTTP gets a JSON 400 and a closed connection, never a traceback or an HTML page.
+
+Two media operations stream: PutMedia's body is handed over as it arrives (no size limit, each
+read still bounded by the body timeout) and answers with acks written as they are made; GetMedia
+answers with fragments written as they arrive. Both use chunked transfer encoding.
 """
 
 from __future__ import annotations
@@ -12,12 +16,12 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import cast
 from urllib.parse import parse_qs, urlsplit
 
-from ._wire import HttpRequest, HttpResponse
+from ._wire import ConnectionDropped, HttpRequest, HttpResponse, StreamingResponse
 
 _JOIN_TIMEOUT = 5.0
 MAX_BODY = 16 * 1024 * 1024
@@ -115,6 +119,56 @@ class _Handler(BaseHTTPRequestHandler):
             raise _BadRequest(413, f"The request body is larger than {MAX_BODY} bytes")
         return self._read_exactly(length) if length > 0 else b""
 
+    def _stream_chunked(self) -> Iterator[bytes]:
+        while True:
+            line = self.rfile.readline(1024)
+            if not line:
+                raise _BadRequest(400, "The request body ended early")
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise _BadRequest(400, "Malformed chunked request body") from None
+            if size <= 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass
+                return
+            while size > 0:
+                # read1: hand over what has arrived, so acks can follow a producer in real time.
+                data = self.rfile.read1(min(size, 65536))
+                if not data:
+                    raise _BadRequest(400, "The request body ended early")
+                size -= len(data)
+                yield data
+            self.rfile.readline(1024)
+
+    def _stream_body(self) -> Iterator[bytes]:
+        """The request body as it arrives; each read waits at most the body timeout."""
+        server = cast(LocalHTTPServer, self.server)
+        self.connection.settimeout(server.body_timeout)
+        try:
+            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                yield from self._stream_chunked()
+                return
+            raw = self.headers.get("Content-Length") or "0"
+            if not raw.strip().isdigit():
+                raise _BadRequest(400, "Content-Length is not a number")
+            left = int(raw)
+            while left > 0:
+                data = self.rfile.read1(min(left, 65536))
+                if not data:
+                    raise _BadRequest(400, "The request body ended early")
+                left -= len(data)
+                yield data
+        except _BadRequest:
+            self.close_connection = True
+            raise
+        except OSError:
+            # Timed out or reset: the rest of the body can never be read on this connection.
+            self.close_connection = True
+            raise
+        finally:
+            self.connection.settimeout(self.timeout)
+
     def _serve(self) -> None:
         server = cast(LocalHTTPServer, self.server)
         if server.upgrade is not None and "websocket" in self.headers.get("Upgrade", "").lower():
@@ -132,6 +186,29 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection,
             )
             return
+        target = urlsplit(self.path)
+        if server.streams_body is not None and server.streams_body(self.command, target.path):
+            stream = self._stream_body()
+            request = HttpRequest(
+                method=self.command,
+                path=target.path or "/",
+                query=parse_qs(target.query, keep_blank_values=True),
+                headers={k.lower(): v for k, v in self.headers.items()},
+                body=b"",
+                body_stream=stream,
+            )
+            answer = server.answer(request)
+            if answer is None:
+                self.close_connection = True
+                return
+            self._write(answer)
+            # Whatever of the body the answer did not read cannot be skipped reliably.
+            try:
+                if next(stream, None) is not None:
+                    self.close_connection = True
+            except (_BadRequest, OSError):
+                self.close_connection = True
+            return
         try:
             self.connection.settimeout(server.body_timeout)
             try:
@@ -144,7 +221,6 @@ class _Handler(BaseHTTPRequestHandler):
         except TimeoutError:
             self.send_error(408, f"The request body did not arrive within {server.body_timeout:g} seconds")
             return
-        target = urlsplit(self.path)
         request = HttpRequest(
             method=self.command,
             path=target.path or "/",
@@ -159,7 +235,39 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._write(response)
 
-    def _write(self, response: HttpResponse) -> None:
+    def _write_streaming(self, response: StreamingResponse) -> None:
+        reason = self.responses.get(response.status, ("",))[0]
+        lines = [f"{self.protocol_version} {response.status} {reason}", f"Date: {self.date_time_string()}"]
+        lines += [f"{name}: {value}" for name, value in response.headers]
+        lines.append("Transfer-Encoding: chunked")
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace"))
+        self.wfile.flush()
+        chunks = iter(response.chunks)
+        try:
+            for chunk in chunks:
+                if chunk:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except ConnectionDropped:
+            # The injected fault: the body stops mid-stream and the socket closes.
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            # The client went away (or the endpoint is stopping): stop producing for it.
+            self.close_connection = True
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+    def _write(self, response: HttpResponse | StreamingResponse) -> None:
+        if isinstance(response, StreamingResponse):
+            self._write_streaming(response)
+            return
         reason = self.responses.get(response.status, ("",))[0]
         lines = [f"{self.protocol_version} {response.status} {reason}", f"Date: {self.date_time_string()}"]
         lines += [f"{name}: {value}" for name, value in response.headers]
@@ -191,14 +299,17 @@ class LocalHTTPServer(ThreadingHTTPServer):
 
     def __init__(
         self,
-        answer: Callable[[HttpRequest], HttpResponse | None],
+        answer: Callable[[HttpRequest], HttpResponse | StreamingResponse | None],
         host: str = "127.0.0.1",
         port: int = 0,
         body_timeout: float = BODY_TIMEOUT,
+        streams_body: Callable[[str, str], bool] | None = None,
         upgrade: Callable[[HttpRequest, socket.socket], None] | None = None,
     ) -> None:
         self.answer = answer
         self.body_timeout = body_timeout
+        self.streams_body = streams_body
+        """Says, from method and path, whether a request's body is handed over as it arrives."""
         self.upgrade = upgrade
         """Serves a request asking for `Upgrade: websocket` on its socket, until the WebSocket ends."""
         self._connections: dict[threading.Thread, socket.socket] = {}
@@ -254,13 +365,14 @@ class ServerThread:
 
     def __init__(
         self,
-        answer: Callable[[HttpRequest], HttpResponse | None],
+        answer: Callable[[HttpRequest], HttpResponse | StreamingResponse | None],
         host: str = "127.0.0.1",
         port: int = 0,
         body_timeout: float = BODY_TIMEOUT,
+        streams_body: Callable[[str, str], bool] | None = None,
         upgrade: Callable[[HttpRequest, socket.socket], None] | None = None,
     ) -> None:
-        self._server = LocalHTTPServer(answer, host, port, body_timeout, upgrade)
+        self._server = LocalHTTPServer(answer, host, port, body_timeout, streams_body, upgrade)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.02},

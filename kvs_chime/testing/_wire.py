@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 
 import attrs
@@ -34,6 +34,8 @@ class HttpRequest:
     headers: Mapping[str, str]
     """Header names lower-cased."""
     body: bytes
+    body_stream: Iterator[bytes] | None = None
+    """For the requests the server streams (PutMedia): the body's bytes as they arrive; `body` is empty."""
 
 
 @attrs.frozen
@@ -43,6 +45,30 @@ class HttpResponse:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+
+
+class ConnectionDropped(Exception):
+    """Raised by a streamed answer's chunks to cut the connection mid-body (an injected fault)."""
+
+
+@attrs.frozen
+class StreamingResponse:
+    """An answer whose body is written as it is produced, with chunked transfer encoding.
+
+    The server writes each chunk as the iterable yields it (a live `GetMedia`, PutMedia's acks).
+    Raising ConnectionDropped from it closes the connection without ending the body.
+    """
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    chunks: Iterable[bytes]
+
+
+@attrs.frozen
+class StreamedPayload:
+    """A handler's streaming payload member (`Payload` of GetMedia): sent as the body, as it comes."""
+
+    chunks: Iterable[bytes]
 
 
 def _timestamp(value: object, fmt: str) -> JsonValue:

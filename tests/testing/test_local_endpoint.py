@@ -35,16 +35,23 @@ def test_every_operation_of_the_models_has_a_route() -> None:
             path = operation.path_template
             for name in ("mediaPipelineId", "identifier", "speakerSearchTaskId", "voiceToneAnalysisTaskId"):
                 path = path.replace("{" + name + "}", "arn%3Aaws%3Achime%3A%3A1%3Ax%2Fy")
+            path = path.replace("{MeetingId}", "m-1").replace("{AttendeeId}", "a-1")
             assert "{" not in path, path
             query = {key: [value] for key, value in operation.static_query}
             match = router.match(operation.method, path, query, service.signing_name)
             assert match is not None, (service.name, operation.name)
+            if service.name == "chime-sdk-meetings" and "/tags" in path:
+                # The same wire form as the media pipelines' tag operations: the ARN tells them apart.
+                assert match.operation.name == operation.name
+                continue
             assert (match.operation.service, match.operation.name) == (service.name, operation.name)
-            if "{" in operation.path_template:
+            if "{MeetingId}" in operation.path_template:
+                assert "m-1" in match.uri_params.values()
+            elif "{" in operation.path_template:
                 assert "arn:aws:chime::1:x/y" in match.uri_params.values()
 
 
-def test_every_operation_of_the_three_services_is_emulated() -> None:
+def test_every_operation_of_the_six_services_is_emulated() -> None:
     from kvs_chime.testing._backend import Ids, Settings
     from kvs_chime.testing._scope import Scope
 
@@ -52,7 +59,8 @@ def test_every_operation_of_the_three_services_is_emulated() -> None:
     scope = Scope(settings, Ids(), "us-east-1", "123456789012")
     expected = {(s.name, op) for s in load_services().values() for op in s.operations}
     assert set(scope.handlers) == expected
-    assert len(expected) == 65
+    # 65 control-plane operations, 16 of chime-sdk-meetings, 1 + 6 of the media data plane.
+    assert len(expected) == 88
 
 
 def test_error_wire_format(local_endpoint: LocalEndpoint) -> None:
@@ -70,8 +78,13 @@ def test_unreadable_bodies_unknown_paths_and_the_data_plane(local_endpoint: Loca
     assert (status, headers["x-amzn-errortype"]) == (400, "InvalidArgumentException")
     status, headers, _ = _post(local_endpoint, "/no-such-operation", b"{}")
     assert (status, headers["x-amzn-errortype"]) == (404, "UnknownOperationException")
-    status, headers, _ = _post(local_endpoint, "/data/s-123/getMedia", b"{}")
-    assert (status, headers["x-amzn-errortype"]) == (501, "NotImplemented")
+    # The data plane answers only on a data endpoint, and the control plane not there.
+    status, headers, _ = _post(local_endpoint, "/getMedia", b'{"StreamName": "s"}')
+    assert (status, headers["x-amzn-errortype"]) == (404, "UnknownOperationException")
+    status, headers, _ = _post(local_endpoint, "/data/g-123/describeStream", b'{"StreamName": "s"}')
+    assert (status, headers["x-amzn-errortype"]) == (404, "UnknownOperationException")
+    status, headers, _ = _post(local_endpoint, "/data/g-123/getMedia", b"{}")
+    assert (status, headers["x-amzn-errortype"]) == (400, "InvalidArgumentException")
 
 
 def test_request_id_header_becomes_the_botocore_request_id(local_endpoint: LocalEndpoint) -> None:

@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import boto3
@@ -158,3 +159,42 @@ def test_listens_only_where_told() -> None:
         }
         for address in others:
             assert probe.connect_ex((address, ep.port)) != 0
+
+
+def test_the_server_serves_meetings_the_media_data_plane_and_events() -> None:
+    with running(["--port", "0", "--activation-delay", "0"]) as server:
+        chime = _client(server.url, "chime-sdk-meetings")
+        meeting = chime.create_meeting(  # type: ignore[attr-defined]  # a boto3 client
+            ClientRequestToken="server-1", MediaRegion="eu-west-1", ExternalMeetingId="standup"
+        )["Meeting"]
+        pipelines = _client(server.url, "chime-sdk-media-pipelines")
+        pool = pipelines.create_media_pipeline_kinesis_video_stream_pool(  # type: ignore[attr-defined]  # as above
+            PoolName="audio", StreamConfiguration={"Region": "eu-west-1"}
+        )["KinesisVideoStreamPoolConfiguration"]
+        chime.create_attendee(MeetingId=meeting["MeetingId"], ExternalUserId="alice")  # type: ignore[attr-defined]  # as above
+        pipelines.create_media_stream_pipeline(  # type: ignore[attr-defined]  # as above
+            Sources=[{"SourceType": "ChimeSdkMeeting", "SourceArn": meeting["MeetingArn"]}],
+            Sinks=[
+                {
+                    "SinkArn": pool["PoolArn"],
+                    "SinkType": "KinesisVideoStreamPool",
+                    "ReservedStreamCapacity": 1,
+                    "MediaStreamType": "IndividualAudio",
+                }
+            ],
+        )
+        admin = f"{server.url}/_kvs_chime/"
+        advance = urllib.request.Request(admin + "clock", data=b'{"advance": 2}', method="POST")
+        urllib.request.urlopen(advance, timeout=5).close()
+        with urllib.request.urlopen(
+            admin + "events?type=MediaPipelineKinesisVideoStreamStart", timeout=5
+        ) as got:
+            [event] = json.loads(got.read())["events"]
+        arn = event["detail"]["kinesisVideoStreamArn"]
+        assert event["account"] == "111122223333" and event["region"] == "eu-west-1"
+        kvs = _client(server.url, "kinesisvideo")
+        url = kvs.get_data_endpoint(StreamARN=arn, APIName="LIST_FRAGMENTS")["DataEndpoint"]  # type: ignore[attr-defined]  # as above
+        fragments = _client(url, "kinesis-video-archived-media").list_fragments(StreamARN=arn)["Fragments"]  # type: ignore[attr-defined]  # as above
+        # The server's clock is real: at least the two seconds skipped, maybe a little more.
+        assert event["detail"]["startFragmentNumber"] in [f["FragmentNumber"] for f in fragments]
+        assert len(fragments) >= 2

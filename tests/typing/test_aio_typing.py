@@ -12,24 +12,31 @@ from typing_extensions import assert_type
 from kvs_chime import CallInfo, DeadlineExceededError, Poll, RetryPolicy, call_info
 from kvs_chime.aio import (
     AsyncKinesisVideo,
+    AsyncKinesisVideoArchivedMedia,
+    AsyncKinesisVideoMedia,
     AsyncMediaPipelines,
     AsyncMeetingAudioStream,
     AsyncWebRtcConnector,
     ensure_signaling_channel,
     stream_meeting_audio,
 )
+from kvs_chime.archived_media import Fragment as FragmentInfo
+from kvs_chime.archived_media import ListFragmentsRequest
 from kvs_chime.kinesisvideo import (
+    APIName,
     ChannelInfo,
     CreateSignalingChannelRequest,
     CreateSignalingChannelResponse,
     DescribeSignalingChannelRequest,
     StreamInfo,
 )
+from kvs_chime.media import Fragment, aiter_fragments
 from kvs_chime.media_pipelines import (
     KinesisVideoStreamConfiguration,
     KinesisVideoStreamPoolSummary,
     MediaPipelineSummary,
 )
+from kvs_chime.stream_media import GetMediaRequest, StartSelector, StartSelectorType
 from kvs_chime.testing import LocalEndpoint
 from kvs_chime.workflows import WebRtcConnectionInfo
 
@@ -82,6 +89,25 @@ async def meeting(media: AsyncMediaPipelines) -> bool:
     stopped = await stream.stop(delete_pool=True)
     assert_type(stopped, bool)
     return stopped
+
+
+async def read_back(kv: AsyncKinesisVideo, stream_arn: str) -> list[Fragment]:
+    endpoint = await kv.data_endpoint(APIName.GET_MEDIA, stream_arn=stream_arn)
+    assert_type(endpoint, str)
+    fragments: list[Fragment] = []
+    async with AsyncKinesisVideoMedia(endpoint_url=endpoint) as media:
+        selector = StartSelector(start_selector_type=StartSelectorType.EARLIEST)
+        response = await media.get_media(GetMediaRequest(stream_arn=stream_arn, start_selector=selector))
+        async with response.payload as payload:
+            assert_type(await payload.aread(1024), bytes)
+            async for fragment in aiter_fragments(payload.aiter_chunks()):
+                assert_type(fragment, Fragment)
+                fragments.append(fragment)
+    archived_endpoint = await kv.data_endpoint(APIName.LIST_FRAGMENTS, stream_arn=stream_arn)
+    async with AsyncKinesisVideoArchivedMedia(endpoint_url=archived_endpoint) as archived:
+        async for info in archived.iter_fragments(ListFragmentsRequest(stream_arn=stream_arn)):
+            assert_type(info, FragmentInfo)
+    return fragments
 
 
 def test_the_typed_code_runs(monkeypatch: pytest.MonkeyPatch) -> None:

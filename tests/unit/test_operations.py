@@ -2026,7 +2026,8 @@ def test_facade_built_from_a_session_turns_botocore_retries_off() -> None:
     assert resp.channel_info is not None
     assert resp.channel_info.channel_status is kvs.Status.ACTIVE
     assert sleeps == []
-    assert "app/kvs-chime" in headers[0]["User-Agent"]
+    agent = headers[0]["User-Agent"]
+    assert agent.endswith(" kvs-chime") and "app/" not in agent  # the app id is left to the app
 
 
 def test_signaling_facade_uses_the_channel_endpoint() -> None:

@@ -1,0 +1,75 @@
+"""Reading a stream's media back, async: the sync readers' decisions
+(`kvs_chime.media._follow`), performed with `await` on the async data-plane facades."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from ..archived_media import FragmentSelector, GetMediaForFragmentListRequest, ListFragmentsRequest
+from ..errors import TransportError
+from ..kinesisvideo import APIName
+from ..media._follow import LiveRead, fragment_batches
+from ..media._fragment import Fragment
+from ..media._io import DEFAULT_CHUNK_SIZE, aiter_fragments
+from ..stream_media import StartSelector
+from ._data_plane import AsyncKinesisVideoArchivedMedia, AsyncKinesisVideoMedia
+from ._services import AsyncKinesisVideo
+
+__all__ = ["follow_stream", "read_stream_range"]
+
+
+async def follow_stream(
+    kv: AsyncKinesisVideo,
+    stream_arn: str,
+    *,
+    start: StartSelector | None = None,
+    end_fragment_number: str | None = None,
+    max_idle_resumes: int = 3,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> AsyncIterator[Fragment]:
+    """`kvs_chime.workflows.follow_stream`, async: the stream's fragments as they arrive, resumed
+    from the last continuation token after a drop, with no duplicate and no loss. Waits between
+    resumes on `kv`'s sleep."""
+    live = LiveRead(stream_arn, max_idle_resumes=max_idle_resumes, end_fragment_number=end_fragment_number)
+    if start is not None:
+        live.start = start
+    endpoint = await kv.data_endpoint(APIName.GET_MEDIA, stream_arn=stream_arn)
+    sleep = kv._pipeline.sleep  # pyright: ignore[reportPrivateUsage]  # the facade's injected sleep
+    async with AsyncKinesisVideoMedia.for_endpoint(kv, endpoint) as media:
+        while True:
+            try:
+                response = await media.get_media(live.request())
+                async with response.payload as payload:
+                    async for fragment in aiter_fragments(payload.aiter_chunks(chunk_size)):
+                        if live.accept(fragment):
+                            yield fragment
+                            if live.finished:
+                                return
+            except TransportError:
+                pass  # the connection broke: resumed from the last whole fragment, if at all
+            if not live.resume():
+                return
+            await sleep(live.resume_delay)
+
+
+async def read_stream_range(
+    kv: AsyncKinesisVideo,
+    stream_arn: str,
+    selector: FragmentSelector,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> AsyncIterator[Fragment]:
+    """`kvs_chime.workflows.read_stream_range`, async."""
+    listing = await kv.data_endpoint(APIName.LIST_FRAGMENTS, stream_arn=stream_arn)
+    reading = await kv.data_endpoint(APIName.GET_MEDIA_FOR_FRAGMENT_LIST, stream_arn=stream_arn)
+    async with AsyncKinesisVideoArchivedMedia.for_endpoint(kv, listing) as lister:
+        request = ListFragmentsRequest(stream_arn=stream_arn, fragment_selector=selector)
+        batches = fragment_batches([info async for info in lister.iter_fragments(request)])
+    async with AsyncKinesisVideoArchivedMedia.for_endpoint(kv, reading) as reader:
+        for batch in batches:
+            response = await reader.get_media_for_fragment_list(
+                GetMediaForFragmentListRequest(stream_arn=stream_arn, fragments=batch)
+            )
+            async with response.payload as payload:
+                async for fragment in aiter_fragments(payload.aiter_chunks(chunk_size)):
+                    yield fragment
