@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import attrs
 
-from ._signaling import Connection, SignalingHub
+from ._signaling import Connection
 
 __all__ = ["SignalingConnection", "SignalingControl"]
 
@@ -20,6 +22,18 @@ class SignalingConnection:
     """The viewer's client id (None for the master)."""
     opened_at: float
     """The endpoint's clock when it connected."""
+
+
+class _Hub(Protocol):
+    """What the control uses of the signaling hub (the endpoint's `SignalingHub`)."""
+
+    idle_timeout: float
+    max_connection: float
+    relay_delay: float
+
+    def connections(self, channel_arn: str | None = None) -> list[Connection]: ...
+    def select(self, channel_arn: str, client_id: str | None, role: str | None) -> list[Connection]: ...
+    def send_service_message(self, connections: list[Connection], message_type: str) -> None: ...
 
 
 def _view(connection: Connection) -> SignalingConnection:
@@ -38,7 +52,7 @@ class SignalingControl:
     messages sent here, under the service name "kinesis-video-signaling" (never SDP contents).
     """
 
-    def __init__(self, hub: SignalingHub) -> None:
+    def __init__(self, hub: _Hub) -> None:
         self._hub = hub
 
     @property
