@@ -1,6 +1,10 @@
 """Section 4: iterate every signaling channel, boto3's paginator against `iter_signaling_channels`.
 
-Both walk the same canned pages through Stubber (queued outside the timed region / before
+The floor walks boto3's paginator too and builds each page's typed items with the hand-written
+`bench_floor.structure_list_page`: what no typed iterator can avoid, since Stubber hands the raw
+paginator ready-made dicts and the typed one must build two attrs objects per item.
+
+All walk the same canned pages through Stubber (queued outside the timed region / before
 tracemalloc starts) and only count the items, so nothing is kept but what the iteration itself
 holds on to.
 """
@@ -12,6 +16,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
+import bench_floor
 from bench_harness import CPU, Comparison, compare
 from bench_workloads import channel_pages, list_page_response, session, stubbed
 
@@ -45,6 +50,13 @@ class Walk:
                 count += 1
         return count
 
+    def floor(self) -> int:
+        count = 0
+        for page in self.raw_client.get_paginator(METHOD).paginate():
+            for _ in bench_floor.structure_list_page(page).channel_info_list or ():
+                count += 1
+        return count
+
     def facade_walk(self) -> int:
         count = 0
         for _ in self.facade.iter_signaling_channels():
@@ -52,6 +64,8 @@ class Walk:
         return count
 
     def variant(self, name: str) -> tuple[Any, Callable[[], int]]:
+        if name == "floor":
+            return self.raw_stub, self.floor
         return (self.raw_stub, self.raw) if name == "raw" else (self.fac_stub, self.facade_walk)
 
     def timed_walk(self, name: str, items: int) -> float:
@@ -92,12 +106,19 @@ def item_size() -> float:
     return size / len(kept.channel_info_list)
 
 
-def run(items: int, rounds: int) -> tuple[Comparison, dict[tuple[str, int], int]]:
-    """Time of one whole walk (n=1: the per-call figures are per walk) and the traced peaks."""
+def run(items: int, rounds: int) -> tuple[Comparison, Comparison, dict[tuple[str, int], int]]:
+    """Time of one whole walk (n=1: the per-call figures are per walk), facade and floor each
+    against the raw paginator, and the traced peaks."""
     walk = Walk()
     timing = compare(
         lambda _: walk.timed_walk("raw", items),
         lambda _: walk.timed_walk("facade", items),
+        n=1,
+        rounds=rounds,
+    )
+    floor = compare(
+        lambda _: walk.timed_walk("raw", items),
+        lambda _: walk.timed_walk("floor", items),
         n=1,
         rounds=rounds,
     )
@@ -106,4 +127,4 @@ def run(items: int, rounds: int) -> tuple[Comparison, dict[tuple[str, int], int]
         walk.peak(name, 1_000)  # warm: first-use caches are not per-item memory
         for count in (1_000, items):
             peaks[(name, count)] = walk.peak(name, count)
-    return timing, peaks
+    return timing, floor, peaks

@@ -51,8 +51,8 @@ def parse_importtime(stderr: str, roots: tuple[str, ...]) -> float:
     return total_us / 1e6
 
 
-def import_times(statements: dict[str, str], repeats: int) -> dict[str, float]:
-    """The best (minimum) import time of each statement over `repeats` interleaved runs.
+def import_times(statements: dict[str, str], repeats: int) -> dict[str, list[float]]:
+    """The import time of each statement in `repeats` interleaved runs (one sample per run).
 
     Only top-level lines of `ROOTS` packages are summed, so interpreter start-up (site,
     encodings, ...) is not; whatever they import is nested under them and counted once.
@@ -65,7 +65,21 @@ def import_times(statements: dict[str, str], repeats: int) -> dict[str, float]:
             for key, statement in statements.items():
                 done = _run(["-X", "importtime", "-c", statement], cwd)
                 samples[key].append(parse_importtime(done.stderr, ROOTS))
-    return {key: min(values) for key, values in samples.items()}
+    return samples
+
+
+def first_uses(operation: str, repeats: int) -> dict[str, list[float]]:
+    """`bench_firstuse.py`'s seconds for the raw client and the facade, `repeats` fresh
+    interpreters each, alternating (so drift on the machine hits both alike)."""
+    samples: dict[str, list[float]] = {"raw": [], "facade": []}
+    with tempfile.TemporaryDirectory() as cwd:
+        for variant in samples:
+            _run([str(HERE / "bench_firstuse.py"), operation, variant], cwd)  # warm the OS file cache
+        for _ in range(repeats):
+            for variant, values in samples.items():
+                done = _run([str(HERE / "bench_firstuse.py"), operation, variant], cwd)
+                values.append(float(done.stdout.strip().splitlines()[-1]))
+    return samples
 
 
 def first_calls(operation: str, repeats: int) -> dict[str, float]:

@@ -1,15 +1,16 @@
-"""Conversion between typed shapes and the dicts botocore takes and returns, configured once here.
+"""Conversion between typed shapes and the dicts botocore takes and returns.
 
-One configuration (`_configure`): wire-name renames read from each field's metadata, `None`
-members left out of requests, open enums (an unknown value stays a `str`), strict scalars (a
-number where the model says string is a parse error, not silently `"5"`), `datetime` and `bytes`
-passed through as botocore produces and expects them. Structuring ignores keys the model does not
-know yet. Hooks are built per class on first use, so import stays cheap.
+The rules: wire names read from each field's metadata, `None` members left out of requests, open
+enums (an unknown value stays a `str`), strict scalars (a number where the model says string is a
+parse error, not silently `"5"`), `datetime` and `bytes` passed through as botocore produces and
+expects them, keys the model does not know yet ignored.
 
-It is applied to two cattrs converters that differ in one switch: `converter` keeps cattrs'
-detailed validation, which explains a failure field by field; `_fast` drops it and handles every
-response that parses. A response that fails on `_fast` is structured again by `converter` to
-build the `ResponseParseError`, so the success path does not pay for error bookkeeping.
+Each shape class gets straight-line code of its own on first use (one function per class and
+direction, compiled once), as fast as a hand-written walk into the same attrs classes: the
+per-item cost of every response and of every page of a paginated walk. Anything that code
+cannot read is read again by the cattrs converter of `_explain`, which follows the same rules
+with detailed validation and names every failing field path for the `ResponseParseError`; the
+success path never imports cattrs.
 """
 
 from __future__ import annotations
@@ -17,67 +18,64 @@ from __future__ import annotations
 import datetime
 import enum
 import io
-import re
 import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
-import cattrs
-from cattrs.cols import list_structure_factory
-from cattrs.fns import identity
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._model import WIRE
 from ._stream import PayloadStream
 from .errors import ResponseParseError
 
+if TYPE_CHECKING:
+    import cattrs
+
+    #: The cattrs converter with detailed validation (`_explain`), loaded when first asked for.
+    converter: cattrs.Converter
+
 __all__ = ["converter", "structure_response", "unstructure_request"]
 
 T = TypeVar("T")
 
-_Structure = Callable[[Any, Any], Any]
+_Structure = Callable[[Any], Any]
 _Unstructure = Callable[[Any], Any]
 
 
-def _renames(cls: type) -> dict[str, Any]:
-    return {f.name: override(rename=f.metadata[WIRE]) for f in attrs.fields(cls) if WIRE in f.metadata}
-
-
-def _is_shape(tp: Any) -> bool:
+def is_shape(tp: Any) -> bool:
     return isinstance(tp, type) and attrs.has(tp) and any(WIRE in f.metadata for f in attrs.fields(tp))
 
 
-def _union_args(tp: Any) -> tuple[Any, ...]:
+def union_args(tp: Any) -> tuple[Any, ...]:
     if typing.get_origin(tp) in (typing.Union, types.UnionType):
         return typing.get_args(tp)
     return ()
 
 
-def _open_enum(tp: Any) -> type[enum.Enum] | None:
+def open_enum(tp: Any) -> type[enum.Enum] | None:
     """The enum of `TheEnum | str` (or `TheEnum | str | None`), else None."""
-    args = _union_args(tp)
+    args = union_args(tp)
     enums = [a for a in args if isinstance(a, type) and issubclass(a, enum.Enum)]
     if len(enums) == 1 and str in args and set(args) <= {enums[0], str, type(None)}:
         return enums[0]
     return None
 
 
-def _optional_of(tp: Any) -> Any:
-    """X of `X | None` (open enums excluded: they have their own hook), else None."""
-    args = _union_args(tp)
-    if len(args) != 2 or type(None) not in args or _open_enum(tp) is not None:
+def optional_of(tp: Any) -> Any:
+    """X of `X | None` (open enums excluded: they have their own rule), else None."""
+    args = union_args(tp)
+    if len(args) != 2 or type(None) not in args or open_enum(tp) is not None:
         return None
     return args[0] if args[1] is type(None) else args[1]
 
 
-def _is_list(tp: Any) -> bool:
+def is_list(tp: Any) -> bool:
     return typing.get_origin(tp) is list
 
 
 # Strict scalars: the runtime types a member of each model type may arrive as.
-_SCALARS: dict[Any, tuple[tuple[type, ...], str]] = {
+SCALARS: dict[Any, tuple[tuple[type, ...], str]] = {
     str: ((str,), "string"),
     int: ((int,), "integer"),
     bool: ((bool,), "boolean"),
@@ -86,33 +84,7 @@ _SCALARS: dict[Any, tuple[tuple[type, ...], str]] = {
 }
 
 
-def _checker(kind: tuple[type, ...], label: str, *, optional: bool) -> _Structure:
-    int_like = label != "boolean"
-
-    def check(value: object, _: object) -> object:
-        if value is None and optional:
-            return None
-        # bool is an int subclass; a true/false where the model says integer is still wrong.
-        if not isinstance(value, kind) or (int_like and isinstance(value, bool)):
-            # The type only, never the value: it can be sensitive, and this message reaches
-            # ResponseParseError.problems.
-            raise TypeError(f"expected {label}, got {type(value).__name__}")
-        return value
-
-    return check
-
-
-def _structure_float(value: object, _: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"expected number, got {type(value).__name__}")
-    return float(value)
-
-
-def _identity_factory(_: object) -> _Unstructure:
-    return identity
-
-
-def _structure_stream(value: object, _: object) -> PayloadStream:
+def structure_stream(value: object, _: object = None) -> PayloadStream:
     # The pipeline wraps botocore's StreamingBody with the call's operation and request id; any
     # other readable (a test's file object) is wrapped here. Never read: it is the caller's.
     # Bytes (what botocore's Stubber hands back when a test stubs the payload as bytes) are
@@ -126,139 +98,249 @@ def _structure_stream(value: object, _: object) -> PayloadStream:
     return PayloadStream(value)
 
 
-def _configure(conv: cattrs.Converter) -> None:
-    def structure_shape(cls: Any) -> _Structure:
-        fields = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=False, **_renames(cls))
-
-        def structure(value: object, tp: Any) -> Any:
-            # The generated function only looks keys up; a string or list would pass as "no keys".
-            if type(value) is not dict and not isinstance(value, Mapping):
-                raise TypeError(f"expected an object, got {type(value).__name__}")
-            return fields(cast("Mapping[str, Any]", value), tp)
-
-        return structure
-
-    def unstructure_shape(cls: Any) -> _Unstructure:
-        return make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True, **_renames(cls))
-
-    def structure_open_enum(tp: Any) -> _Structure:
-        known = cast(type[enum.Enum], _open_enum(tp))._value2member_map_
-        allows_none = type(None) in _union_args(tp)
-
-        def structure(value: object, _: object) -> object:
-            if value is None and allows_none:
-                return None
-            if not isinstance(value, str):
-                raise TypeError(f"expected string, got {type(value).__name__}")
-            # A value this model version does not know stays a plain str: AWS adds enum values.
-            return known.get(value, value)
-
-        return structure
-
-    def structure_optional(tp: Any) -> _Structure:
-        # Resolved once: cattrs' own optional hook dispatches on the member type per value.
-        member = _optional_of(tp)
-        if member in _SCALARS:
-            return _checker(*_SCALARS[member], optional=True)
-        inner = conv.get_structure_hook(member)
-        return lambda value, _: None if value is None else inner(value, member)
-
-    def unstructure_optional(tp: Any) -> _Unstructure:
-        inner: _Unstructure = conv.get_unstructure_hook(_optional_of(tp))
-        if inner is identity:
-            return identity
-        return lambda value: None if value is None else inner(value)
-
-    def structure_list(tp: Any) -> _Structure:
-        # cattrs accepts any iterable for a list, so a string would become a list of characters.
-        items = list_structure_factory(tp, conv)
-
-        def structure(value: object, _: object) -> object:
-            if not isinstance(value, list):
-                raise TypeError(f"expected list, got {type(value).__name__}")
-            return items(value, tp)
-
-        return structure
-
-    def unstructure_list(tp: Any) -> _Unstructure:
-        (member,) = typing.get_args(tp)
-        inner: _Unstructure = conv.get_unstructure_hook(member)
-        if inner is identity:
-            return list
-        return lambda values: [inner(v) for v in values]
-
-    for scalar, (kind, label) in _SCALARS.items():
-        conv.register_structure_hook(scalar, _checker(kind, label, optional=False))
-    conv.register_structure_hook(float, _structure_float)
-    conv.register_structure_hook(PayloadStream, _structure_stream)
-    # cattrs inlines the attribute read in generated code only for its own `identity`.
-    for scalar in (str, int, bool, float, datetime.datetime, bytes):
-        conv.register_unstructure_hook(scalar, identity)
-    conv.register_structure_hook_factory(_is_shape, structure_shape)
-    conv.register_unstructure_hook_factory(_is_shape, unstructure_shape)
-    conv.register_structure_hook_factory(lambda tp: _open_enum(tp) is not None, structure_open_enum)
-    conv.register_unstructure_hook_factory(lambda tp: _open_enum(tp) is not None, _identity_factory)
-    conv.register_structure_hook_factory(lambda tp: _optional_of(tp) is not None, structure_optional)
-    conv.register_unstructure_hook_factory(lambda tp: _optional_of(tp) is not None, unstructure_optional)
-    conv.register_structure_hook_factory(_is_list, structure_list)
-    conv.register_unstructure_hook_factory(_is_list, unstructure_list)
+class _Unsupported(Exception):
+    """A member type the straight-line code does not know: that class converts through cattrs."""
 
 
-#: Explains failures: cattrs' detailed validation gives every failing field its path.
-converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
-_fast = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
-_configure(converter)
-_configure(_fast)
+class _Writer:
+    """Straight-line source for one class and direction, with the names it refers to.
 
-# Each request/response class's top-level hook, looked up once instead of dispatched per call.
+    Every check raises a bare `TypeError`: the message of a failure on this path is never shown
+    (the response is read again by `_explain`, which words the problems).
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[str, object] = {"Mapping": Mapping, "TypeError": TypeError}
+
+    def name(self, value: object, hint: str) -> str:
+        key = f"_{hint}{len(self.names)}"
+        self.names[key] = value
+        return key
+
+    def compile(self, header: str, what: str) -> Callable[[Any], Any]:
+        source = "\n".join([header, *("    " + line for line in self.lines)])
+        # The source is built here from the shapes' own field names, wire names and types only.
+        exec(compile(source, f"<kvs_chime._convert {what}>", "exec"), self.names)
+        return cast("Callable[[Any], Any]", self.names["convert"])
+
+    # -- structuring: `var` holds the value read off the response, rewritten in place --
+
+    def structure(self, tp: Any, var: str, indent: str, *, none_checked: bool = False) -> None:
+        add = self.lines.append
+        member = optional_of(tp)
+        if member is not None:
+            if not none_checked:
+                add(f"{indent}if {var} is not None:")
+                indent += "    "
+            self.structure(member, var, indent)
+            return
+        enum_cls = open_enum(tp)
+        if enum_cls is not None:
+            known = self.name(enum_cls._value2member_map_, "known")
+            if type(None) in union_args(tp) and not none_checked:
+                add(f"{indent}if {var} is not None:")
+                indent += "    "
+            add(f"{indent}if not isinstance({var}, str): raise TypeError")
+            add(f"{indent}{var} = {known}.get({var}, {var})")
+        elif tp in SCALARS:
+            kinds = SCALARS[tp][0]
+            kind = self.name(kinds[0] if len(kinds) == 1 else kinds, "kind")
+            # bool is an int subclass; a true/false where the model says integer is wrong.
+            wrong = f" or {var}.__class__ is bool" if tp is int else ""
+            add(f"{indent}if not isinstance({var}, {kind}){wrong}: raise TypeError")
+        elif tp is float:
+            add(f"{indent}if {var}.__class__ is bool or not isinstance({var}, (int, float)): raise TypeError")
+            add(f"{indent}{var} = float({var})")
+        elif tp is PayloadStream:
+            add(f"{indent}{var} = {self.name(structure_stream, 'stream')}({var})")
+        elif is_shape(tp):
+            add(f"{indent}{var} = {self.name(_structure_hook(tp), 'shape')}({var})")
+        elif is_list(tp):
+            (item,) = typing.get_args(tp)
+            add(f"{indent}if not isinstance({var}, list): raise TypeError")
+            add(f"{indent}{var} = [{self._item(item)}(x) for x in {var}]")
+        elif typing.get_origin(tp) is dict:
+            key, value = typing.get_args(tp)
+            add(f"{indent}if not isinstance({var}, Mapping): raise TypeError")
+            add(f"{indent}{var} = {{{self._item(key)}(k): {self._item(value)}(v) for k, v in {var}.items()}}")
+        else:
+            raise _Unsupported(tp)
+
+    def _item(self, tp: Any) -> str:
+        """The name of a one-argument function structuring one item of type `tp`."""
+        if is_shape(tp):
+            return self.name(_structure_hook(tp), "shape")
+        convert = _items.get(tp)
+        if convert is None:
+            item = _Writer()
+            item.structure(tp, "value", "")
+            item.lines.append("return value")
+            convert = _items[tp] = item.compile("def convert(value):", str(tp))
+        return self.name(convert, "item")
+
+
+_items: dict[Any, _Structure] = {}
+"""Functions structuring one list item or map key/value that is not a shape (`str`, an open enum)."""
+
+
+def _fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
+    if any(isinstance(f.type, str) for f in attrs.fields(cls)):
+        attrs.resolve_types(cls)
+    fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(cls)
+    # Every generated member is required or defaults to None; anything else takes cattrs' road.
+    if any(f.default is not attrs.NOTHING and f.default is not None for f in fields):
+        raise _Unsupported(cls)
+    return fields
+
+
+def _make_structure(cls: type) -> _Structure:
+    out = _Writer()
+    add = out.lines.append
+    # A string or list would otherwise pass as "no keys"; a Mapping other than dict is read too.
+    add("if value.__class__ is not dict and not isinstance(value, Mapping): raise TypeError")
+    if any(f.default is not attrs.NOTHING for f in _fields(cls)):
+        add("get = value.get")
+    args: list[str] = []
+    for i, f in enumerate(_fields(cls)):
+        var = f"v{i}"
+        wire = repr(f.metadata[WIRE])
+        if f.default is attrs.NOTHING:
+            add(f"{var} = value[{wire}]")
+            out.structure(f.type, var, "")
+        else:
+            # An absent member and a null one both read as None, the default.
+            add(f"{var} = get({wire})")
+            add(f"if {var} is not None:")
+            out.structure(f.type, var, "    ", none_checked=True)
+        args.append(f"{f.name}={var}")
+    add(f"return {out.name(cls, 'cls')}({', '.join(args)})")
+    return out.compile("def convert(value):", cls.__qualname__)
+
+
+def _make_unstructure(cls: type) -> _Unstructure:
+    out = _Writer()
+    required = ", ".join(
+        f"{f.metadata[WIRE]!r}: {_unstructure_expression(out, f.type, f'request.{f.name}', 0)}"
+        for f in _fields(cls)
+        if f.default is attrs.NOTHING
+    )
+    out.lines.append(f"out = {{{required}}}")
+    for f in _fields(cls):
+        if f.default is not attrs.NOTHING:  # None members are left out of the request
+            expression = _unstructure_expression(out, optional_of(f.type) or f.type, "v", 0)
+            out.lines.append(f"v = request.{f.name}")
+            out.lines.append(f"if v is not None: out[{f.metadata[WIRE]!r}] = {expression}")
+    out.lines.append("return out")
+    return out.compile("def convert(request):", cls.__qualname__)
+
+
+def _unstructure_expression(out: _Writer, tp: Any, var: str, depth: int) -> str:
+    """An expression of `var`'s value as botocore takes it; `depth` names list items apart."""
+    member = optional_of(tp)
+    if member is not None:
+        inner = _unstructure_expression(out, member, var, depth)
+        return var if inner == var else f"(None if {var} is None else {inner})"
+    if is_shape(tp):
+        fields = _fields(tp)
+        if len(fields) <= 8 and all(f.default is attrs.NOTHING for f in fields):
+            # A small all-required shape (a tag, a sink) is written out in place, as by hand.
+            items = (
+                f"{f.metadata[WIRE]!r}: {_unstructure_expression(out, f.type, f'{var}.{f.name}', depth)}"
+                for f in fields
+            )
+            return f"{{{', '.join(items)}}}"
+        return f"{out.name(_unstructure_hook(tp), 'shape')}({var})"
+    if is_list(tp):
+        (item,) = typing.get_args(tp)
+        x = f"x{depth}"
+        inner = _unstructure_expression(out, item, x, depth + 1)
+        return f"list({var})" if inner == x else f"[{inner} for {x} in {var}]"
+    if typing.get_origin(tp) is dict:
+        key, value = typing.get_args(tp)
+        k, x = f"k{depth}", f"x{depth}"
+        if _unstructure_expression(out, key, k, depth + 1) != k:
+            raise _Unsupported(tp)
+        inner = _unstructure_expression(out, value, x, depth + 1)
+        return f"dict({var})" if inner == x else f"{{{k}: {inner} for {k}, {x} in {var}.items()}}"
+    if tp in SCALARS or tp in (float, PayloadStream) or open_enum(tp) is not None:
+        return var  # sent as given: botocore serialises scalars, enums are str
+    raise _Unsupported(tp)
+
+
+# Each class's function, built on first use. A class the straight-line code does not cover
+# (none today) converts through the cattrs converter instead.
 _structure_hooks: dict[type, _Structure] = {}
 _unstructure_hooks: dict[type, _Unstructure] = {}
 
 
-def unstructure_request(request: object) -> dict[str, object]:
-    """A request shape as the keyword arguments its boto3 method takes."""
-    cls = type(request)
+def _structure_hook(cls: type) -> _Structure:
+    hook = _structure_hooks.get(cls)
+    if hook is None:
+        # A shape that contains itself finds this entry while its own code is being written.
+        _structure_hooks[cls] = lambda value: _structure_hooks[cls](value)
+        try:
+            hook = _make_structure(cls)
+        except _Unsupported:
+            from ._explain import converter
+
+            hook = _with_type(converter.get_structure_hook(cls), cls)
+        except BaseException:
+            del _structure_hooks[cls]
+            raise
+        _structure_hooks[cls] = hook
+    return hook
+
+
+def _with_type(structure: Callable[[Any, Any], Any], cls: type) -> _Structure:
+    return lambda value: structure(value, cls)
+
+
+def _unstructure_hook(cls: type) -> _Unstructure:
     hook = _unstructure_hooks.get(cls)
     if hook is None:
-        hook = _unstructure_hooks[cls] = _fast.get_unstructure_hook(cls)
+        _unstructure_hooks[cls] = lambda request: _unstructure_hooks[cls](request)
+        try:
+            hook = _make_unstructure(cls)
+        except _Unsupported:
+            from ._explain import converter
+
+            hook = converter.get_unstructure_hook(cls)
+        except BaseException:
+            del _unstructure_hooks[cls]
+            raise
+        _unstructure_hooks[cls] = hook
+    return hook
+
+
+def unstructure_request(request: object) -> dict[str, object]:
+    """A request shape as the keyword arguments its boto3 method takes."""
+    hook = _unstructure_hooks.get(type(request)) or _unstructure_hook(type(request))
     return cast("dict[str, object]", hook(request))
 
 
 def structure_response(operation: str, raw: Mapping[str, object], cls: type[T]) -> T:
     """Read a botocore response into its shape; on failure raise `ResponseParseError` naming
     each field path and carrying `raw` unchanged."""
-    hook = _structure_hooks.get(cls)
-    if hook is None:
-        hook = _structure_hooks[cls] = _fast.get_structure_hook(cls)
+    hook = _structure_hooks.get(cls) or _structure_hook(cls)
     try:
-        return cast(T, hook(raw, cls))
+        return cast(T, hook(raw))
     except Exception:  # explained below, field by field
         pass
-    try:
-        return converter.structure(raw, cls)
-    except Exception as exc:  # cattrs raises ExceptionGroups and plain errors alike
-        problems = (
-            [
-                _MAP_KEY.sub("[<key>]", p)
-                for p in cattrs.transform_error(exc, path="$", format_exception=_problem)
-            ]
-            if isinstance(exc, cattrs.BaseValidationError)
-            else [f"$: {type(exc).__name__}"]
-        )
+    from ._explain import structure_explained
+
+    value, problems = structure_explained(raw, cls)
+    if not problems:
+        return cast(T, value)
     # Raised outside the `except` block and without a cause: the exceptions cattrs and the hooks
     # raised may quote a value, and no exception chained to this one may carry one.
     raise ResponseParseError(operation, problems, raw)
 
 
-# A map entry's path names its key (`$.tags['project-x']`): tag keys can be sensitive, so the key
-# is left out, as validation leaves it out of request paths.
-_MAP_KEY = re.compile(r"""\[(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\]""")
+def __getattr__(name: str) -> object:
+    # The cattrs converter: only the error path and tests need it, so cattrs loads on first use.
+    if name == "converter":
+        from ._explain import converter
 
-
-def _problem(exc: BaseException, tp: type | None) -> str:
-    """A problem in words that never quote the value (cattrs' default formats some of them)."""
-    if isinstance(exc, KeyError):
-        return "required field missing"
-    if isinstance(exc, TypeError):
-        return str(exc)  # our hooks' messages: "expected string, got int"
-    return f"invalid value ({type(exc).__name__})"
+        return converter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import enum
 import sys
-from typing import Final, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 import attrs
 
-__all__ = ["SPEC", "WIRE", "Kind", "Spec", "StrEnum", "redacted"]
+__all__ = ["SPEC", "WIRE", "Kind", "Spec", "StrEnum", "redacted", "shape"]
 
 #: attrs metadata key holding a member's name in the botocore model (`ChannelARN`).
 WIRE: Final = "kvs_chime.wire"
@@ -61,3 +62,47 @@ class Spec:
 def redacted(value: object) -> str:
     """attrs `repr` for sensitive members (passwords, user names): never shows the value."""
     return "'***'" if value is not None else "None"
+
+
+if TYPE_CHECKING:
+    # To type checkers a shape is exactly an `attrs.frozen` class.
+    from attrs import frozen as shape
+else:
+    _C = TypeVar("_C", bound=type)
+
+    def shape(*, kw_only: bool) -> Callable[[_C], _C]:
+        """`attrs.frozen`, with `__repr__`, `__eq__` and `__hash__` shared by every shape.
+
+        attrs writes and compiles these three per class; a service defines 100-200 shapes when
+        its facade is first used, and compiling them was a third of that. Shared versions reading
+        `__attrs_attrs__` behave the same (off the hot path: only `__init__`, which conversion
+        calls per object, stays attrs' compiled code).
+        """
+
+        def build(cls: _C) -> _C:
+            cls.__repr__ = _shape_repr
+            cls.__eq__ = _shape_eq
+            cls.__hash__ = _shape_hash
+            return attrs.frozen(cls, kw_only=kw_only)
+
+        return build
+
+    def _shape_repr(self: Any) -> str:
+        # As attrs writes it: `Tag(key='a', value='b')`, a field's own `repr=` callable honoured.
+        parts = []
+        for f in self.__attrs_attrs__:
+            if f.repr is False:
+                continue
+            value = getattr(self, f.name)
+            parts.append(f"{f.name}={repr(value) if f.repr is True else f.repr(value)}")
+        return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}({', '.join(parts)})"
+
+    def _shape_eq(self: Any, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        # Member by member with ==, as attrs compares (no identity shortcut, so NaN != NaN).
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in self.__attrs_attrs__ if f.eq)
+
+    def _shape_hash(self: Any) -> int:
+        hashed = (f for f in self.__attrs_attrs__ if f.hash is True or (f.hash is None and f.eq))
+        return hash((self.__class__, *(getattr(self, f.name) for f in hashed)))

@@ -16,7 +16,6 @@ against it and the result is typed as what it returns.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import time
@@ -112,12 +111,19 @@ def run(steps: Steps[R], sleep: Callable[[float], None] = time.sleep) -> R:
     return cast(R, drive.result)
 
 
-async def arun(steps: Steps[R], sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> R:
-    """Perform `steps` on async facades and return what the generator returns.
+async def arun(steps: Steps[R], sleep: Callable[[float], Awaitable[None]] | None = None) -> R:
+    """Perform `steps` on async facades and return what the generator returns (pauses with
+    `sleep`, by default `asyncio.sleep`).
 
     A cancellation is thrown into the generator like any exception, so it can clean up (its
     cleanup steps are awaited; the generator re-raises `CancelledError` when done).
     """
+    if sleep is None:
+        # Imported here, not at the top: `import kvs_chime` (whose waiters use this module)
+        # does not pay ~20 ms for asyncio when the program is not asynchronous.
+        import asyncio
+
+        sleep = asyncio.sleep
     drive = _Drive(steps)
     while (step := drive.next()) is not None:
         try:

@@ -304,7 +304,7 @@ class ShapesModule:
         name = self.classes[shape.name]
         required = set(shape.required_members)
         doc = one_line(shape.documentation) if shape.documentation else self.top_level.get(shape.name, "")
-        lines = ["@attrs.frozen(kw_only=True)", f"class {name}:", f'    """{doc or one_line("")}"""', ""]
+        lines = ["@shape(kw_only=True)", f"class {name}:", f'    """{doc or one_line("")}"""', ""]
         seen: set[str] = set()
         for wire, member in shape.members.items():
             field = xform_name(wire)
@@ -330,7 +330,7 @@ class ShapesModule:
         body = "\n".join(self.out)
         stdlib = "import datetime\n\n" if "datetime.datetime" in body else ""
         names = ["SPEC", "WIRE", "Spec", *(["StrEnum"] if "(StrEnum):" in body else [])]
-        names += ["redacted"] if "repr=redacted" in body else []
+        names += [*(["redacted"] if "repr=redacted" in body else []), "shape"]
         stream = f"from .._stream import {STREAM}\n" if f": {STREAM}" in body else ""
         return f"{stdlib}import attrs\n\nfrom .._model import {', '.join(names)}\n{stream}\n"
 

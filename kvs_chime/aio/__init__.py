@@ -19,7 +19,7 @@ from ._data_plane import (
     AsyncKinesisVideoMedia,
     AsyncKinesisVideoWebRtcStorage,
 )
-from ._read_media import follow_stream, read_stream_range
+from ._read_media import follow_event, follow_stream, read_stream_range
 from ._services import AsyncKinesisVideo, AsyncKinesisVideoSignaling, AsyncMediaPipelines, AsyncMeetings
 from ._workflows import (
     AsyncMeetingAudioStream,
@@ -39,6 +39,7 @@ __all__ = [
     "AsyncMeetings",
     "AsyncWebRtcConnector",
     "ensure_signaling_channel",
+    "follow_event",
     "follow_stream",
     "read_stream_range",
     "stream_meeting_audio",

@@ -7,15 +7,17 @@ from collections.abc import AsyncIterator
 
 from ..archived_media import FragmentSelector, GetMediaForFragmentListRequest, ListFragmentsRequest
 from ..errors import TransportError
+from ..events import KinesisVideoStreamEnd, KinesisVideoStreamStart
 from ..kinesisvideo import APIName
 from ..media._follow import LiveRead, fragment_batches
 from ..media._fragment import Fragment
 from ..media._io import DEFAULT_CHUNK_SIZE, aiter_fragments
 from ..stream_media import StartSelector
+from ..workflows._read_media import event_start
 from ._data_plane import AsyncKinesisVideoArchivedMedia, AsyncKinesisVideoMedia
 from ._services import AsyncKinesisVideo
 
-__all__ = ["follow_stream", "read_stream_range"]
+__all__ = ["follow_event", "follow_stream", "read_stream_range"]
 
 
 async def follow_stream(
@@ -50,6 +52,24 @@ async def follow_stream(
             if not live.resume():
                 return
             await sleep(live.resume_delay)
+
+
+def follow_event(
+    kv: AsyncKinesisVideo,
+    started: KinesisVideoStreamStart,
+    ended: KinesisVideoStreamEnd | None = None,
+    *,
+    max_idle_resumes: int = 3,
+) -> AsyncIterator[Fragment]:
+    """`kvs_chime.workflows.follow_event`, async: the stream a stream-start event names, from its
+    first fragment to the end event's last (or until the stream stops)."""
+    return follow_stream(
+        kv,
+        started.kinesis_video_stream_arn,
+        start=event_start(started),
+        end_fragment_number=None if ended is None else ended.end_fragment_number,
+        max_idle_resumes=max_idle_resumes,
+    )
 
 
 async def read_stream_range(

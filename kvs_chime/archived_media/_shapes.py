@@ -6,7 +6,7 @@ import datetime
 
 import attrs
 
-from .._model import SPEC, WIRE, Spec, StrEnum
+from .._model import SPEC, WIRE, Spec, StrEnum, shape
 from .._stream import PayloadStream
 
 __all__ = [
@@ -75,7 +75,7 @@ _ClipFragmentSelectorType = Spec("string", "ClipFragmentSelectorType", enum=Clip
 _Timestamp = Spec("timestamp", "Timestamp")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ClipTimestampRange:
     """The range of timestamps to return."""
 
@@ -88,7 +88,7 @@ class ClipTimestampRange:
 _ClipTimestampRange = Spec("structure", "ClipTimestampRange", cls=ClipTimestampRange)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ClipFragmentSelector:
     """The time range of the requested clip and the source of the timestamps."""
 
@@ -105,7 +105,7 @@ class ClipFragmentSelector:
 _ClipFragmentSelector = Spec("structure", "ClipFragmentSelector", cls=ClipFragmentSelector)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetClipRequest:
     """The request of `get_clip`: Downloads an MP4 file (clip) containing the archived, on-demand media from the specified video stream over the specified time range."""
 
@@ -125,7 +125,7 @@ _ContentType = Spec("string", "ContentType", min=1, max=128, pattern="^[a-zA-Z0-
 _Payload = Spec("blob", "Payload")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetClipResponse:
     """The response of `get_clip`."""
 
@@ -178,7 +178,7 @@ class DASHFragmentSelectorType(StrEnum):
 _DASHFragmentSelectorType = Spec("string", "DASHFragmentSelectorType", enum=DASHFragmentSelectorType)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DASHTimestampRange:
     """The start and end of the timestamp range for the requested media."""
 
@@ -195,7 +195,7 @@ class DASHTimestampRange:
 _DASHTimestampRange = Spec("structure", "DASHTimestampRange", cls=DASHTimestampRange)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DASHFragmentSelector:
     """The time range of the requested fragment and the source of the timestamps."""
 
@@ -218,7 +218,7 @@ _Expires = Spec("integer", "Expires", min=300, max=43200)
 _DASHMaxResults = Spec("long", "DASHMaxResults", min=1, max=5000)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetDASHStreamingSessionURLRequest:
     """The request of `get_dash_streaming_session_url`: Retrieves an MPEG Dynamic Adaptive Streaming over HTTP (DASH) URL for the stream."""
 
@@ -253,7 +253,7 @@ class GetDASHStreamingSessionURLRequest:
 _DASHStreamingSessionURL = Spec("string", "DASHStreamingSessionURL")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetDASHStreamingSessionURLResponse:
     """The response of `get_dash_streaming_session_url`."""
 
@@ -284,7 +284,7 @@ class HLSFragmentSelectorType(StrEnum):
 _HLSFragmentSelectorType = Spec("string", "HLSFragmentSelectorType", enum=HLSFragmentSelectorType)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class HLSTimestampRange:
     """The start and end of the timestamp range for the requested media."""
 
@@ -301,7 +301,7 @@ class HLSTimestampRange:
 _HLSTimestampRange = Spec("structure", "HLSTimestampRange", cls=HLSTimestampRange)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class HLSFragmentSelector:
     """The time range of the requested fragment and the source of the timestamps."""
 
@@ -352,7 +352,7 @@ _HLSDisplayFragmentTimestamp = Spec("string", "HLSDisplayFragmentTimestamp", enu
 _HLSMaxResults = Spec("long", "HLSMaxResults", min=1, max=5000)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetHLSStreamingSessionURLRequest:
     """The request of `get_hls_streaming_session_url`: Retrieves an HTTP Live Streaming (HLS) URL for the stream."""
 
@@ -391,7 +391,7 @@ class GetHLSStreamingSessionURLRequest:
 _HLSStreamingSessionURL = Spec("string", "HLSStreamingSessionURL")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetHLSStreamingSessionURLResponse:
     """The response of `get_hls_streaming_session_url`."""
 
@@ -451,7 +451,7 @@ _GetImagesMaxResults = Spec("long", "GetImagesMaxResults", min=1, max=100)
 _NextToken = Spec("string", "NextToken", min=1, max=4096, pattern="[a-zA-Z0-9+/]+={0,2}")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetImagesRequest:
     """The request of `get_images`: Retrieves a list of images corresponding to each timestamp for a given time range, sampling interval, and image format configuration."""
 
@@ -504,7 +504,7 @@ _ImageError = Spec("string", "ImageError", enum=ImageError)
 _ImageContent = Spec("string", "ImageContent", min=1, max=6291456)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class Image:
     """A structure that contains the Timestamp , Error , and ImageContent ."""
 
@@ -524,7 +524,7 @@ _Image = Spec("structure", "Image", cls=Image)
 _Images = Spec("list", "Images", member=_Image)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetImagesResponse:
     """The response of `get_images`."""
 
@@ -540,7 +540,7 @@ _FragmentNumberString = Spec("string", "FragmentNumberString", min=1, max=128, p
 _FragmentNumberList = Spec("list", "FragmentNumberList", min=1, max=1000, member=_FragmentNumberString)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetMediaForFragmentListRequest:
     """The request of `get_media_for_fragment_list`: Gets media for a list of fragments (specified by fragment number) from the archived data in an Amazon Kinesis video stream."""
 
@@ -552,7 +552,7 @@ class GetMediaForFragmentListRequest:
     """A list of the numbers of fragments for which to retrieve media."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetMediaForFragmentListResponse:
     """The response of `get_media_for_fragment_list`."""
 
@@ -575,7 +575,7 @@ class FragmentSelectorType(StrEnum):
 _FragmentSelectorType = Spec("string", "FragmentSelectorType", enum=FragmentSelectorType)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class TimestampRange:
     """The range of timestamps to return."""
 
@@ -588,7 +588,7 @@ class TimestampRange:
 _TimestampRange = Spec("structure", "TimestampRange", cls=TimestampRange)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class FragmentSelector:
     """Describes the timestamp range and timestamp origin for the range of fragments to return."""
 
@@ -603,7 +603,7 @@ class FragmentSelector:
 _FragmentSelector = Spec("structure", "FragmentSelector", cls=FragmentSelector)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListFragmentsRequest:
     """The request of `list_fragments`: Returns a list of Fragment objects from the specified stream and timestamp range within the archived data."""
 
@@ -626,7 +626,7 @@ class ListFragmentsRequest:
 _Long = Spec("long", "Long")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class Fragment:
     """Represents a segment of video or other time-delimited data."""
 
@@ -654,7 +654,7 @@ _Fragment = Spec("structure", "Fragment", cls=Fragment)
 _FragmentList = Spec("list", "FragmentList", member=_Fragment)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListFragmentsResponse:
     """The response of `list_fragments`."""
 

@@ -6,7 +6,7 @@ import datetime
 
 import attrs
 
-from .._model import SPEC, WIRE, Spec, StrEnum, redacted
+from .._model import SPEC, WIRE, Spec, StrEnum, redacted, shape
 
 __all__ = [
     "APIName",
@@ -136,7 +136,7 @@ _ChannelType = Spec("string", "ChannelType", enum=ChannelType)
 _MessageTtlSeconds = Spec("integer", "MessageTtlSeconds", min=5, max=120)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class SingleMasterConfiguration:
     """A structure containing the configuration for the SINGLE_MASTER channel type."""
 
@@ -155,7 +155,7 @@ _TagKey = Spec("string", "TagKey", min=1, max=128, pattern="^([\\p{L}\\p{Z}\\p{N
 _TagValue = Spec("string", "TagValue", min=0, max=256, pattern="[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class Tag:
     """A key and value pair that is associated with the specified signaling channel."""
 
@@ -171,7 +171,7 @@ _Tag = Spec("structure", "Tag", cls=Tag)
 _TagOnCreateList = Spec("list", "TagOnCreateList", min=0, max=50, member=_Tag)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateSignalingChannelRequest:
     """The request of `create_signaling_channel`: Creates a signaling channel."""
 
@@ -198,7 +198,7 @@ _ResourceARN = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateSignalingChannelResponse:
     """The response of `create_signaling_channel`."""
 
@@ -240,7 +240,7 @@ class DefaultStorageTier(StrEnum):
 _DefaultStorageTier = Spec("string", "DefaultStorageTier", enum=DefaultStorageTier)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StreamStorageConfiguration:
     """The configuration for the stream's storage, including the default storage tier for stream data."""
 
@@ -253,7 +253,7 @@ class StreamStorageConfiguration:
 _StreamStorageConfiguration = Spec("structure", "StreamStorageConfiguration", cls=StreamStorageConfiguration)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateStreamRequest:
     """The request of `create_stream`: Creates a new Kinesis video stream."""
 
@@ -277,7 +277,7 @@ class CreateStreamRequest:
     """The configuration for the stream's storage, including the default storage tier for stream data."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateStreamResponse:
     """The response of `create_stream`."""
 
@@ -285,7 +285,7 @@ class CreateStreamResponse:
     """The Amazon Resource Name (ARN) of the stream."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DeleteEdgeConfigurationRequest:
     """The request of `delete_edge_configuration`: An asynchronous API that deletes a stream’s existing edge configuration, as well as the corresponding media from the Edge Agent."""
 
@@ -295,7 +295,7 @@ class DeleteEdgeConfigurationRequest:
     """The Amazon Resource Name (ARN) of the stream."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DeleteEdgeConfigurationResponse:
     """The response of `delete_edge_configuration`."""
 
@@ -305,7 +305,7 @@ class DeleteEdgeConfigurationResponse:
 _Version = Spec("string", "Version", min=1, max=64, pattern="[a-zA-Z0-9]+")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DeleteSignalingChannelRequest:
     """The request of `delete_signaling_channel`: Deletes a specified signaling channel."""
 
@@ -315,14 +315,14 @@ class DeleteSignalingChannelRequest:
     """The current version of the signaling channel that you want to delete."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DeleteSignalingChannelResponse:
     """The response of `delete_signaling_channel`."""
 
     # The model declares no members for this shape.
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DeleteStreamRequest:
     """The request of `delete_stream`: Deletes a Kinesis video stream and the data contained in the stream."""
 
@@ -332,14 +332,14 @@ class DeleteStreamRequest:
     """Optional: The version of the stream that you want to delete."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DeleteStreamResponse:
     """The response of `delete_stream`."""
 
     # The model declares no members for this shape.
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeEdgeConfigurationRequest:
     """The request of `describe_edge_configuration`: Describes a stream’s edge configuration that was set using the StartEdgeConfigurationUpdate API and the latest status of the edge agent's recorder and uploader jobs."""
 
@@ -399,7 +399,7 @@ class MediaUriType(StrEnum):
 _MediaUriType = Spec("string", "MediaUriType", enum=MediaUriType)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaSourceConfig:
     """The configuration details that consist of the credentials required ( MediaUriSecretArn and MediaUriType ) to access the media files streamed to the camera."""
 
@@ -420,7 +420,7 @@ _ScheduleExpression = Spec("string", "ScheduleExpression", min=11, max=100, patt
 _DurationInSeconds = Spec("integer", "DurationInSeconds", min=60, max=3600)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ScheduleConfig:
     """The configuration that consists of the ScheduleExpression and the DurationInMinutes details that specify the scheduling to record from a camera, or local media file, onto the Edge Agent."""
 
@@ -433,7 +433,7 @@ class ScheduleConfig:
 _ScheduleConfig = Spec("structure", "ScheduleConfig", cls=ScheduleConfig)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class RecorderConfig:
     """The recorder configuration consists of the local MediaSourceConfig details, that are used as credentials to access the local media files streamed on the camera."""
 
@@ -450,7 +450,7 @@ class RecorderConfig:
 _RecorderConfig = Spec("structure", "RecorderConfig", cls=RecorderConfig)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UploaderConfig:
     """The uploader configuration contains the ScheduleExpression details that are used to schedule upload jobs for the recorded media files from the Edge Agent to a Kinesis Video Stream."""
 
@@ -477,7 +477,7 @@ class StrategyOnFullSize(StrEnum):
 _StrategyOnFullSize = Spec("string", "StrategyOnFullSize", enum=StrategyOnFullSize)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class LocalSizeConfig:
     """The value of the local size required in order to delete the edge configuration."""
 
@@ -497,7 +497,7 @@ _LocalSizeConfig = Spec("structure", "LocalSizeConfig", cls=LocalSizeConfig)
 _DeleteAfterUpload = Spec("boolean", "DeleteAfterUpload")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DeletionConfig:
     """The deletion configuration is made up of the retention time ( EdgeRetentionInHours ) and local size configuration ( LocalSizeConfig ) details that are used to make the deletion."""
 
@@ -518,7 +518,7 @@ class DeletionConfig:
 _DeletionConfig = Spec("structure", "DeletionConfig", cls=DeletionConfig)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class EdgeConfig:
     """A description of the stream's edge configuration that will be used to sync with the Edge Agent IoT Greengrass component."""
 
@@ -553,7 +553,7 @@ class RecorderStatus(StrEnum):
 _RecorderStatus = Spec("string", "RecorderStatus", enum=RecorderStatus)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class LastRecorderStatus:
     """The latest status of a stream’s edge recording job."""
 
@@ -589,7 +589,7 @@ class UploaderStatus(StrEnum):
 _UploaderStatus = Spec("string", "UploaderStatus", enum=UploaderStatus)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class LastUploaderStatus:
     """The latest status of a stream’s edge to cloud uploader job."""
 
@@ -614,7 +614,7 @@ class LastUploaderStatus:
 _LastUploaderStatus = Spec("structure", "LastUploaderStatus", cls=LastUploaderStatus)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class EdgeAgentStatus:
     """An object that contains the latest status details for an edge agent's recorder and uploader jobs."""
 
@@ -631,7 +631,7 @@ class EdgeAgentStatus:
 _EdgeAgentStatus = Spec("structure", "EdgeAgentStatus", cls=EdgeAgentStatus)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeEdgeConfigurationResponse:
     """The response of `describe_edge_configuration`."""
 
@@ -665,7 +665,7 @@ class DescribeEdgeConfigurationResponse:
     """An object that contains the latest status details for an edge agent's recorder and uploader jobs."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeImageGenerationConfigurationRequest:
     """The request of `describe_image_generation_configuration`: Gets the ImageGenerationConfiguration for a given Kinesis video stream."""
 
@@ -705,7 +705,7 @@ _DestinationRegion = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ImageGenerationDestinationConfig:
     """The structure that contains the information required to deliver images to a customer."""
 
@@ -754,7 +754,7 @@ _WidthPixels = Spec("integer", "WidthPixels", min=1, max=3840)
 _HeightPixels = Spec("integer", "HeightPixels", min=1, max=2160)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ImageGenerationConfiguration:
     """The structure that contains the information required for the Kinesis video stream (KVS) images delivery."""
 
@@ -789,7 +789,7 @@ _ImageGenerationConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeImageGenerationConfigurationResponse:
     """The response of `describe_image_generation_configuration`."""
 
@@ -805,7 +805,7 @@ _MappedResourceConfigurationListLimit = Spec("integer", "MappedResourceConfigura
 _NextToken = Spec("string", "NextToken", min=0, max=1024, pattern="[a-zA-Z0-9+/=]*")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeMappedResourceConfigurationRequest:
     """The request of `describe_mapped_resource_configuration`: Returns the most current information about the stream."""
 
@@ -824,7 +824,7 @@ class DescribeMappedResourceConfigurationRequest:
 _Type = Spec("string", "Type")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MappedResourceConfigurationListItem:
     """A structure that encapsulates, or contains, the media storage configuration properties."""
 
@@ -844,7 +844,7 @@ _MappedResourceConfigurationList = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeMappedResourceConfigurationResponse:
     """The response of `describe_mapped_resource_configuration`."""
 
@@ -857,7 +857,7 @@ class DescribeMappedResourceConfigurationResponse:
     """The token that was used in the NextToken request to fetch the next set of results."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeMediaStorageConfigurationRequest:
     """The request of `describe_media_storage_configuration`: Returns the most current information about the channel."""
 
@@ -879,7 +879,7 @@ _MediaStorageConfigurationStatus = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaStorageConfiguration:
     """A structure that encapsulates, or contains, the media storage configuration properties."""
 
@@ -894,7 +894,7 @@ class MediaStorageConfiguration:
 _MediaStorageConfiguration = Spec("structure", "MediaStorageConfiguration", cls=MediaStorageConfiguration)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeMediaStorageConfigurationResponse:
     """The response of `describe_media_storage_configuration`."""
 
@@ -904,7 +904,7 @@ class DescribeMediaStorageConfigurationResponse:
     """A structure that encapsulates, or contains, the media storage configuration properties."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeNotificationConfigurationRequest:
     """The request of `describe_notification_configuration`: Gets the NotificationConfiguration for a given Kinesis video stream."""
 
@@ -914,7 +914,7 @@ class DescribeNotificationConfigurationRequest:
     """The Amazon Resource Name (ARN) of the Kinesis video stream from where you want to retrieve the notification configuration."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class NotificationDestinationConfig:
     """The destination information required to deliver a notification to a customer."""
 
@@ -927,7 +927,7 @@ _NotificationDestinationConfig = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class NotificationConfiguration:
     """The structure that contains the information required for notifications."""
 
@@ -942,7 +942,7 @@ class NotificationConfiguration:
 _NotificationConfiguration = Spec("structure", "NotificationConfiguration", cls=NotificationConfiguration)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeNotificationConfigurationResponse:
     """The response of `describe_notification_configuration`."""
 
@@ -952,7 +952,7 @@ class DescribeNotificationConfigurationResponse:
     """The structure that contains the information required for notifications."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeSignalingChannelRequest:
     """The request of `describe_signaling_channel`: Returns the most current information about the signaling channel."""
 
@@ -974,7 +974,7 @@ class Status(StrEnum):
 _Status = Spec("string", "Status", enum=Status)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ChannelInfo:
     """A structure that encapsulates the specified signaling channel's metadata and properties."""
 
@@ -1001,7 +1001,7 @@ class ChannelInfo:
 _ChannelInfo = Spec("structure", "ChannelInfo", cls=ChannelInfo)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeSignalingChannelResponse:
     """The response of `describe_signaling_channel`."""
 
@@ -1009,7 +1009,7 @@ class DescribeSignalingChannelResponse:
     """A structure that encapsulates the specified signaling channel's metadata and properties."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeStreamRequest:
     """The request of `describe_stream`: Returns the most current information about the specified stream."""
 
@@ -1019,7 +1019,7 @@ class DescribeStreamRequest:
     """The Amazon Resource Name (ARN) of the stream."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StreamInfo:
     """An object that describes the stream."""
 
@@ -1048,7 +1048,7 @@ class StreamInfo:
 _StreamInfo = Spec("structure", "StreamInfo", cls=StreamInfo)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeStreamResponse:
     """The response of `describe_stream`."""
 
@@ -1056,7 +1056,7 @@ class DescribeStreamResponse:
     """An object that describes the stream."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeStreamStorageConfigurationRequest:
     """The request of `describe_stream_storage_configuration`: Retrieves the current storage configuration for the specified Kinesis video stream."""
 
@@ -1066,7 +1066,7 @@ class DescribeStreamStorageConfigurationRequest:
     """The Amazon Resource Name (ARN) of the stream for which you want to retrieve the storage configuration."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DescribeStreamStorageConfigurationResponse:
     """The response of `describe_stream_storage_configuration`."""
 
@@ -1096,7 +1096,7 @@ class APIName(StrEnum):
 _APIName = Spec("string", "APIName", enum=APIName)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetDataEndpointRequest:
     """The request of `get_data_endpoint`: Gets an endpoint for a specified stream for either reading or writing."""
 
@@ -1111,7 +1111,7 @@ class GetDataEndpointRequest:
 _DataEndpoint = Spec("string", "DataEndpoint")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetDataEndpointResponse:
     """The response of `get_data_endpoint`."""
 
@@ -1143,7 +1143,7 @@ class ChannelRole(StrEnum):
 _ChannelRole = Spec("string", "ChannelRole", enum=ChannelRole)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class SingleMasterChannelEndpointConfiguration:
     """A structure containing the endpoint configuration for the SINGLE_MASTER channel type."""
 
@@ -1160,7 +1160,7 @@ _SingleMasterChannelEndpointConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetSignalingChannelEndpointRequest:
     """The request of `get_signaling_channel_endpoint`: Provides an endpoint for the specified signaling channel to send and receive messages."""
 
@@ -1181,7 +1181,7 @@ class GetSignalingChannelEndpointRequest:
 _ResourceEndpoint = Spec("string", "ResourceEndpoint")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ResourceEndpointListItem:
     """An object that describes the endpoint of the signaling channel returned by the GetSignalingChannelEndpoint API."""
 
@@ -1197,7 +1197,7 @@ _ResourceEndpointListItem = Spec("structure", "ResourceEndpointListItem", cls=Re
 _ResourceEndpointList = Spec("list", "ResourceEndpointList", member=_ResourceEndpointListItem)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetSignalingChannelEndpointResponse:
     """The response of `get_signaling_channel_endpoint`."""
 
@@ -1212,7 +1212,7 @@ _ListEdgeAgentConfigurationsInputLimit = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListEdgeAgentConfigurationsRequest:
     """The request of `list_edge_agent_configurations`: Returns an array of edge configurations associated with the specified Edge Agent."""
 
@@ -1226,7 +1226,7 @@ class ListEdgeAgentConfigurationsRequest:
     """If you specify this parameter, when the result of a ListEdgeAgentConfigurations operation is truncated, the call returns the NextToken in the response."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListEdgeAgentConfigurationsEdgeConfig:
     """A description of a single stream's edge configuration."""
 
@@ -1266,7 +1266,7 @@ _ListEdgeAgentConfigurationsEdgeConfigList = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListEdgeAgentConfigurationsResponse:
     """The response of `list_edge_agent_configurations`."""
 
@@ -1290,7 +1290,7 @@ class ComparisonOperator(StrEnum):
 _ComparisonOperator = Spec("string", "ComparisonOperator", enum=ComparisonOperator)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ChannelNameCondition:
     """Optional: Returns only the channels that satisfy a specific condition."""
 
@@ -1307,7 +1307,7 @@ class ChannelNameCondition:
 _ChannelNameCondition = Spec("structure", "ChannelNameCondition", cls=ChannelNameCondition)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListSignalingChannelsRequest:
     """The request of `list_signaling_channels`: Returns an array of ChannelInfo objects."""
 
@@ -1326,7 +1326,7 @@ class ListSignalingChannelsRequest:
 _ChannelInfoList = Spec("list", "ChannelInfoList", member=_ChannelInfo)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListSignalingChannelsResponse:
     """The response of `list_signaling_channels`."""
 
@@ -1338,7 +1338,7 @@ class ListSignalingChannelsResponse:
     """If the response is truncated, the call returns this element with a token."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StreamNameCondition:
     """Optional: Returns only streams that satisfy a specific condition."""
 
@@ -1355,7 +1355,7 @@ class StreamNameCondition:
 _StreamNameCondition = Spec("structure", "StreamNameCondition", cls=StreamNameCondition)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListStreamsRequest:
     """The request of `list_streams`: Returns an array of StreamInfo objects."""
 
@@ -1374,7 +1374,7 @@ class ListStreamsRequest:
 _StreamInfoList = Spec("list", "StreamInfoList", member=_StreamInfo)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListStreamsResponse:
     """The response of `list_streams`."""
 
@@ -1386,7 +1386,7 @@ class ListStreamsResponse:
     """If the response is truncated, the call returns this element with a token."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListTagsForResourceRequest:
     """The request of `list_tags_for_resource`: Returns a list of tags associated with the specified signaling channel."""
 
@@ -1396,7 +1396,7 @@ class ListTagsForResourceRequest:
     """The Amazon Resource Name (ARN) of the signaling channel for which you want to list tags."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListTagsForResourceResponse:
     """The response of `list_tags_for_resource`."""
 
@@ -1406,7 +1406,7 @@ class ListTagsForResourceResponse:
     """A map of tag keys and values associated with the specified signaling channel."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListTagsForStreamRequest:
     """The request of `list_tags_for_stream`: Returns a list of tags associated with the specified stream."""
 
@@ -1418,7 +1418,7 @@ class ListTagsForStreamRequest:
     """The name of the stream that you want to list tags for."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListTagsForStreamResponse:
     """The response of `list_tags_for_stream`."""
 
@@ -1428,7 +1428,7 @@ class ListTagsForStreamResponse:
     """A map of tag keys and values associated with the specified stream."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StartEdgeConfigurationUpdateRequest:
     """The request of `start_edge_configuration_update`: An asynchronous API that updates a stream’s existing edge configuration."""
 
@@ -1440,7 +1440,7 @@ class StartEdgeConfigurationUpdateRequest:
     """The edge configuration details required to invoke the update process."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StartEdgeConfigurationUpdateResponse:
     """The response of `start_edge_configuration_update`."""
 
@@ -1473,7 +1473,7 @@ class StartEdgeConfigurationUpdateResponse:
 _TagList = Spec("list", "TagList", min=1, max=50, member=_Tag)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class TagResourceRequest:
     """The request of `tag_resource`: Adds one or more tags to a signaling channel."""
 
@@ -1483,14 +1483,14 @@ class TagResourceRequest:
     """A list of tags to associate with the specified signaling channel."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class TagResourceResponse:
     """The response of `tag_resource`."""
 
     # The model declares no members for this shape.
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class TagStreamRequest:
     """The request of `tag_stream`: Adds one or more tags to a stream."""
 
@@ -1502,7 +1502,7 @@ class TagStreamRequest:
     """A list of tags to associate with the specified stream."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class TagStreamResponse:
     """The response of `tag_stream`."""
 
@@ -1512,7 +1512,7 @@ class TagStreamResponse:
 _TagKeyList = Spec("list", "TagKeyList", min=1, max=50, member=_TagKey)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UntagResourceRequest:
     """The request of `untag_resource`: Removes one or more tags from a signaling channel."""
 
@@ -1522,14 +1522,14 @@ class UntagResourceRequest:
     """A list of the keys of the tags that you want to remove."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UntagResourceResponse:
     """The response of `untag_resource`."""
 
     # The model declares no members for this shape.
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UntagStreamRequest:
     """The request of `untag_stream`: Removes one or more tags from a stream."""
 
@@ -1541,7 +1541,7 @@ class UntagStreamRequest:
     """A list of the keys of the tags that you want to remove."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UntagStreamResponse:
     """The response of `untag_stream`."""
 
@@ -1563,7 +1563,7 @@ _UpdateDataRetentionOperation = Spec(
 _DataRetentionChangeInHours = Spec("integer", "DataRetentionChangeInHours", min=1)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateDataRetentionRequest:
     """The request of `update_data_retention`: Increases or decreases the stream's data retention period by the value that you specify."""
 
@@ -1583,14 +1583,14 @@ class UpdateDataRetentionRequest:
     """The number of hours to adjust the current retention by."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateDataRetentionResponse:
     """The response of `update_data_retention`."""
 
     # The model declares no members for this shape.
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateImageGenerationConfigurationRequest:
     """The request of `update_image_generation_configuration`: Updates the StreamInfo and ImageProcessingConfiguration fields."""
 
@@ -1604,14 +1604,14 @@ class UpdateImageGenerationConfigurationRequest:
     """The structure that contains the information required for the KVS images delivery."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateImageGenerationConfigurationResponse:
     """The response of `update_image_generation_configuration`."""
 
     # The model declares no members for this shape.
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateMediaStorageConfigurationRequest:
     """The request of `update_media_storage_configuration`: Associates a SignalingChannel to a stream to store the media."""
 
@@ -1623,14 +1623,14 @@ class UpdateMediaStorageConfigurationRequest:
     """A structure that encapsulates, or contains, the media storage configuration properties."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateMediaStorageConfigurationResponse:
     """The response of `update_media_storage_configuration`."""
 
     # The model declares no members for this shape.
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateNotificationConfigurationRequest:
     """The request of `update_notification_configuration`: Updates the notification information for a stream."""
 
@@ -1644,14 +1644,14 @@ class UpdateNotificationConfigurationRequest:
     """The structure containing the information required for notifications."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateNotificationConfigurationResponse:
     """The response of `update_notification_configuration`."""
 
     # The model declares no members for this shape.
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateSignalingChannelRequest:
     """The request of `update_signaling_channel`: Updates the existing signaling channel."""
 
@@ -1665,14 +1665,14 @@ class UpdateSignalingChannelRequest:
     """The structure containing the configuration for the SINGLE_MASTER type of the signaling channel that you want to update."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateSignalingChannelResponse:
     """The response of `update_signaling_channel`."""
 
     # The model declares no members for this shape.
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateStreamRequest:
     """The request of `update_stream`: Updates stream metadata, such as the device name and media type."""
 
@@ -1688,14 +1688,14 @@ class UpdateStreamRequest:
     """The stream's media type."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateStreamResponse:
     """The response of `update_stream`."""
 
     # The model declares no members for this shape.
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateStreamStorageConfigurationRequest:
     """The request of `update_stream_storage_configuration`: Updates the storage configuration for an existing Kinesis video stream."""
 
@@ -1711,7 +1711,7 @@ class UpdateStreamStorageConfigurationRequest:
     """The new storage configuration for the stream."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateStreamStorageConfigurationResponse:
     """The response of `update_stream_storage_configuration`."""
 

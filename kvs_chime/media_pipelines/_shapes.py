@@ -6,7 +6,7 @@ import datetime
 
 import attrs
 
-from .._model import SPEC, WIRE, Spec, StrEnum, redacted
+from .._model import SPEC, WIRE, Spec, StrEnum, redacted, shape
 
 __all__ = [
     "ActiveSpeakerOnlyConfiguration",
@@ -232,7 +232,7 @@ _ExternalUserIdType = Spec("string", "ExternalUserIdType", min=2, max=64, sensit
 _ExternalUserIdList = Spec("list", "ExternalUserIdList", min=1, member=_ExternalUserIdType)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class SelectedVideoStreams:
     """The selected video streams for a specified media pipeline."""
 
@@ -249,7 +249,7 @@ class SelectedVideoStreams:
 _SelectedVideoStreams = Spec("structure", "SelectedVideoStreams", cls=SelectedVideoStreams)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class SourceConfiguration:
     """The source configuration for a specified media pipeline."""
 
@@ -273,7 +273,7 @@ class AudioMuxType(StrEnum):
 _AudioMuxType = Spec("string", "AudioMuxType", enum=AudioMuxType)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class AudioArtifactsConfiguration:
     """The configuration for the audio artifacts."""
 
@@ -305,7 +305,7 @@ class VideoMuxType(StrEnum):
 _VideoMuxType = Spec("string", "VideoMuxType", enum=VideoMuxType)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class VideoArtifactsConfiguration:
     """The configuration for the video artifacts."""
 
@@ -331,7 +331,7 @@ class ContentMuxType(StrEnum):
 _ContentMuxType = Spec("string", "ContentMuxType", enum=ContentMuxType)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ContentArtifactsConfiguration:
     """The configuration for the content artifacts."""
 
@@ -391,7 +391,7 @@ class PresenterPosition(StrEnum):
 _PresenterPosition = Spec("string", "PresenterPosition", enum=PresenterPosition)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class PresenterOnlyConfiguration:
     """Defines the configuration options for a presenter only video tile."""
 
@@ -416,7 +416,7 @@ class ActiveSpeakerPosition(StrEnum):
 _ActiveSpeakerPosition = Spec("string", "ActiveSpeakerPosition", enum=ActiveSpeakerPosition)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ActiveSpeakerOnlyConfiguration:
     """The configuration settings for an ActiveSpeakerOnly video tile."""
 
@@ -457,7 +457,7 @@ _TileCount = Spec("integer", "TileCount", min=1, max=10)
 _TileAspectRatio = Spec("string", "TileAspectRatio", pattern="^\\d{1,2}\\/\\d{1,2}$")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class HorizontalLayoutConfiguration:
     """The configuration settings for a horizontal layout."""
 
@@ -492,7 +492,7 @@ class VerticalTilePosition(StrEnum):
 _VerticalTilePosition = Spec("string", "VerticalTilePosition", enum=VerticalTilePosition)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class VerticalLayoutConfiguration:
     """The configuration settings for a vertical layout."""
 
@@ -551,7 +551,7 @@ _HighlightColor = Spec("string", "HighlightColor", enum=HighlightColor)
 _BorderThickness = Spec("integer", "BorderThickness", min=1, max=20)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class VideoAttribute:
     """The attribute settings for the video tiles."""
 
@@ -586,7 +586,7 @@ class CanvasOrientation(StrEnum):
 _CanvasOrientation = Spec("string", "CanvasOrientation", enum=CanvasOrientation)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GridViewConfiguration:
     """The GridView configuration setting."""
 
@@ -623,7 +623,7 @@ class GridViewConfiguration:
 _GridViewConfiguration = Spec("structure", "GridViewConfiguration", cls=GridViewConfiguration)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CompositedVideoArtifactsConfiguration:
     """Enables video compositing."""
 
@@ -646,7 +646,7 @@ _CompositedVideoArtifactsConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ArtifactsConfiguration:
     """The configuration for the artifacts in an Amazon Chime SDK meeting."""
 
@@ -671,7 +671,7 @@ class ArtifactsConfiguration:
 _ArtifactsConfiguration = Spec("structure", "ArtifactsConfiguration", cls=ArtifactsConfiguration)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ChimeSdkMeetingConfiguration:
     """The configuration for a specified media pipeline."""
 
@@ -693,7 +693,7 @@ _ChimeSdkMeetingConfiguration = Spec(
 _String = Spec("string", "String", max=4096, pattern=".*")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class SseAwsKeyManagementParams:
     """An object that contains server side encryption parameters to be used by media capture pipeline."""
 
@@ -714,7 +714,7 @@ _TagKey = Spec("string", "TagKey", min=1, max=128)
 _TagValue = Spec("string", "TagValue", min=0, max=256)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class Tag:
     """A key/value pair that grants users access to meeting resources."""
 
@@ -730,7 +730,7 @@ _Tag = Spec("structure", "Tag", cls=Tag)
 _TagList = Spec("list", "TagList", min=1, max=200, member=_Tag)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMediaCapturePipelineRequest:
     """The request of `create_media_capture_pipeline`: Creates a media pipeline."""
 
@@ -789,7 +789,7 @@ _MediaPipelineStatus = Spec("string", "MediaPipelineStatus", enum=MediaPipelineS
 _Iso8601Timestamp = Spec("timestamp", "Iso8601Timestamp")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaCapturePipeline:
     """A media pipeline object, the ID, source type, source ARN, sink type, and sink ARN of a media pipeline object."""
 
@@ -838,7 +838,7 @@ class MediaCapturePipeline:
 _MediaCapturePipeline = Spec("structure", "MediaCapturePipeline", cls=MediaCapturePipeline)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMediaCapturePipelineResponse:
     """The response of `create_media_capture_pipeline`."""
 
@@ -868,7 +868,7 @@ _AudioArtifactsConcatenationState = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class AudioConcatenationConfiguration:
     """The configuration for the audio artifacts concatenation."""
 
@@ -893,7 +893,7 @@ class ArtifactsConcatenationState(StrEnum):
 _ArtifactsConcatenationState = Spec("string", "ArtifactsConcatenationState", enum=ArtifactsConcatenationState)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class VideoConcatenationConfiguration:
     """The configuration for the video artifacts concatenation."""
 
@@ -908,7 +908,7 @@ _VideoConcatenationConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ContentConcatenationConfiguration:
     """The configuration for the content artifacts concatenation."""
 
@@ -923,7 +923,7 @@ _ContentConcatenationConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DataChannelConcatenationConfiguration:
     """The configuration for the data channel artifacts concatenation."""
 
@@ -938,7 +938,7 @@ _DataChannelConcatenationConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class TranscriptionMessagesConcatenationConfiguration:
     """The configuration for the transcription messages artifacts concatenation."""
 
@@ -955,7 +955,7 @@ _TranscriptionMessagesConcatenationConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MeetingEventsConcatenationConfiguration:
     """The configuration for the meeting events artifacts concatenation."""
 
@@ -970,7 +970,7 @@ _MeetingEventsConcatenationConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CompositedVideoConcatenationConfiguration:
     """The configuration for the composited video artifacts concatenation."""
 
@@ -985,7 +985,7 @@ _CompositedVideoConcatenationConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ArtifactsConcatenationConfiguration:
     """The configuration for the artifacts in an Amazon Chime SDK meeting concatenation."""
 
@@ -1024,7 +1024,7 @@ _ArtifactsConcatenationConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ChimeSdkMeetingConcatenationConfiguration:
     """The meeting configuration settings in a media capture pipeline configuration object."""
 
@@ -1039,7 +1039,7 @@ _ChimeSdkMeetingConcatenationConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaCapturePipelineSourceConfiguration:
     """The concatenation settings for the media pipeline in a configuration object."""
 
@@ -1056,7 +1056,7 @@ _MediaCapturePipelineSourceConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ConcatenationSource:
     """The source type and media pipeline configuration settings in a configuration object."""
 
@@ -1086,7 +1086,7 @@ class ConcatenationSinkType(StrEnum):
 _ConcatenationSinkType = Spec("string", "ConcatenationSinkType", enum=ConcatenationSinkType)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class S3BucketSinkConfiguration:
     """The configuration settings for an Amazon S3 bucket sink."""
 
@@ -1097,7 +1097,7 @@ class S3BucketSinkConfiguration:
 _S3BucketSinkConfiguration = Spec("structure", "S3BucketSinkConfiguration", cls=S3BucketSinkConfiguration)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ConcatenationSink:
     """The data sink of the configuration object."""
 
@@ -1115,7 +1115,7 @@ _ConcatenationSink = Spec("structure", "ConcatenationSink", cls=ConcatenationSin
 _ConcatenationSinkList = Spec("list", "ConcatenationSinkList", min=1, max=1, member=_ConcatenationSink)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMediaConcatenationPipelineRequest:
     """The request of `create_media_concatenation_pipeline`: Creates a media concatenation pipeline."""
 
@@ -1133,7 +1133,7 @@ class CreateMediaConcatenationPipelineRequest:
     """The tags associated with the media concatenation pipeline."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaConcatenationPipeline:
     """A media concatenation pipeline object, the ID, source type, MediaPipelineARN , and sink of a media concatenation pipeline object."""
 
@@ -1164,7 +1164,7 @@ class MediaConcatenationPipeline:
 _MediaConcatenationPipeline = Spec("structure", "MediaConcatenationPipeline", cls=MediaConcatenationPipeline)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMediaConcatenationPipelineResponse:
     """The response of `create_media_concatenation_pipeline`."""
 
@@ -1202,7 +1202,7 @@ class ParticipantRole(StrEnum):
 _ParticipantRole = Spec("string", "ParticipantRole", enum=ParticipantRole)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ChannelDefinition:
     """Defines an audio channel in a Kinesis video stream."""
 
@@ -1220,7 +1220,7 @@ _ChannelDefinition = Spec("structure", "ChannelDefinition", cls=ChannelDefinitio
 _ChannelDefinitions = Spec("list", "ChannelDefinitions", min=1, max=2, member=_ChannelDefinition)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StreamChannelDefinition:
     """The streaming channel definition in the stream configuration."""
 
@@ -1235,7 +1235,7 @@ class StreamChannelDefinition:
 _StreamChannelDefinition = Spec("structure", "StreamChannelDefinition", cls=StreamChannelDefinition)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StreamConfiguration:
     """The configuration settings for a stream."""
 
@@ -1269,7 +1269,7 @@ _MediaEncoding = Spec("string", "MediaEncoding", enum=MediaEncoding)
 _MediaSampleRateHertz = Spec("integer", "MediaSampleRateHertz", min=8000, max=48000)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class KinesisVideoStreamSourceRuntimeConfiguration:
     """The runtime configuration for the Kinesis video stream source of the media insights pipeline."""
 
@@ -1296,7 +1296,7 @@ _MediaInsightsRuntimeMetadata = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class RecordingStreamConfiguration:
     """A structure that holds the settings for recording media."""
 
@@ -1327,7 +1327,7 @@ _FragmentSelectorType = Spec("string", "FragmentSelectorType", enum=FragmentSele
 _Timestamp = Spec("timestamp", "Timestamp")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class TimestampRange:
     """The range of timestamps to return."""
 
@@ -1340,7 +1340,7 @@ class TimestampRange:
 _TimestampRange = Spec("structure", "TimestampRange", cls=TimestampRange)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class FragmentSelector:
     """Describes the timestamp range and timestamp origin of a range of fragments in the Kinesis video stream."""
 
@@ -1355,7 +1355,7 @@ class FragmentSelector:
 _FragmentSelector = Spec("structure", "FragmentSelector", cls=FragmentSelector)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class KinesisVideoStreamRecordingSourceRuntimeConfiguration:
     """The runtime configuration for the Kinesis video recording stream source."""
 
@@ -1386,7 +1386,7 @@ class RecordingFileFormat(StrEnum):
 _RecordingFileFormat = Spec("string", "RecordingFileFormat", enum=RecordingFileFormat)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class S3RecordingSinkRuntimeConfiguration:
     """The runtime configuration for the S3 recording sink."""
 
@@ -1403,7 +1403,7 @@ _S3RecordingSinkRuntimeConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMediaInsightsPipelineRequest:
     """The request of `create_media_insights_pipeline`: Creates a media insights pipeline."""
 
@@ -1487,7 +1487,7 @@ class MediaPipelineElementStatus(StrEnum):
 _MediaPipelineElementStatus = Spec("string", "MediaPipelineElementStatus", enum=MediaPipelineElementStatus)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaInsightsPipelineElementStatus:
     """The status of the pipeline element."""
 
@@ -1511,7 +1511,7 @@ _MediaInsightsPipelineElementStatuses = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaInsightsPipeline:
     """The media insights pipeline object."""
 
@@ -1569,7 +1569,7 @@ class MediaInsightsPipeline:
 _MediaInsightsPipeline = Spec("structure", "MediaInsightsPipeline", cls=MediaInsightsPipeline)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMediaInsightsPipelineResponse:
     """The response of `create_media_insights_pipeline`."""
 
@@ -1607,7 +1607,7 @@ _Keyword = Spec("string", "Keyword", min=1, max=100, pattern="^[\\s0-9a-zA-Z'-]+
 _KeywordMatchWordList = Spec("list", "KeywordMatchWordList", min=1, max=10, member=_Keyword)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class KeywordMatchConfiguration:
     """Specifies the settings for matching the keywords in a real-time alert rule."""
 
@@ -1634,7 +1634,7 @@ _SentimentType = Spec("string", "SentimentType", enum=SentimentType)
 _SentimentTimePeriodInSeconds = Spec("integer", "SentimentTimePeriodInSeconds", min=60, max=1800)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class SentimentConfiguration:
     """Specifies the settings for predicting sentiment in a real-time alert rule."""
 
@@ -1649,7 +1649,7 @@ class SentimentConfiguration:
 _SentimentConfiguration = Spec("structure", "SentimentConfiguration", cls=SentimentConfiguration)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class IssueDetectionConfiguration:
     """Specifies the issue detection settings for a real-time alert rule."""
 
@@ -1662,7 +1662,7 @@ _IssueDetectionConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class RealTimeAlertRule:
     """Specifies the words or phrases that trigger an alert."""
 
@@ -1688,7 +1688,7 @@ _RealTimeAlertRule = Spec("structure", "RealTimeAlertRule", cls=RealTimeAlertRul
 _RealTimeAlertRuleList = Spec("list", "RealTimeAlertRuleList", min=1, max=3, member=_RealTimeAlertRule)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class RealTimeAlertConfiguration:
     """The configuration settings for the real-time alerts in a media insights pipeline configuration."""
 
@@ -1773,7 +1773,7 @@ class ContentRedactionOutput(StrEnum):
 _ContentRedactionOutput = Spec("string", "ContentRedactionOutput", enum=ContentRedactionOutput)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class PostCallAnalyticsSettings:
     """The settings for a post-call analysis task in an analytics configuration."""
 
@@ -1800,7 +1800,7 @@ _CategoryName = Spec("string", "CategoryName", min=1, max=200, pattern="^[0-9a-z
 _CategoryNameList = Spec("list", "CategoryNameList", min=1, max=20, member=_CategoryName)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class AmazonTranscribeCallAnalyticsProcessorConfiguration:
     """The analytics configuration settings for transcribing audio in a media insights pipeline configuration element."""
 
@@ -1874,7 +1874,7 @@ _VocabularyNames = Spec("string", "VocabularyNames", min=1, max=3000, pattern="^
 _VocabularyFilterNames = Spec("string", "VocabularyFilterNames", min=1, max=3000, pattern="^[a-zA-Z0-9,-._]+")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class AmazonTranscribeProcessorConfiguration:
     """The transcription processor configuration settings in a media insights pipeline configuration element."""
 
@@ -1957,7 +1957,7 @@ _AmazonTranscribeProcessorConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class KinesisDataStreamSinkConfiguration:
     """The configuration settings for the Kinesis Data Stream Sink in a media insights pipeline configuration element."""
 
@@ -1972,7 +1972,7 @@ _KinesisDataStreamSinkConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class S3RecordingSinkConfiguration:
     """The configuration settings for the Amazon S3 recording bucket in a media insights pipeline configuration element."""
 
@@ -2003,7 +2003,7 @@ _VoiceAnalyticsConfigurationStatus = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class VoiceAnalyticsProcessorConfiguration:
     """The voice analytics configuration settings in a media insights pipeline configuration element."""
 
@@ -2022,7 +2022,7 @@ _VoiceAnalyticsProcessorConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class LambdaFunctionSinkConfiguration:
     """The configuration settings for the Amazon Web Services Lambda sink in a media insights pipeline configuration element."""
 
@@ -2037,7 +2037,7 @@ _LambdaFunctionSinkConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class SqsQueueSinkConfiguration:
     """The configuration settings for an SQS queue sink in a media insights pipeline configuration element."""
 
@@ -2050,7 +2050,7 @@ class SqsQueueSinkConfiguration:
 _SqsQueueSinkConfiguration = Spec("structure", "SqsQueueSinkConfiguration", cls=SqsQueueSinkConfiguration)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class SnsTopicSinkConfiguration:
     """The configuration settings for an SNS topic sink in a media insights pipeline configuration element."""
 
@@ -2063,7 +2063,7 @@ class SnsTopicSinkConfiguration:
 _SnsTopicSinkConfiguration = Spec("structure", "SnsTopicSinkConfiguration", cls=SnsTopicSinkConfiguration)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class VoiceEnhancementSinkConfiguration:
     """The configuration settings for voice enhancement sink in a media insights pipeline configuration element."""
 
@@ -2076,7 +2076,7 @@ _VoiceEnhancementSinkConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaInsightsPipelineConfigurationElement:
     """An element in a media insights pipeline configuration."""
 
@@ -2146,7 +2146,7 @@ _MediaInsightsPipelineConfigurationElements = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMediaInsightsPipelineConfigurationRequest:
     """The request of `create_media_insights_pipeline_configuration`: A structure that contains the static configurations for a media insights pipeline."""
 
@@ -2177,7 +2177,7 @@ class CreateMediaInsightsPipelineConfigurationRequest:
     """The unique identifier for the media insights pipeline configuration request."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaInsightsPipelineConfiguration:
     """The configuration settings for the media insights pipeline."""
 
@@ -2223,7 +2223,7 @@ _MediaInsightsPipelineConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMediaInsightsPipelineConfigurationResponse:
     """The response of `create_media_insights_pipeline_configuration`."""
 
@@ -2252,7 +2252,7 @@ class LiveConnectorMuxType(StrEnum):
 _LiveConnectorMuxType = Spec("string", "LiveConnectorMuxType", enum=LiveConnectorMuxType)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ChimeSdkMeetingLiveConnectorConfiguration:
     """The configuration settings of the connector pipeline."""
 
@@ -2277,7 +2277,7 @@ _ChimeSdkMeetingLiveConnectorConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class LiveConnectorSourceConfiguration:
     """The data source configuration object of a streaming media pipeline."""
 
@@ -2329,7 +2329,7 @@ _AudioChannelsOption = Spec("string", "AudioChannelsOption", enum=AudioChannelsO
 _AudioSampleRateOption = Spec("string", "AudioSampleRateOption", pattern="44100|48000")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class LiveConnectorRTMPConfiguration:
     """The sink configuration's RTMP configuration settings."""
 
@@ -2350,7 +2350,7 @@ _LiveConnectorRTMPConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class LiveConnectorSinkConfiguration:
     """The media pipeline's sink configuration settings."""
 
@@ -2374,7 +2374,7 @@ _LiveConnectorSinkList = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMediaLiveConnectorPipelineRequest:
     """The request of `create_media_live_connector_pipeline`: Creates a media live connector pipeline in an Amazon Chime SDK meeting."""
 
@@ -2394,7 +2394,7 @@ class CreateMediaLiveConnectorPipelineRequest:
     """The tags associated with the media live connector pipeline."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaLiveConnectorPipeline:
     """The new media live connector pipeline."""
 
@@ -2425,7 +2425,7 @@ class MediaLiveConnectorPipeline:
 _MediaLiveConnectorPipeline = Spec("structure", "MediaLiveConnectorPipeline", cls=MediaLiveConnectorPipeline)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMediaLiveConnectorPipelineResponse:
     """The response of `create_media_live_connector_pipeline`."""
 
@@ -2441,7 +2441,7 @@ _AwsRegion = Spec("string", "AwsRegion", min=1, max=32, pattern="^([a-z]+-){2,}\
 _DataRetentionInHours = Spec("integer", "DataRetentionInHours", min=0)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class KinesisVideoStreamConfiguration:
     """The configuration settings for the stream."""
 
@@ -2463,7 +2463,7 @@ _KinesisVideoStreamPoolName = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMediaPipelineKinesisVideoStreamPoolRequest:
     """The request of `create_media_pipeline_kinesis_video_stream_pool`: Creates an Amazon Kinesis Video Stream pool for use with media stream pipelines."""
 
@@ -2504,7 +2504,7 @@ _KinesisVideoStreamPoolStatus = Spec(
 _KinesisVideoStreamPoolSize = Spec("integer", "KinesisVideoStreamPoolSize", min=0)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class KinesisVideoStreamPoolConfiguration:
     """The configuration for applying the streams to the pool."""
 
@@ -2541,7 +2541,7 @@ _KinesisVideoStreamPoolConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMediaPipelineKinesisVideoStreamPoolResponse:
     """The response of `create_media_pipeline_kinesis_video_stream_pool`."""
 
@@ -2551,7 +2551,7 @@ class CreateMediaPipelineKinesisVideoStreamPoolResponse:
     """The configuration for applying the streams to the pool."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaStreamSource:
     """Structure that contains the settings for media stream sources."""
 
@@ -2591,7 +2591,7 @@ class MediaStreamType(StrEnum):
 _MediaStreamType = Spec("string", "MediaStreamType", enum=MediaStreamType)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaStreamSink:
     """Structure that contains the settings for a media stream sink."""
 
@@ -2617,7 +2617,7 @@ _MediaStreamSink = Spec("structure", "MediaStreamSink", cls=MediaStreamSink)
 _MediaStreamSinkList = Spec("list", "MediaStreamSinkList", min=1, max=2, member=_MediaStreamSink)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMediaStreamPipelineRequest:
     """The request of `create_media_stream_pipeline`: Creates a streaming media pipeline."""
 
@@ -2633,7 +2633,7 @@ class CreateMediaStreamPipelineRequest:
     """The tags assigned to the media pipeline."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaStreamPipeline:
     """The requested media pipeline."""
 
@@ -2664,7 +2664,7 @@ class MediaStreamPipeline:
 _MediaStreamPipeline = Spec("structure", "MediaStreamPipeline", cls=MediaStreamPipeline)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMediaStreamPipelineResponse:
     """The response of `create_media_stream_pipeline`."""
 
@@ -2674,7 +2674,7 @@ class CreateMediaStreamPipelineResponse:
     """The requested media pipeline."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DeleteMediaCapturePipelineRequest:
     """The request of `delete_media_capture_pipeline`: Deletes the media pipeline."""
 
@@ -2682,7 +2682,7 @@ class DeleteMediaCapturePipelineRequest:
     """The ID of the media pipeline being deleted."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DeleteMediaInsightsPipelineConfigurationRequest:
     """The request of `delete_media_insights_pipeline_configuration`: Deletes the specified configuration settings."""
 
@@ -2690,7 +2690,7 @@ class DeleteMediaInsightsPipelineConfigurationRequest:
     """The unique identifier of the resource to be deleted."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DeleteMediaPipelineRequest:
     """The request of `delete_media_pipeline`: Deletes the media pipeline."""
 
@@ -2698,7 +2698,7 @@ class DeleteMediaPipelineRequest:
     """The ID of the media pipeline to delete."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DeleteMediaPipelineKinesisVideoStreamPoolRequest:
     """The request of `delete_media_pipeline_kinesis_video_stream_pool`: Deletes an Amazon Kinesis Video Stream pool."""
 
@@ -2706,7 +2706,7 @@ class DeleteMediaPipelineKinesisVideoStreamPoolRequest:
     """The unique identifier of the requested resource."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetMediaCapturePipelineRequest:
     """The request of `get_media_capture_pipeline`: Gets an existing media pipeline."""
 
@@ -2714,7 +2714,7 @@ class GetMediaCapturePipelineRequest:
     """The ID of the pipeline that you want to get."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetMediaCapturePipelineResponse:
     """The response of `get_media_capture_pipeline`."""
 
@@ -2724,7 +2724,7 @@ class GetMediaCapturePipelineResponse:
     """The media pipeline object."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetMediaInsightsPipelineConfigurationRequest:
     """The request of `get_media_insights_pipeline_configuration`: Gets the configuration settings for a media insights pipeline."""
 
@@ -2732,7 +2732,7 @@ class GetMediaInsightsPipelineConfigurationRequest:
     """The unique identifier of the requested resource."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetMediaInsightsPipelineConfigurationResponse:
     """The response of `get_media_insights_pipeline_configuration`."""
 
@@ -2742,7 +2742,7 @@ class GetMediaInsightsPipelineConfigurationResponse:
     """The requested media insights pipeline configuration."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetMediaPipelineRequest:
     """The request of `get_media_pipeline`: Gets an existing media pipeline."""
 
@@ -2750,7 +2750,7 @@ class GetMediaPipelineRequest:
     """The ID of the pipeline that you want to get."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaPipeline:
     """The media pipeline object."""
 
@@ -2779,7 +2779,7 @@ class MediaPipeline:
 _MediaPipeline = Spec("structure", "MediaPipeline", cls=MediaPipeline)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetMediaPipelineResponse:
     """The response of `get_media_pipeline`."""
 
@@ -2787,7 +2787,7 @@ class GetMediaPipelineResponse:
     """The media pipeline object."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetMediaPipelineKinesisVideoStreamPoolRequest:
     """The request of `get_media_pipeline_kinesis_video_stream_pool`: Gets an Kinesis video stream pool."""
 
@@ -2795,7 +2795,7 @@ class GetMediaPipelineKinesisVideoStreamPoolRequest:
     """The unique identifier of the requested resource."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetMediaPipelineKinesisVideoStreamPoolResponse:
     """The response of `get_media_pipeline_kinesis_video_stream_pool`."""
 
@@ -2805,7 +2805,7 @@ class GetMediaPipelineKinesisVideoStreamPoolResponse:
     """The video stream pool configuration object."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetSpeakerSearchTaskRequest:
     """The request of `get_speaker_search_task`: Retrieves the details of the specified speaker search task."""
 
@@ -2829,7 +2829,7 @@ class MediaPipelineTaskStatus(StrEnum):
 _MediaPipelineTaskStatus = Spec("string", "MediaPipelineTaskStatus", enum=MediaPipelineTaskStatus)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class SpeakerSearchTask:
     """The details of the speaker search task."""
 
@@ -2852,7 +2852,7 @@ class SpeakerSearchTask:
 _SpeakerSearchTask = Spec("structure", "SpeakerSearchTask", cls=SpeakerSearchTask)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetSpeakerSearchTaskResponse:
     """The response of `get_speaker_search_task`."""
 
@@ -2862,7 +2862,7 @@ class GetSpeakerSearchTaskResponse:
     """The details of the speaker search task."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetVoiceToneAnalysisTaskRequest:
     """The request of `get_voice_tone_analysis_task`: Retrieves the details of a voice tone analysis task."""
 
@@ -2874,7 +2874,7 @@ class GetVoiceToneAnalysisTaskRequest:
     """The ID of the voice tone analysis task."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class VoiceToneAnalysisTask:
     """The details of the voice tone analysis task."""
 
@@ -2899,7 +2899,7 @@ class VoiceToneAnalysisTask:
 _VoiceToneAnalysisTask = Spec("structure", "VoiceToneAnalysisTask", cls=VoiceToneAnalysisTask)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetVoiceToneAnalysisTaskResponse:
     """The response of `get_voice_tone_analysis_task`."""
 
@@ -2912,7 +2912,7 @@ class GetVoiceToneAnalysisTaskResponse:
 _ResultMax = Spec("integer", "ResultMax", min=1, max=100)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListMediaCapturePipelinesRequest:
     """The request of `list_media_capture_pipelines`: Returns a list of media pipelines."""
 
@@ -2922,7 +2922,7 @@ class ListMediaCapturePipelinesRequest:
     """The maximum number of results to return in a single call."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaCapturePipelineSummary:
     """The summary data of a media capture pipeline."""
 
@@ -2946,7 +2946,7 @@ _MediaCapturePipelineSummaryList = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListMediaCapturePipelinesResponse:
     """The response of `list_media_capture_pipelines`."""
 
@@ -2958,7 +2958,7 @@ class ListMediaCapturePipelinesResponse:
     """The token used to retrieve the next page of results."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListMediaInsightsPipelineConfigurationsRequest:
     """The request of `list_media_insights_pipeline_configurations`: Lists the available media insights pipeline configurations."""
 
@@ -2968,7 +2968,7 @@ class ListMediaInsightsPipelineConfigurationsRequest:
     """The maximum number of results to return in a single call."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaInsightsPipelineConfigurationSummary:
     """A summary of the media insights pipeline configuration."""
 
@@ -3000,7 +3000,7 @@ _MediaInsightsPipelineConfigurationSummaryList = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListMediaInsightsPipelineConfigurationsResponse:
     """The response of `list_media_insights_pipeline_configurations`."""
 
@@ -3018,7 +3018,7 @@ class ListMediaInsightsPipelineConfigurationsResponse:
     """The token used to return the next page of results."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListMediaPipelineKinesisVideoStreamPoolsRequest:
     """The request of `list_media_pipeline_kinesis_video_stream_pools`: Lists the video stream pools in the media pipeline."""
 
@@ -3028,7 +3028,7 @@ class ListMediaPipelineKinesisVideoStreamPoolsRequest:
     """The maximum number of results to return in a single call."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class KinesisVideoStreamPoolSummary:
     """A summary of the Kinesis video stream pool."""
 
@@ -3054,7 +3054,7 @@ _KinesisVideoStreamPoolSummaryList = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListMediaPipelineKinesisVideoStreamPoolsResponse:
     """The response of `list_media_pipeline_kinesis_video_stream_pools`."""
 
@@ -3066,7 +3066,7 @@ class ListMediaPipelineKinesisVideoStreamPoolsResponse:
     """The token used to return the next page of results."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListMediaPipelinesRequest:
     """The request of `list_media_pipelines`: Returns a list of media pipelines."""
 
@@ -3076,7 +3076,7 @@ class ListMediaPipelinesRequest:
     """The maximum number of results to return in a single call."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaPipelineSummary:
     """The summary of the media pipeline."""
 
@@ -3096,7 +3096,7 @@ _MediaPipelineSummary = Spec("structure", "MediaPipelineSummary", cls=MediaPipel
 _MediaPipelineList = Spec("list", "MediaPipelineList", member=_MediaPipelineSummary)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListMediaPipelinesResponse:
     """The response of `list_media_pipelines`."""
 
@@ -3108,7 +3108,7 @@ class ListMediaPipelinesResponse:
     """The token used to retrieve the next page of results."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListTagsForResourceRequest:
     """The request of `list_tags_for_resource`: Lists the tags available for a media pipeline."""
 
@@ -3116,7 +3116,7 @@ class ListTagsForResourceRequest:
     """The ARN of the media pipeline associated with any tags."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListTagsForResourceResponse:
     """The response of `list_tags_for_resource`."""
 
@@ -3124,7 +3124,7 @@ class ListTagsForResourceResponse:
     """The tags associated with the specified media pipeline."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class KinesisVideoStreamSourceTaskConfiguration:
     """The task configuration for the Kinesis video stream source of the media insights pipeline."""
 
@@ -3143,7 +3143,7 @@ _KinesisVideoStreamSourceTaskConfiguration = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StartSpeakerSearchTaskRequest:
     """The request of `start_speaker_search_task`: Starts a speaker search task."""
 
@@ -3169,7 +3169,7 @@ class StartSpeakerSearchTaskRequest:
     """The unique identifier for the client request."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StartSpeakerSearchTaskResponse:
     """The response of `start_speaker_search_task`."""
 
@@ -3188,7 +3188,7 @@ class VoiceAnalyticsLanguageCode(StrEnum):
 _VoiceAnalyticsLanguageCode = Spec("string", "VoiceAnalyticsLanguageCode", enum=VoiceAnalyticsLanguageCode)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StartVoiceToneAnalysisTaskRequest:
     """The request of `start_voice_tone_analysis_task`: Starts a voice tone analysis task."""
 
@@ -3214,7 +3214,7 @@ class StartVoiceToneAnalysisTaskRequest:
     """The unique identifier for the client request."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StartVoiceToneAnalysisTaskResponse:
     """The response of `start_voice_tone_analysis_task`."""
 
@@ -3224,7 +3224,7 @@ class StartVoiceToneAnalysisTaskResponse:
     """The details of the voice tone analysis task."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StopSpeakerSearchTaskRequest:
     """The request of `stop_speaker_search_task`: Stops a speaker search task."""
 
@@ -3234,7 +3234,7 @@ class StopSpeakerSearchTaskRequest:
     """The speaker search task ID."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StopVoiceToneAnalysisTaskRequest:
     """The request of `stop_voice_tone_analysis_task`: Stops a voice tone analysis task."""
 
@@ -3246,7 +3246,7 @@ class StopVoiceToneAnalysisTaskRequest:
     """The ID of the voice tone analysis task."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class TagResourceRequest:
     """The request of `tag_resource`: The ARN of the media pipeline that you want to tag."""
 
@@ -3256,7 +3256,7 @@ class TagResourceRequest:
     """The tags associated with the specified media pipeline."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class TagResourceResponse:
     """The response of `tag_resource`."""
 
@@ -3266,7 +3266,7 @@ class TagResourceResponse:
 _TagKeyList = Spec("list", "TagKeyList", min=1, max=200, member=_TagKey)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UntagResourceRequest:
     """The request of `untag_resource`: Removes any tags from a media pipeline."""
 
@@ -3276,14 +3276,14 @@ class UntagResourceRequest:
     """The key/value pairs in the tag that you want to remove."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UntagResourceResponse:
     """The response of `untag_resource`."""
 
     # The model declares no members for this shape.
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateMediaInsightsPipelineConfigurationRequest:
     """The request of `update_media_insights_pipeline_configuration`: Updates the media insights pipeline's configuration settings."""
 
@@ -3303,7 +3303,7 @@ class UpdateMediaInsightsPipelineConfigurationRequest:
     """The elements in the request, such as a processor for Amazon Transcribe or a sink for a Kinesis Data Stream.."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateMediaInsightsPipelineConfigurationResponse:
     """The response of `update_media_insights_pipeline_configuration`."""
 
@@ -3323,7 +3323,7 @@ class MediaPipelineStatusUpdate(StrEnum):
 _MediaPipelineStatusUpdate = Spec("string", "MediaPipelineStatusUpdate", enum=MediaPipelineStatusUpdate)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateMediaInsightsPipelineStatusRequest:
     """The request of `update_media_insights_pipeline_status`: Updates the status of a media insights pipeline."""
 
@@ -3338,7 +3338,7 @@ class UpdateMediaInsightsPipelineStatusRequest:
 _DataRetentionChangeInHours = Spec("integer", "DataRetentionChangeInHours", min=1)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class KinesisVideoStreamConfigurationUpdate:
     """The configuration settings for the video stream."""
 
@@ -3353,7 +3353,7 @@ _KinesisVideoStreamConfigurationUpdate = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateMediaPipelineKinesisVideoStreamPoolRequest:
     """The request of `update_media_pipeline_kinesis_video_stream_pool`: Updates an Amazon Kinesis Video Stream pool in a media pipeline."""
 
@@ -3365,7 +3365,7 @@ class UpdateMediaPipelineKinesisVideoStreamPoolRequest:
     """The configuration settings for the video stream."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateMediaPipelineKinesisVideoStreamPoolResponse:
     """The response of `update_media_pipeline_kinesis_video_stream_pool`."""
 

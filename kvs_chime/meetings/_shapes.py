@@ -4,7 +4,7 @@
 
 import attrs
 
-from .._model import SPEC, WIRE, Spec, StrEnum, redacted
+from .._model import SPEC, WIRE, Spec, StrEnum, redacted, shape
 
 __all__ = [
     "Attendee",
@@ -88,7 +88,7 @@ class MediaCapabilities(StrEnum):
 _MediaCapabilities = Spec("string", "MediaCapabilities", enum=MediaCapabilities)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class AttendeeCapabilities:
     """A list of one or more capabilities."""
 
@@ -103,7 +103,7 @@ class AttendeeCapabilities:
 _AttendeeCapabilities = Spec("structure", "AttendeeCapabilities", cls=AttendeeCapabilities)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateAttendeeRequestItem:
     """The Amazon Chime SDK attendee fields to create, used with the BatchCreateAttendee action."""
 
@@ -125,7 +125,7 @@ _CreateAttendeeRequestItemList = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class BatchCreateAttendeeRequest:
     """The request of `batch_create_attendee`: Creates up to 100 attendees for an active Amazon Chime SDK meeting."""
 
@@ -140,7 +140,7 @@ class BatchCreateAttendeeRequest:
 _JoinTokenString = Spec("string", "JoinTokenString", min=2, max=2048, sensitive=True)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class Attendee:
     """An Amazon Chime SDK meeting attendee."""
 
@@ -169,7 +169,7 @@ _AttendeeList = Spec("list", "AttendeeList", member=_Attendee)
 _String = Spec("string", "String", max=4096)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateAttendeeError:
     """The list of errors returned when errors are encountered during the BatchCreateAttendee and CreateAttendee actions."""
 
@@ -189,7 +189,7 @@ _CreateAttendeeError = Spec("structure", "CreateAttendeeError", cls=CreateAttend
 _BatchCreateAttendeeErrorList = Spec("list", "BatchCreateAttendeeErrorList", member=_CreateAttendeeError)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class BatchCreateAttendeeResponse:
     """The response of `batch_create_attendee`."""
 
@@ -203,7 +203,7 @@ class BatchCreateAttendeeResponse:
     """If the action fails for one or more of the attendees in the request, a list of the attendees is returned, along with error codes and error messages."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class AttendeeIdItem:
     """A structure that contains one or more attendee IDs."""
 
@@ -217,7 +217,7 @@ _AttendeeIdItem = Spec("structure", "AttendeeIdItem", cls=AttendeeIdItem)
 _AttendeeIdsList = Spec("list", "AttendeeIdsList", min=1, max=250, member=_AttendeeIdItem)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class BatchUpdateAttendeeCapabilitiesExceptRequest:
     """The request of `batch_update_attendee_capabilities_except`: Updates AttendeeCapabilities except the capabilities listed in an ExcludedAttendeeIds table."""
 
@@ -233,7 +233,7 @@ class BatchUpdateAttendeeCapabilitiesExceptRequest:
     """The capabilities ( audio , video , or content ) that you want to update."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateAttendeeRequest:
     """The request of `create_attendee`: Creates a new attendee for an active Amazon Chime SDK meeting."""
 
@@ -249,7 +249,7 @@ class CreateAttendeeRequest:
     """The capabilities ( audio , video , or content ) that you want to grant an attendee."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateAttendeeResponse:
     """The response of `create_attendee`."""
 
@@ -271,7 +271,7 @@ _ExternalMeetingId = Spec("string", "ExternalMeetingId", min=2, max=64, sensitiv
 _Arn = Spec("string", "Arn", min=1, max=1024, pattern="^arn[\\/\\:\\-\\_\\.a-zA-Z0-9]+$", sensitive=True)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class NotificationsConfiguration:
     """The configuration for resource targets to receive notifications when meeting and attendee events occur."""
 
@@ -302,7 +302,7 @@ class MeetingFeatureStatus(StrEnum):
 _MeetingFeatureStatus = Spec("string", "MeetingFeatureStatus", enum=MeetingFeatureStatus)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class AudioFeatures:
     """The configuration settings for the audio features available to a meeting."""
 
@@ -326,7 +326,7 @@ class VideoResolution(StrEnum):
 _VideoResolution = Spec("string", "VideoResolution", enum=VideoResolution)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class VideoFeatures:
     """The configuration settings for the video features available to a meeting."""
 
@@ -350,7 +350,7 @@ class ContentResolution(StrEnum):
 _ContentResolution = Spec("string", "ContentResolution", enum=ContentResolution)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ContentFeatures:
     """The configuration settings for the content features available to a meeting."""
 
@@ -366,7 +366,7 @@ _ContentFeatures = Spec("structure", "ContentFeatures", cls=ContentFeatures)
 _AttendeeMax = Spec("integer", "AttendeeMax", min=1, max=250)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class AttendeeFeatures:
     """The configuration settings for the attendee features available to a meeting."""
 
@@ -377,7 +377,7 @@ class AttendeeFeatures:
 _AttendeeFeatures = Spec("structure", "AttendeeFeatures", cls=AttendeeFeatures)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MeetingFeaturesConfiguration:
     """Lists the audio and video features enabled for a meeting, such as echo reduction."""
 
@@ -415,7 +415,7 @@ _TagKey = Spec("string", "TagKey", min=1, max=128, pattern="^[a-zA-Z+-=._:/]+$")
 _TagValue = Spec("string", "TagValue", min=0, max=256, pattern="[\\s\\w+-=\\.:/@]*")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class Tag:
     """A key-value pair that you define."""
 
@@ -441,7 +441,7 @@ class MediaPlacementNetworkType(StrEnum):
 _MediaPlacementNetworkType = Spec("string", "MediaPlacementNetworkType", enum=MediaPlacementNetworkType)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMeetingRequest:
     """The request of `create_meeting`: Creates a new Amazon Chime SDK meeting in the specified media Region with no initial attendees."""
 
@@ -483,7 +483,7 @@ class CreateMeetingRequest:
     """The type of network for the media placement."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class MediaPlacement:
     """The media placement for the meeting."""
 
@@ -519,7 +519,7 @@ _MediaPlacement = Spec("structure", "MediaPlacement", cls=MediaPlacement)
 _AmazonResourceName = Spec("string", "AmazonResourceName", min=1, max=1011, pattern="^arn:.*")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class Meeting:
     """The meeting information, including the meeting ID and MediaPlacement ."""
 
@@ -560,7 +560,7 @@ class Meeting:
 _Meeting = Spec("structure", "Meeting", cls=Meeting)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMeetingResponse:
     """The response of `create_meeting`."""
 
@@ -573,7 +573,7 @@ _CreateMeetingWithAttendeesRequestItemList = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMeetingWithAttendeesRequest:
     """The request of `create_meeting_with_attendees`: Creates a new Amazon Chime SDK meeting in the specified media Region, with attendees."""
 
@@ -619,7 +619,7 @@ class CreateMeetingWithAttendeesRequest:
     """The type of network for the media placement."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class CreateMeetingWithAttendeesResponse:
     """The response of `create_meeting_with_attendees`."""
 
@@ -635,7 +635,7 @@ class CreateMeetingWithAttendeesResponse:
     """If the action fails for one or more of the attendees in the request, a list of the attendees is returned, along with error codes and error messages."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DeleteAttendeeRequest:
     """The request of `delete_attendee`: Deletes an attendee from the specified Amazon Chime SDK meeting and deletes their JoinToken ."""
 
@@ -645,7 +645,7 @@ class DeleteAttendeeRequest:
     """The Amazon Chime SDK attendee ID."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class DeleteMeetingRequest:
     """The request of `delete_meeting`: Deletes the specified Amazon Chime SDK meeting."""
 
@@ -653,7 +653,7 @@ class DeleteMeetingRequest:
     """The Amazon Chime SDK meeting ID."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetAttendeeRequest:
     """The request of `get_attendee`: Gets the Amazon Chime SDK attendee details for a specified meeting ID and attendee ID."""
 
@@ -663,7 +663,7 @@ class GetAttendeeRequest:
     """The Amazon Chime SDK attendee ID."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetAttendeeResponse:
     """The response of `get_attendee`."""
 
@@ -671,7 +671,7 @@ class GetAttendeeResponse:
     """The Amazon Chime SDK attendee information."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetMeetingRequest:
     """The request of `get_meeting`: Gets the Amazon Chime SDK meeting details for the specified meeting ID."""
 
@@ -679,7 +679,7 @@ class GetMeetingRequest:
     """The Amazon Chime SDK meeting ID."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetMeetingResponse:
     """The response of `get_meeting`."""
 
@@ -690,7 +690,7 @@ class GetMeetingResponse:
 _ResultMax = Spec("integer", "ResultMax", min=1, max=100)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListAttendeesRequest:
     """The request of `list_attendees`: Lists the attendees for the specified Amazon Chime SDK meeting."""
 
@@ -702,7 +702,7 @@ class ListAttendeesRequest:
     """The maximum number of results to return in a single call."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListAttendeesResponse:
     """The response of `list_attendees`."""
 
@@ -714,7 +714,7 @@ class ListAttendeesResponse:
     """The token to use to retrieve the next page of results."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListTagsForResourceRequest:
     """The request of `list_tags_for_resource`: Returns a list of the tags available for the specified resource."""
 
@@ -722,7 +722,7 @@ class ListTagsForResourceRequest:
     """The ARN of the resource."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class ListTagsForResourceResponse:
     """The response of `list_tags_for_resource`."""
 
@@ -842,7 +842,7 @@ _TranscribeVocabularyNamesOrFilterNamesString = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class EngineTranscribeSettings:
     """The transcription configuration settings passed to Amazon Transcribe."""
 
@@ -975,7 +975,7 @@ _TranscribeMedicalContentIdentificationType = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class EngineTranscribeMedicalSettings:
     """The transcription configuration settings passed to Amazon Transcribe Medical."""
 
@@ -1007,7 +1007,7 @@ _EngineTranscribeMedicalSettings = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class TranscriptionConfiguration:
     """The configuration for the current transcription operation."""
 
@@ -1025,7 +1025,7 @@ class TranscriptionConfiguration:
 _TranscriptionConfiguration = Spec("structure", "TranscriptionConfiguration", cls=TranscriptionConfiguration)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StartMeetingTranscriptionRequest:
     """The request of `start_meeting_transcription`: Starts transcription for the specified meetingId ."""
 
@@ -1037,7 +1037,7 @@ class StartMeetingTranscriptionRequest:
     """The configuration for the current transcription operation."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StopMeetingTranscriptionRequest:
     """The request of `stop_meeting_transcription`: Stops transcription for the specified meetingId ."""
 
@@ -1045,7 +1045,7 @@ class StopMeetingTranscriptionRequest:
     """The unique ID of the meeting for which you stop transcription."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class TagResourceRequest:
     """The request of `tag_resource`: The resource that supports tags."""
 
@@ -1055,7 +1055,7 @@ class TagResourceRequest:
     """Lists the requested tags."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class TagResourceResponse:
     """The response of `tag_resource`."""
 
@@ -1065,7 +1065,7 @@ class TagResourceResponse:
 _TagKeyList = Spec("list", "TagKeyList", min=0, max=50, member=_TagKey)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UntagResourceRequest:
     """The request of `untag_resource`: Removes the specified tags from the specified resources."""
 
@@ -1075,14 +1075,14 @@ class UntagResourceRequest:
     """The tag keys being removed from the resources."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UntagResourceResponse:
     """The response of `untag_resource`."""
 
     # The model declares no members for this shape.
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateAttendeeCapabilitiesRequest:
     """The request of `update_attendee_capabilities`: The capabilities that you want to update."""
 
@@ -1096,7 +1096,7 @@ class UpdateAttendeeCapabilitiesRequest:
     """The capabilities that you want to update."""
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class UpdateAttendeeCapabilitiesResponse:
     """The response of `update_attendee_capabilities`."""
 

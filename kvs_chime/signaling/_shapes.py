@@ -4,7 +4,7 @@
 
 import attrs
 
-from .._model import SPEC, WIRE, Spec, StrEnum, redacted
+from .._model import SPEC, WIRE, Spec, StrEnum, redacted, shape
 
 __all__ = [
     "GetIceServerConfigRequest",
@@ -40,7 +40,7 @@ _Service = Spec("string", "Service", enum=Service)
 _Username = Spec("string", "Username", min=1, max=256, pattern="[a-zA-Z0-9_.-]+")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetIceServerConfigRequest:
     """The request of `get_ice_server_config`: Gets the Interactive Connectivity Establishment (ICE) server configuration information, including URIs, username, and password which can be used to configure the WebRTC connection."""
 
@@ -68,7 +68,7 @@ _Password = Spec("string", "Password", min=1, max=256, pattern="[a-zA-Z0-9_.-]+"
 _Ttl = Spec("integer", "Ttl", min=30, max=86400)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class IceServer:
     """A structure for the ICE server connection data."""
 
@@ -88,7 +88,7 @@ _IceServer = Spec("structure", "IceServer", cls=IceServer)
 _IceServerList = Spec("list", "IceServerList", member=_IceServer)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetIceServerConfigResponse:
     """The response of `get_ice_server_config`."""
 
@@ -99,7 +99,7 @@ class GetIceServerConfigResponse:
 _MessagePayload = Spec("string", "MessagePayload", min=1, max=10000, pattern="[a-zA-Z0-9+/=]+")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class SendAlexaOfferToMasterRequest:
     """The request of `send_alexa_offer_to_master`: This API allows you to connect WebRTC-enabled devices with Alexa display devices."""
 
@@ -114,7 +114,7 @@ class SendAlexaOfferToMasterRequest:
 _Answer = Spec("string", "Answer", min=1, max=10000)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class SendAlexaOfferToMasterResponse:
     """The response of `send_alexa_offer_to_master`."""
 

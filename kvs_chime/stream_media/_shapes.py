@@ -6,7 +6,7 @@ import datetime
 
 import attrs
 
-from .._model import SPEC, WIRE, Spec, StrEnum
+from .._model import SPEC, WIRE, Spec, StrEnum, shape
 from .._stream import PayloadStream
 
 __all__ = ["GetMediaRequest", "GetMediaResponse", "StartSelector", "StartSelectorType"]
@@ -47,7 +47,7 @@ _Timestamp = Spec("timestamp", "Timestamp")
 _ContinuationToken = Spec("string", "ContinuationToken", min=1, max=128, pattern="^[a-zA-Z0-9_\\.\\-]+$")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class StartSelector:
     """Identifies the starting chunk to get from the specified stream."""
 
@@ -72,7 +72,7 @@ class StartSelector:
 _StartSelector = Spec("structure", "StartSelector", cls=StartSelector)
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetMediaRequest:
     """The request of `get_media`: Use this API to retrieve media content from a Kinesis video stream."""
 
@@ -90,7 +90,7 @@ _ContentType = Spec("string", "ContentType", min=1, max=128, pattern="^[a-zA-Z0-
 _Payload = Spec("blob", "Payload")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class GetMediaResponse:
     """The response of `get_media`."""
 

@@ -4,7 +4,7 @@
 
 import attrs
 
-from .._model import SPEC, WIRE, Spec
+from .._model import SPEC, WIRE, Spec, shape
 
 __all__ = ["JoinStorageSessionAsViewerRequest", "JoinStorageSessionRequest"]
 
@@ -16,7 +16,7 @@ _ChannelArn = Spec(
 )
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class JoinStorageSessionRequest:
     """The request of `join_storage_session`: Before using this API, you must call the GetSignalingChannelEndpoint API to request the WEBRTC endpoint."""
 
@@ -27,7 +27,7 @@ class JoinStorageSessionRequest:
 _ClientId = Spec("string", "ClientId", min=1, max=256, pattern="^[a-zA-Z0-9_.-]+$")
 
 
-@attrs.frozen(kw_only=True)
+@shape(kw_only=True)
 class JoinStorageSessionAsViewerRequest:
     """The request of `join_storage_session_as_viewer`: Join the ongoing one way-video and/or multi-way audio WebRTC session as a viewer for an input channel."""
 

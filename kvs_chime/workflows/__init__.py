@@ -11,7 +11,7 @@ Wherever a request takes a list of `Tag`, these take a plain `Mapping[str, str]`
 
 from ._channel import ensure_signaling_channel
 from ._meeting_audio import MeetingAudioStream, stream_meeting_audio
-from ._read_media import follow_stream, read_stream_range
+from ._read_media import event_start, follow_event, follow_stream, read_stream_range
 from ._tags import TagLike, TagsLike
 from ._webrtc import WebRtcConnectionInfo, WebRtcConnector
 
@@ -22,6 +22,8 @@ __all__ = [
     "WebRtcConnectionInfo",
     "WebRtcConnector",
     "ensure_signaling_channel",
+    "event_start",
+    "follow_event",
     "follow_stream",
     "read_stream_range",
     "stream_meeting_audio",

@@ -14,13 +14,14 @@ from ..archived_media import (
     ListFragmentsRequest,
 )
 from ..errors import TransportError
+from ..events import KinesisVideoStreamEnd, KinesisVideoStreamStart
 from ..kinesisvideo import KinesisVideo
 from ..media._follow import LiveRead, fragment_batches
 from ..media._fragment import Fragment
 from ..media._io import DEFAULT_CHUNK_SIZE, read_fragments
-from ..stream_media import KinesisVideoMedia, StartSelector
+from ..stream_media import KinesisVideoMedia, StartSelector, StartSelectorType
 
-__all__ = ["follow_stream", "read_stream_range"]
+__all__ = ["event_start", "follow_event", "follow_stream", "read_stream_range"]
 
 
 def follow_stream(
@@ -65,6 +66,41 @@ def follow_stream(
         if not live.resume():
             return
         sleep(live.resume_delay)
+
+
+def event_start(started: KinesisVideoStreamStart) -> StartSelector:
+    """Where the stream a stream-start event names begins: its start fragment (`GetMedia`'s
+    FRAGMENT_NUMBER selector starts with the fragment it names)."""
+    return StartSelector(
+        start_selector_type=StartSelectorType.FRAGMENT_NUMBER,
+        after_fragment_number=started.start_fragment_number,
+    )
+
+
+def follow_event(
+    kv: KinesisVideo,
+    started: KinesisVideoStreamStart,
+    ended: KinesisVideoStreamEnd | None = None,
+    *,
+    max_idle_resumes: int = 3,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[Fragment]:
+    """One attendee's audio (or the meeting's mix), as the media pipeline's events name it: the
+    fragments of `started`'s stream from its first, to `ended`'s last when the end event is known
+    (else until the stream stops); `follow_stream` does the reading::
+
+        for fragment in follow_event(kv, started, ended):
+            track = fragment.audio_track
+            ...
+    """
+    return follow_stream(
+        kv,
+        started.kinesis_video_stream_arn,
+        start=event_start(started),
+        end_fragment_number=None if ended is None else ended.end_fragment_number,
+        max_idle_resumes=max_idle_resumes,
+        sleep=sleep,
+    )
 
 
 def read_stream_range(

@@ -108,7 +108,7 @@ def test_the_generated_requests_reach_both_outcomes() -> None:
 
     # Derandomized: a count over random draws must not depend on the run's seed.
     @settings(
-        max_examples=150,
+        max_examples=300,
         deadline=None,
         database=None,
         derandomize=True,

@@ -1,0 +1,169 @@
+"""A meeting's audio read back through the readers, against the local endpoint's media: two
+attendees, an IndividualAudio pipeline, the stream-start and stream-end events naming each
+attendee's stream; live (`follow_stream`, also across dropped connections) and as a past range
+(`read_stream_range`), sync and async, the same fragments every way."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kvs_chime import KinesisVideo, MediaPipelines, Meetings
+from kvs_chime.archived_media import FragmentSelector, FragmentSelectorType, TimestampRange
+from kvs_chime.events import KinesisVideoStreamEnd, KinesisVideoStreamStart, parse_event
+from kvs_chime.media import Fragment
+from kvs_chime.media_pipelines import (
+    CreateMediaPipelineKinesisVideoStreamPoolRequest,
+    CreateMediaStreamPipelineRequest,
+    DeleteMediaPipelineRequest,
+    KinesisVideoStreamConfiguration,
+    MediaStreamSink,
+    MediaStreamSource,
+)
+from kvs_chime.meetings import CreateAttendeeRequest, CreateMeetingRequest
+from kvs_chime.stream_media import StartSelector, StartSelectorType
+from kvs_chime.testing import LocalEndpoint, ManualClock
+from kvs_chime.workflows import follow_event, follow_stream, read_stream_range
+
+SECONDS = 10
+
+
+@pytest.fixture(scope="module")
+def meeting_audio() -> Iterator[
+    tuple[LocalEndpoint, dict[str, tuple[KinesisVideoStreamStart, KinesisVideoStreamEnd]]]
+]:
+    """The endpoint, and per attendee (external user id) the start and end events of its stream."""
+    with LocalEndpoint(activation_delay=0, clock=ManualClock()) as ep:
+        session, url, region = ep.boto3_session(), ep.url, ep.region
+        meetings = Meetings(session=session, endpoint_url=url, region_name=region)
+        media = MediaPipelines(session=session, endpoint_url=url, region_name=region)
+        meeting = meetings.create_meeting(
+            CreateMeetingRequest(
+                client_request_token="read-back", media_region=region, external_meeting_id="read-back"
+            )
+        ).meeting
+        assert meeting is not None and meeting.meeting_id is not None and meeting.meeting_arn is not None
+        for name in ("alice", "bob"):
+            meetings.create_attendee(
+                CreateAttendeeRequest(meeting_id=meeting.meeting_id, external_user_id=name)
+            )
+        pool = media.create_media_pipeline_kinesis_video_stream_pool(
+            CreateMediaPipelineKinesisVideoStreamPoolRequest(
+                pool_name="read-back",
+                stream_configuration=KinesisVideoStreamConfiguration(
+                    region=region, data_retention_in_hours=24
+                ),
+            )
+        ).kinesis_video_stream_pool_configuration
+        assert pool is not None and pool.pool_arn is not None
+        pipeline = media.create_media_stream_pipeline(
+            CreateMediaStreamPipelineRequest(
+                sources=[MediaStreamSource(source_type="ChimeSdkMeeting", source_arn=meeting.meeting_arn)],
+                sinks=[
+                    MediaStreamSink(
+                        sink_arn=pool.pool_arn,
+                        sink_type="KinesisVideoStreamPool",
+                        reserved_stream_capacity=2,
+                        media_stream_type="IndividualAudio",
+                    )
+                ],
+            )
+        ).media_stream_pipeline
+        assert pipeline is not None
+        ep.fast_forward(SECONDS)
+        media.delete_media_pipeline(DeleteMediaPipelineRequest(media_pipeline_id=pipeline.media_pipeline_id))
+        for name in ("alice", "bob"):  # the streams end as the deletion takes effect
+            assert ep.events.wait_for(lambda event, name=name: _ends(event, name)) is not None
+
+        starts: dict[str, KinesisVideoStreamStart] = {}
+        ends: dict[str, KinesisVideoStreamEnd] = {}
+        for event in map(parse_event, ep.events.events()):
+            if isinstance(event, KinesisVideoStreamStart):
+                starts[event.external_user_id] = event
+            elif isinstance(event, KinesisVideoStreamEnd):
+                ends[event.external_user_id] = event
+        assert set(starts) == set(ends) == {"alice", "bob"}
+        yield ep, {name: (starts[name], ends[name]) for name in starts}
+
+
+def _ends(event: dict[str, Any], name: str) -> bool:
+    detail = event.get("detail") or {}
+    return (
+        detail.get("eventType") == "chime:MediaPipelineKinesisVideoStreamEnd"
+        and detail.get("externalUserId") == name
+    )
+
+
+def kinesis_video(ep: LocalEndpoint) -> KinesisVideo:
+    return KinesisVideo(session=ep.boto3_session(), endpoint_url=ep.url, region_name=ep.region)
+
+
+def at(event: KinesisVideoStreamStart) -> StartSelector:
+    # The fragment a stream-start event names is the stream's first.
+    return StartSelector(
+        start_selector_type=StartSelectorType.FRAGMENT_NUMBER,
+        after_fragment_number=event.start_fragment_number,
+    )
+
+
+def summary(fragments: list[Fragment]) -> list[tuple[str | None, int, str | None]]:
+    return [(f.fragment_number, len(f.frames), f.external_user_id) for f in fragments]
+
+
+def test_each_attendees_stream_read_live_to_its_end_event(meeting_audio: tuple[LocalEndpoint, dict]) -> None:  # type: ignore[type-arg]  # fixture
+    ep, streams = meeting_audio
+    kv = kinesis_video(ep)
+    for name, (start, end) in streams.items():
+        fragments = list(follow_event(kv, start, end))  # the stream as the events name it
+        assert fragments[0].fragment_number == start.start_fragment_number
+        assert fragments[-1].fragment_number == end.end_fragment_number
+        assert {f.external_user_id for f in fragments} == {name}
+        numbers = [int(f.fragment_number or 0) for f in fragments]
+        assert numbers == sorted(set(numbers))  # in order, each once
+        seconds = sum(len(f.frames) for f in fragments) * 1024 / (fragments[0].sample_rate or 48000)
+        assert SECONDS - 1 <= seconds <= SECONDS + 1
+
+
+def test_dropped_connections_resume_without_loss_or_duplicate(
+    meeting_audio: tuple[LocalEndpoint, dict],
+) -> None:  # type: ignore[type-arg]  # fixture
+    ep, streams = meeting_audio
+    kv = kinesis_video(ep)
+    start, end = streams["alice"]
+    arn = start.kinesis_video_stream_arn
+
+    def read() -> list[Fragment]:
+        follow = follow_stream(
+            kv, arn, start=at(start), end_fragment_number=end.end_fragment_number, sleep=lambda _: None
+        )
+        return list(follow)
+
+    whole = read()
+    ep.media_faults.drop_get_media(after_fragments=2, times=3)  # three cuts, each mid-fragment
+    resumed = read()
+    assert ep.media_faults.pending() == 0  # every cut happened
+    assert summary(resumed) == summary(whole)
+    assert [f.frames for f in resumed] == [f.frames for f in whole]  # frame for frame
+
+
+def test_a_past_range_reads_the_same_fragments_as_following(
+    meeting_audio: tuple[LocalEndpoint, dict],
+) -> None:  # type: ignore[type-arg]  # fixture
+    ep, streams = meeting_audio
+    kv = kinesis_video(ep)
+    start, end = streams["bob"]
+    arn = start.kinesis_video_stream_arn
+    live = list(follow_stream(kv, arn, start=at(start), end_fragment_number=end.end_fragment_number))
+    hour = datetime.timedelta(hours=1)
+    selector = FragmentSelector(
+        fragment_selector_type=FragmentSelectorType.SERVER_TIMESTAMP,
+        timestamp_range=TimestampRange(
+            start_timestamp=start.start_time - hour, end_timestamp=end.end_time + hour
+        ),
+    )
+    past = list(read_stream_range(kv, arn, selector))
+    assert summary(past) == summary(live)
+    assert [f.frames for f in past] == [f.frames for f in live]
