@@ -109,7 +109,7 @@ def lowest(session: nox.Session) -> None:
         "python",
         "-c",
         "from importlib.metadata import version as v; "
-        "print(*(f'{n}=={v(n)}' for n in ('boto3', 'botocore', 'attrs', 'cattrs', 'tenacity', 'regex')))",
+        "print(*(f'{n}=={v(n)}' for n in ('boto3', 'botocore', 'attrs', 'cattrs', 'tenacity', 'regex', 'websockets')))",
     )
     session.run(
         "pytest", "-q", "-p", "no:cacheprovider", *session.posargs, env={"KVS_CHIME_TEST_DEPTH": "0.3"}
