@@ -9,7 +9,18 @@ import tarfile
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["tests", "aio", "lowest", "audio", "lint", "typecheck", "generate", "docs", "awscli"]
+nox.options.sessions = [
+    "tests",
+    "aio",
+    "lowest",
+    "audio",
+    "webrtc",
+    "lint",
+    "typecheck",
+    "generate",
+    "docs",
+    "awscli",
+]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
@@ -98,7 +109,7 @@ def lowest(session: nox.Session) -> None:
         "python",
         "-c",
         "from importlib.metadata import version as v; "
-        "print(*(f'{n}=={v(n)}' for n in ('boto3', 'botocore', 'attrs', 'cattrs', 'tenacity', 'regex')))",
+        "print(*(f'{n}=={v(n)}' for n in ('boto3', 'botocore', 'attrs', 'cattrs', 'tenacity', 'regex', 'websockets')))",
     )
     session.run(
         "pytest", "-q", "-p", "no:cacheprovider", *session.posargs, env={"KVS_CHIME_TEST_DEPTH": "0.3"}
@@ -121,6 +132,21 @@ def audio(session: nox.Session) -> None:
         "-k",
         "aac or mkv or read_audio",
         *session.posargs,
+    )
+
+
+@nox.session(python="3.12")
+def webrtc(session: nox.Session) -> None:
+    """The signaling tests with the `webrtc` extra (aiortc): real aiortc peers open a data channel
+    through the local endpoint's signaling; the WebRTC how-to runs with them too.
+
+    One Python in the default run (aiortc and its media wheels are the same family on each);
+    without the extra the `tests` sessions skip the aiortc tests and run the rest of tests/webrtc.
+    """
+    session.install(".[webrtc]", *CONSTRAINTS)
+    _install(session, "test")
+    session.run(
+        "pytest", "-q", "-p", "no:cacheprovider", "tests/webrtc", "docs/howto/webrtc.md", *session.posargs
     )
 
 

@@ -2,7 +2,8 @@
 
 By default it runs against the bundled local endpoint, started in this process: no AWS account,
 no credentials, nothing leaves the machine. It ensures a signaling channel, gets its WebRTC
-connection info, streams a meeting's audio into a Kinesis Video Stream pool, lists what exists,
+connection info, connects a master and a viewer to its signaling WebSocket (an SDP offer one
+way, the answer back), streams a meeting's audio into a Kinesis Video Stream pool, lists what exists,
 then stops and cleans up, printing the typed results and each step's time on the way, and at the
 end what it deleted.
 
@@ -15,6 +16,7 @@ Without credentials for either, the demo says so in one line and exits with stat
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import sys
 import time
@@ -28,6 +30,7 @@ from . import KinesisVideo, KvsChimeError, MediaPipelines, Poll
 from .errors import ResourceNotFoundError
 from .kinesisvideo import ChannelRole, DeleteSignalingChannelRequest, DescribeSignalingChannelRequest
 from .media_pipelines import KinesisVideoStreamConfiguration
+from .webrtc import SdpAnswer, SdpOffer, SignalingClient, SigningCredentials, session_credentials
 from .workflows import MeetingAudioStream, WebRtcConnector, ensure_signaling_channel, stream_meeting_audio
 
 __all__ = ["main"]
@@ -180,13 +183,14 @@ def _steps(
     _row("same channel again", again.channel_arn == channel.channel_arn)
     _took(started)
 
-    started = _step("2. WebRTC connection info (viewer)")
+    started = _step("2. WebRTC connection info (viewer), then a master and a viewer signal each other")
     connector = WebRtcConnector(kv)
     info = connector.connection_info(channel.channel_arn, ChannelRole.VIEWER, client_id="demo-viewer")
     _row("wss", info.wss_url)
     _row("https", info.https_url)
     for server in info.ice_servers:
         _row("ice server", f"{', '.join(server.uris or [])} (ttl {server.ttl}s, password hidden)")
+    asyncio.run(_signal(connector, channel.channel_arn, session_credentials(kv.session)))
     _took(started)
 
     started = _step("3. stream the meeting's audio into a Kinesis Video Stream pool")
@@ -213,6 +217,31 @@ def _steps(
     for p in media.iter_media_pipelines():
         _row("media pipeline", p.media_pipeline_id)
     _took(started)
+
+
+async def _signal(connector: WebRtcConnector, channel_arn: str, credentials: SigningCredentials) -> None:
+    """A master and a viewer on the channel's signaling WebSocket: an offer one way, an answer back."""
+    connect_started = time.perf_counter()
+    async with (
+        SignalingClient(connector, channel_arn, credentials=credentials) as master,
+        SignalingClient(
+            connector, channel_arn, credentials=credentials, role=ChannelRole.VIEWER, client_id="demo-viewer"
+        ) as viewer,
+    ):
+        _row("connected", f"master and viewer in {time.perf_counter() - connect_started:.3f} s")
+        exchange_started = time.perf_counter()
+        await viewer.send_offer("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=kvs-chime-demo\r\n")
+        offer = await master.receive(timeout=10)
+        if not isinstance(offer, SdpOffer):
+            raise RuntimeError(f"the master expected an offer, got {type(offer).__name__}")
+        _row("master received", f"an SDP offer from {offer.sender_client_id}")
+        await master.send_answer(
+            "v=0\r\ns=kvs-chime-demo-answer\r\n", recipient_client_id=offer.sender_client_id
+        )
+        answer = await viewer.receive(timeout=10)
+        if not isinstance(answer, SdpAnswer):
+            raise RuntimeError(f"the viewer expected an answer, got {type(answer).__name__}")
+        _row("viewer received", f"the SDP answer ({time.perf_counter() - exchange_started:.3f} s round trip)")
 
 
 def _channel_exists(kv: KinesisVideo, name: str) -> bool:

@@ -67,6 +67,8 @@ PUBLIC_MODULES = (
     "kvs_chime.webrtc_storage",
     "kvs_chime.workflows",
     "kvs_chime.aio",
+    "kvs_chime.webrtc",
+    "kvs_chime.webrtc.aiortc",
     "kvs_chime.events",
     "kvs_chime.media",
     "kvs_chime.testing",
@@ -77,7 +79,7 @@ PUBLIC_MODULES = (
 # (the build has no network), so they are shown as code without a link.
 EXTERNAL = re.compile(
     r"^(boto3|botocore|attrs|attr|cattrs|tenacity|pytest|_pytest|datetime|enum|collections|typing|types|"
-    r"contextvars|threading|argparse|logging|os|"
+    r"contextvars|threading|argparse|logging|os|random|asyncio|_asyncio|"
     # Imported only for type checking, so annotations keep their bare names.
     r"Session$|BaseClient$|Config$|T$|F$|Req$|Resp$|Item$)"
 )

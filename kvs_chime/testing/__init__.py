@@ -20,6 +20,7 @@ from ._faults import MAX_LATENCY, Faults, Mutation
 from ._hub import MediaFaults
 from ._journal import Journal, JournalEntry
 from ._persist import StateFileError
+from ._signaling_control import SignalingConnection, SignalingControl
 from ._types import JsonObject, JsonValue
 
 __all__ = [
@@ -35,5 +36,7 @@ __all__ = [
     "ManualClock",
     "MediaFaults",
     "Mutation",
+    "SignalingConnection",
+    "SignalingControl",
     "StateFileError",
 ]

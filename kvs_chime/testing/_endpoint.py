@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, cast
 
+from . import _signaling_admin as signaling_admin
 from ._admin import ADMIN_PREFIX, Admin
 from ._backend import DEFAULT_ACCOUNT, DEFAULT_ACTIVATION_DELAY, DEFAULT_REGION, Settings
 from ._clock import Clock
@@ -20,6 +21,9 @@ from ._hub import MediaFaults
 from ._journal import Journal
 from ._persist import StateFile
 from ._server import BODY_TIMEOUT, ServerThread
+from ._signaling import SignalingHub
+from ._signaling_control import SignalingControl
+from ._signaling_ws import serve as serve_signaling
 from ._wire import HttpRequest, HttpResponse, StreamingResponse
 
 if TYPE_CHECKING:
@@ -146,6 +150,9 @@ class LocalEndpoint:
         self._stopping = threading.Event()
         self._dispatcher = Dispatcher(self._settings, self._faults, self._journal, self._sleep)
         self._admin = Admin(self._settings, self._faults, self._journal, self._dispatcher)
+        self._signaling = SignalingHub(
+            self._settings, self._journal, self._dispatcher.scope, self._dispatcher.lock, self._sleep
+        )
         self._state: StateFile | None = None
         if state_file is not None:
             # Refuses a corrupt or foreign file here, before anything is served or written.
@@ -173,6 +180,8 @@ class LocalEndpoint:
             self._dispatcher.advance(only_media=True)
 
     def _answer(self, request: HttpRequest) -> HttpResponse | StreamingResponse | None:
+        if request.path.rstrip("/") == signaling_admin.PATH:
+            return signaling_admin.answer(self.signaling, request)
         if request.path.startswith(ADMIN_PREFIX):
             return self._admin.handle(request)
         return self._dispatcher.handle(request)
@@ -186,7 +195,14 @@ class LocalEndpoint:
         with self._lock:
             if self._server is not None or self._stopped:
                 raise RuntimeError("a LocalEndpoint can be started only once")
-            server = ServerThread(self._answer, self._host, self._port, self._body_timeout, streams_body)
+            server = ServerThread(
+                self._answer,
+                self._host,
+                self._port,
+                self._body_timeout,
+                streams_body,
+                lambda request, sock: serve_signaling(self._signaling, request, sock),
+            )
             shown = "127.0.0.1" if self._host in ("", "0.0.0.0") else self._host
             shown = f"[{shown}]" if ":" in shown else shown
             self._settings.base_url = f"http://{shown}:{server.port}"
@@ -260,6 +276,11 @@ class LocalEndpoint:
     def faults(self) -> Faults:
         """Fault injection for the next calls (see Faults)."""
         return self._faults
+
+    @property
+    def signaling(self) -> SignalingControl:
+        """The signaling channels' WebSockets: limits, faults (GO_AWAY, 1001, drops) and connections."""
+        return SignalingControl(self._signaling)
 
     @property
     def journal(self) -> Journal:
@@ -354,6 +375,7 @@ class LocalEndpoint:
     def reset(self) -> None:
         """Forget every resource, pending fault, journal entry and event (settings are kept)."""
         self._dispatcher.reset()
+        self._signaling.reset()
         self._faults.clear()
         self._journal.clear()
         self._settings.hub.faults.clear()

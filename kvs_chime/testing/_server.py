@@ -171,6 +171,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         server = cast(LocalHTTPServer, self.server)
+        if server.upgrade is not None and "websocket" in self.headers.get("Upgrade", "").lower():
+            # The connection becomes a WebSocket (the signaling endpoints); it ends with it.
+            self.close_connection = True
+            target = urlsplit(self.path)
+            server.upgrade(
+                HttpRequest(
+                    method=self.command,
+                    path=target.path or "/",
+                    query=parse_qs(target.query, keep_blank_values=True),
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=b"",
+                ),
+                self.connection,
+            )
+            return
         target = urlsplit(self.path)
         if server.streams_body is not None and server.streams_body(self.command, target.path):
             stream = self._stream_body()
@@ -289,11 +304,14 @@ class LocalHTTPServer(ThreadingHTTPServer):
         port: int = 0,
         body_timeout: float = BODY_TIMEOUT,
         streams_body: Callable[[str, str], bool] | None = None,
+        upgrade: Callable[[HttpRequest, socket.socket], None] | None = None,
     ) -> None:
         self.answer = answer
         self.body_timeout = body_timeout
         self.streams_body = streams_body
         """Says, from method and path, whether a request's body is handed over as it arrives."""
+        self.upgrade = upgrade
+        """Serves a request asking for `Upgrade: websocket` on its socket, until the WebSocket ends."""
         self._connections: dict[threading.Thread, socket.socket] = {}
         self._connections_lock = threading.Lock()
         if ":" in host:
@@ -352,8 +370,9 @@ class ServerThread:
         port: int = 0,
         body_timeout: float = BODY_TIMEOUT,
         streams_body: Callable[[str, str], bool] | None = None,
+        upgrade: Callable[[HttpRequest, socket.socket], None] | None = None,
     ) -> None:
-        self._server = LocalHTTPServer(answer, host, port, body_timeout, streams_body)
+        self._server = LocalHTTPServer(answer, host, port, body_timeout, streams_body, upgrade)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.02},

@@ -107,6 +107,9 @@ def test_region_alone_stays_local_each_step_is_timed_and_the_clean_up_is_listed(
     assert [s.split(".", 1)[0] for s in steps] == ["1", "2", "3", "4", "5"]
     for step in steps:
         assert re.search(r"^   took +\d+\.\d\d s$", step, re.MULTILINE), step
+    # A master and a viewer met on the channel's signaling WebSocket.
+    assert "master received        an SDP offer from demo-viewer" in steps[1]
+    assert "viewer received        the SDP answer" in steps[1]
     cleaned = re.findall(r"^   deleted +(.+)$", steps[-1], re.MULTILINE)
     assert [c.split(" ")[0:2] for c in cleaned] == [
         ["media", "pipeline"],
