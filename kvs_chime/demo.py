@@ -20,23 +20,30 @@ import asyncio
 import contextlib
 import sys
 import time
-from collections.abc import Generator, Sequence
-from typing import cast
+from collections.abc import Callable, Generator, Mapping, Sequence
+from typing import TYPE_CHECKING, cast
 
 import boto3
 from botocore.exceptions import BotoCoreError
 
-from . import KinesisVideo, KvsChimeError, MediaPipelines, Poll
+from . import KinesisVideo, KvsChimeError, MediaPipelines, Meetings, Poll
+from ._demo_audio import ATTENDEES, local_meeting, read_back
 from .errors import ResourceNotFoundError
+from .events import KinesisVideoStreamEnd, parse_event
 from .kinesisvideo import ChannelRole, DeleteSignalingChannelRequest, DescribeSignalingChannelRequest
-from .media_pipelines import KinesisVideoStreamConfiguration
+from .media_pipelines import KinesisVideoStreamConfiguration, MediaStreamType
 from .webrtc import SdpAnswer, SdpOffer, SignalingClient, SigningCredentials, session_credentials
 from .workflows import MeetingAudioStream, WebRtcConnector, ensure_signaling_channel, stream_meeting_audio
+
+if TYPE_CHECKING:
+    from .testing import LocalEndpoint
 
 __all__ = ["main"]
 
 _DEMO_MEETING = "arn:aws:chime::123456789012:meeting/2f9d7c1e-3b5a-4c8e-9f10-1a2b3c4d5e6f"
 _LOCAL_REGION = "us-east-1"
+_SECONDS = 3.0
+"""Seconds of the local meeting's audio the demo reads back."""
 
 # Exit statuses: 2 for a command line that cannot run (argparse's own convention), 1 for a run
 # that failed midway (after cleaning up).
@@ -108,8 +115,11 @@ def _check_credentials(session: boto3.Session, target: str) -> None:
 
 
 @contextlib.contextmanager
-def _target(args: argparse.Namespace) -> Generator[tuple[boto3.Session, str | None, str], None, None]:
-    """The session, endpoint URL and region to use: a local endpoint unless told otherwise."""
+def _target(
+    args: argparse.Namespace,
+) -> Generator[tuple[boto3.Session, str | None, str, LocalEndpoint | None], None, None]:
+    """The session, endpoint URL and region to use, and the in-process local endpoint if it is
+    the target (unless told otherwise)."""
     if args.real or args.endpoint_url:
         target = "--real" if args.real else "--endpoint-url"
         session = boto3.Session(region_name=args.region)
@@ -123,28 +133,28 @@ def _target(args: argparse.Namespace) -> Generator[tuple[boto3.Session, str | No
             raise _UsageError("--real needs --meeting-arn: the ARN of a live Chime SDK meeting to stream")
         where = f"endpoint {args.endpoint_url}" if args.endpoint_url else "AWS"
         print(f"{where}, region {region}: real resources are created, then deleted")
-        yield session, args.endpoint_url, region
+        yield session, args.endpoint_url, region, None
         return
     from .testing import LocalEndpoint
 
     # A short activation delay so the waiters have something to wait for.
     with LocalEndpoint(region=args.region or _LOCAL_REGION, activation_delay=0.3) as endpoint:
         print(f"local endpoint listening at {endpoint.url} (region {endpoint.region}; --real for AWS)")
-        yield endpoint.boto3_session(), endpoint.url, endpoint.region
+        yield endpoint.boto3_session(), endpoint.url, endpoint.region, endpoint
 
 
 def _run(args: argparse.Namespace) -> None:
     remote = bool(args.real or args.endpoint_url)
     poll = Poll(timeout=120.0, interval=2.0 if remote else 0.1)
-    with _target(args) as (session, endpoint_url, region):
+    with _target(args) as (session, endpoint_url, region, local):
         kv = KinesisVideo(session=session, endpoint_url=endpoint_url, region_name=region)
         media = MediaPipelines(session=session, endpoint_url=endpoint_url, region_name=region)
         cleanup = _Cleanup(kv, poll)
         started = time.perf_counter()
         try:
-            _steps(args, kv, media, region, poll, cleanup)
+            _steps(args, kv, media, region, poll, cleanup, local)
         finally:
-            cleanup_started = _step("5. stop and clean up")
+            cleanup_started = _step("6. stop and clean up")
             try:
                 cleanup.run()
             finally:
@@ -163,6 +173,7 @@ def _steps(
     region: str,
     poll: Poll,
     cleanup: _Cleanup,
+    local: LocalEndpoint | None,
 ) -> None:
     started = _step("1. ensure a signaling channel (twice: the second call finds the first's channel)")
     existed = _channel_exists(kv, args.channel)
@@ -194,12 +205,18 @@ def _steps(
     _took(started)
 
     started = _step("3. stream the meeting's audio into a Kinesis Video Stream pool")
+    meeting_arn = args.meeting_arn or _DEMO_MEETING
+    if local is not None:  # a meeting of the local endpoint, whose attendees each send a tone
+        meetings = Meetings(session=kv.session, endpoint_url=local.url, region_name=region)
+        meeting_arn = local_meeting(meetings, region)
+        _row("meeting", f"{meeting_arn} (attendees {', '.join(ATTENDEES)})")
     stream = stream_meeting_audio(
         media,
-        args.meeting_arn or _DEMO_MEETING,
+        meeting_arn,
         args.pool,
         KinesisVideoStreamConfiguration(region=region, data_retention_in_hours=24),
-        reserved_stream_capacity=1,
+        media_stream_type=MediaStreamType.INDIVIDUAL_AUDIO,  # a stream per attendee
+        reserved_stream_capacity=len(ATTENDEES),
         pool_tags={"app": "kvs-chime-demo"},
         poll=poll,
     )
@@ -217,6 +234,29 @@ def _steps(
     for p in media.iter_media_pipelines():
         _row("media pipeline", p.media_pipeline_id)
     _took(started)
+
+    started = _step("5. read the meeting's audio back, per attendee, as the pipeline's events name it")
+    if local is None:
+        _row("skipped", "the events come from EventBridge on AWS: see docs/howto/read-meeting-audio.md")
+    else:
+        local.fast_forward(_SECONDS)  # the meeting's next seconds, written at once
+        stream.stop()  # the streams end: the pipeline's StreamEnd events name their last fragments
+        for who in ATTENDEES:
+            local.events.wait_for(_stream_ended(who))
+        for got in read_back(kv, local.events.events()):
+            tone = (
+                "decode with kvs-chime[audio]" if got.frequency is None else f"tone ~{got.frequency:.0f} Hz"
+            )
+            _row(got.who, f"{got.seconds:.1f} s, {got.sample_rate} Hz AAC, {got.fragments} fragments, {tone}")
+    _took(started)
+
+
+def _stream_ended(who: str) -> Callable[[Mapping[str, object]], bool]:
+    def ended(raw: Mapping[str, object]) -> bool:
+        event = parse_event(raw)
+        return isinstance(event, KinesisVideoStreamEnd) and event.external_user_id == who
+
+    return ended
 
 
 async def _signal(connector: WebRtcConnector, channel_arn: str, credentials: SigningCredentials) -> None:

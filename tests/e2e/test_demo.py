@@ -104,12 +104,17 @@ def test_region_alone_stays_local_each_step_is_timed_and_the_clean_up_is_listed(
     assert "region eu-west-1" in first and "--real" in first
     assert "arn:aws:kinesisvideo:eu-west-1:" in result.stdout
     steps = re.split(r"^== ", result.stdout, flags=re.MULTILINE)[1:]
-    assert [s.split(".", 1)[0] for s in steps] == ["1", "2", "3", "4", "5"]
+    assert [s.split(".", 1)[0] for s in steps] == ["1", "2", "3", "4", "5", "6"]
     for step in steps:
         assert re.search(r"^   took +\d+\.\d\d s$", step, re.MULTILINE), step
     # A master and a viewer met on the channel's signaling WebSocket.
     assert "master received        an SDP offer from demo-viewer" in steps[1]
     assert "viewer received        the SDP answer" in steps[1]
+    # Each attendee's stream read back through the events: seconds of 48 kHz AAC.
+    for who in ("alice", "bob"):
+        read = re.search(rf"^   {who} +(\d+\.\d) s, 48000 Hz AAC, (\d+) fragments, ", steps[4], re.MULTILINE)
+        assert read is not None, steps[4]
+        assert float(read.group(1)) >= 2.5 and int(read.group(2)) >= 3
     cleaned = re.findall(r"^   deleted +(.+)$", steps[-1], re.MULTILINE)
     assert [c.split(" ")[0:2] for c in cleaned] == [
         ["media", "pipeline"],

@@ -1,0 +1,98 @@
+"""The demo's meeting-audio steps on the in-process local endpoint: a meeting with two attendees
+whose media stream pipeline writes a test tone per attendee, and each attendee's audio read back
+through the events and `follow_event` (decoded, and its tone measured, with the audio extra)."""
+
+from __future__ import annotations
+
+import array
+import sys
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from .events import KinesisVideoStreamEnd, KinesisVideoStreamStart, parse_event
+from .kinesisvideo import KinesisVideo
+from .media import AudioSpecificConfig, Frame, MissingExtraError, decode_aac
+from .meetings import CreateAttendeeRequest, CreateMeetingRequest, Meetings
+from .workflows import follow_event
+
+__all__ = ["ATTENDEES", "AttendeeAudio", "local_meeting", "read_back"]
+
+ATTENDEES = ("alice", "bob")
+
+
+@attrs.frozen
+class AttendeeAudio:
+    """What was read back of one attendee's stream."""
+
+    who: str
+    fragments: int
+    seconds: float
+    sample_rate: int
+    frequency: float | None
+    """The tone's frequency in Hz, from the decoded PCM; None without the audio extra."""
+
+
+def local_meeting(meetings: Meetings, region: str) -> str:
+    """A meeting with the two attendees; its ARN."""
+    meeting = meetings.create_meeting(
+        CreateMeetingRequest(
+            client_request_token="kvs-chime-demo", media_region=region, external_meeting_id="demo"
+        )
+    ).meeting
+    assert meeting is not None and meeting.meeting_id is not None and meeting.meeting_arn is not None
+    for who in ATTENDEES:
+        meetings.create_attendee(CreateAttendeeRequest(meeting_id=meeting.meeting_id, external_user_id=who))
+    return meeting.meeting_arn
+
+
+def read_back(kv: KinesisVideo, events: Iterable[Mapping[str, object]]) -> list[AttendeeAudio]:
+    """Each attendee's stream, as the pipeline's start and end events name it, read to its end."""
+    starts: dict[str, KinesisVideoStreamStart] = {}
+    ends: dict[str, KinesisVideoStreamEnd] = {}
+    for event in map(parse_event, events):
+        if isinstance(event, KinesisVideoStreamStart):
+            starts[event.kinesis_video_stream_arn] = event
+        elif isinstance(event, KinesisVideoStreamEnd):
+            ends[event.kinesis_video_stream_arn] = event
+    got: list[AttendeeAudio] = []
+    for arn, started in sorted(starts.items(), key=lambda item: item[1].external_user_id):
+        frames: list[Frame] = []
+        codec_private, count = b"", 0
+        for fragment in follow_event(kv, started, ends.get(arn)):
+            track = fragment.audio_track
+            if track is None:
+                continue
+            codec_private, count = track.codec_private, count + 1
+            frames.extend(fragment.frames_of(track.number))
+        if not frames:
+            continue
+        config = AudioSpecificConfig.parse(codec_private)
+        seconds = len(frames) * config.frame_length / config.sampling_frequency
+        frequency = _tone(codec_private, frames, config.output_sample_rate)
+        who = started.external_user_id or "mixed audio"
+        got.append(AttendeeAudio(who, count, seconds, config.sampling_frequency, frequency))
+    return got
+
+
+def _tone(codec_private: bytes, frames: list[Frame], sample_rate: int) -> float | None:
+    """The frequency of a pure tone: how often it swings from below a tenth of its peak to above
+    (a threshold, so coding noise near zero does not count as a swing). PCM s16le, mono."""
+    try:
+        pcm = b"".join(decode_aac(codec_private, (f.data for f in frames), channels=1))
+    except MissingExtraError:
+        return None
+    samples = array.array("h")
+    samples.frombytes(pcm[: len(pcm) // 2 * 2])
+    if sys.byteorder == "big":
+        samples.byteswap()
+    if not samples:
+        return None
+    threshold = max(abs(v) for v in samples) // 10
+    swings, high = 0, samples[0] > 0
+    for value in samples:
+        if high and value < -threshold:
+            high = False
+        elif not high and value > threshold:
+            high, swings = True, swings + 1
+    return swings / (len(samples) / sample_rate)
