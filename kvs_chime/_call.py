@@ -384,8 +384,7 @@ class Attempt:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> bool:
         in_flight.reset(self.marker)
-        if self.in_flight.watched is not None:
-            self.call.end_attempt(self.in_flight)
+        self.call.end_attempt(self.in_flight)
         if exc is None or isinstance(exc, (AssertionError, StubResponseError)):
             return False  # success, or botocore's Stubber reporting a test's mistake: for the test
         if not isinstance(exc, Exception):

@@ -9,11 +9,10 @@ from ..archived_media import FragmentSelector, GetMediaForFragmentListRequest, L
 from ..errors import TransportError
 from ..events import KinesisVideoStreamEnd, KinesisVideoStreamStart
 from ..kinesisvideo import APIName
-from ..media._follow import LiveRead, fragment_batches
+from ..media._follow import LiveRead, event_start, fragment_batches
 from ..media._fragment import Fragment
 from ..media._io import DEFAULT_CHUNK_SIZE, aiter_fragments
 from ..stream_media import StartSelector
-from ..workflows._read_media import event_start
 from ._data_plane import AsyncKinesisVideoArchivedMedia, AsyncKinesisVideoMedia
 from ._services import AsyncKinesisVideo
 
@@ -32,9 +31,7 @@ async def follow_stream(
     """`kvs_chime.workflows.follow_stream`, async: the stream's fragments as they arrive, resumed
     from the last continuation token after a drop, with no duplicate and no loss. Waits between
     resumes on `kv`'s sleep."""
-    live = LiveRead(stream_arn, max_idle_resumes=max_idle_resumes, end_fragment_number=end_fragment_number)
-    if start is not None:
-        live.start = start
+    live = LiveRead(stream_arn, start, end_fragment_number, max_idle_resumes)
     endpoint = await kv.data_endpoint(APIName.GET_MEDIA, stream_arn=stream_arn)
     sleep = kv._pipeline.sleep  # pyright: ignore[reportPrivateUsage]  # the facade's injected sleep
     async with AsyncKinesisVideoMedia.for_endpoint(kv, endpoint) as media:

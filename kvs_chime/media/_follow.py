@@ -16,11 +16,12 @@ from collections.abc import Iterable
 import attrs
 
 from ..archived_media._shapes import Fragment as FragmentInfo
+from ..events import KinesisVideoStreamStart
 from ..stream_media._shapes import GetMediaRequest, StartSelector, StartSelectorType
 from ._errors import MediaStreamError
 from ._fragment import Fragment
 
-__all__ = ["MAX_FRAGMENTS_PER_CALL", "LiveRead", "fragment_batches"]
+__all__ = ["MAX_FRAGMENTS_PER_CALL", "LiveRead", "event_start", "fragment_batches"]
 
 MAX_FRAGMENTS_PER_CALL = 1000
 """`GetMediaForFragmentList` takes 1 to 1,000 fragment numbers."""
@@ -38,9 +39,8 @@ class LiveRead:
     """
 
     stream_arn: str
-    start: StartSelector = attrs.field(
-        factory=lambda: StartSelector(start_selector_type=StartSelectorType.NOW)
-    )
+    start: StartSelector | None = None
+    """Where the first `GetMedia` starts; None for NOW."""
     end_fragment_number: str | None = None
     max_idle_resumes: int = 3
     resume_delay: float = 0.5
@@ -54,7 +54,7 @@ class LiveRead:
 
     def request(self) -> GetMediaRequest:
         """The next `GetMedia`: from `start`, then from the last continuation token."""
-        selector = self.start
+        selector = self.start or StartSelector(start_selector_type=StartSelectorType.NOW)
         if self._token is not None:
             selector = StartSelector(
                 start_selector_type=StartSelectorType.CONTINUATION_TOKEN, continuation_token=self._token
@@ -95,6 +95,15 @@ class LiveRead:
             return False
         self.resumes += 1
         return True
+
+
+def event_start(started: KinesisVideoStreamStart) -> StartSelector:
+    """Where the stream a stream-start event names begins: its start fragment (`GetMedia`'s
+    FRAGMENT_NUMBER selector starts with the fragment it names)."""
+    return StartSelector(
+        start_selector_type=StartSelectorType.FRAGMENT_NUMBER,
+        after_fragment_number=started.start_fragment_number,
+    )
 
 
 def fragment_batches(

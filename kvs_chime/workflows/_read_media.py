@@ -16,10 +16,10 @@ from ..archived_media import (
 from ..errors import TransportError
 from ..events import KinesisVideoStreamEnd, KinesisVideoStreamStart
 from ..kinesisvideo import KinesisVideo
-from ..media._follow import LiveRead, fragment_batches
+from ..media._follow import LiveRead, event_start, fragment_batches
 from ..media._fragment import Fragment
 from ..media._io import DEFAULT_CHUNK_SIZE, read_fragments
-from ..stream_media import KinesisVideoMedia, StartSelector, StartSelectorType
+from ..stream_media import KinesisVideoMedia, StartSelector
 
 __all__ = ["event_start", "follow_event", "follow_stream", "read_stream_range"]
 
@@ -48,9 +48,7 @@ def follow_stream(
             for frame in fragment.frames:
                 ...
     """
-    live = LiveRead(stream_arn, max_idle_resumes=max_idle_resumes, end_fragment_number=end_fragment_number)
-    if start is not None:
-        live.start = start
+    live = LiveRead(stream_arn, start, end_fragment_number, max_idle_resumes)
     media = KinesisVideoMedia.for_stream(kv, stream_arn=stream_arn)
     while True:
         try:
@@ -66,15 +64,6 @@ def follow_stream(
         if not live.resume():
             return
         sleep(live.resume_delay)
-
-
-def event_start(started: KinesisVideoStreamStart) -> StartSelector:
-    """Where the stream a stream-start event names begins: its start fragment (`GetMedia`'s
-    FRAGMENT_NUMBER selector starts with the fragment it names)."""
-    return StartSelector(
-        start_selector_type=StartSelectorType.FRAGMENT_NUMBER,
-        after_fragment_number=started.start_fragment_number,
-    )
 
 
 def follow_event(

@@ -4,6 +4,7 @@ a payload cut mid-stream a `TransportError` that is not retried."""
 
 from __future__ import annotations
 
+import io
 from importlib import resources
 from typing import Any
 
@@ -62,7 +63,9 @@ def test_an_async_data_plane_facade_without_its_endpoint_is_refused(facade: type
 def test_get_media_streams_fragments_read_with_await(servers: tuple[Server, Server, Server]) -> None:
     control, a, _ = servers
     a.routes["/getMedia"] = stream_bytes
-    expected = [(f.fragment_number, len(f.frames)) for f in read_fragments(PayloadStream(_Bytes(GETMEDIA)))]
+    expected = [
+        (f.fragment_number, len(f.frames)) for f in read_fragments(PayloadStream(io.BytesIO(GETMEDIA)))
+    ]
     assert expected and all(count for _, count in expected)
 
     async def main() -> list[tuple[str | None, int]]:
@@ -123,15 +126,3 @@ def test_a_payload_cut_mid_stream_is_a_transport_error_not_retried(
     assert error.operation == "GetMediaForFragmentList" and error.request_id == "req-cut"
     assert error.__cause__ is not None
     assert a.paths() == ["/getMediaForFragmentList"]  # one request: nothing retried
-
-
-class _Bytes:
-    """A readable over bytes (what the sync reader reads the expected fragments from)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data, self._at = data, 0
-
-    def read(self, size: int | None = -1) -> bytes:
-        end = len(self._data) if size is None or size < 0 else self._at + size
-        piece, self._at = self._data[self._at : end], min(end, len(self._data))
-        return piece

@@ -10,10 +10,10 @@ import pytest
 aiortc = pytest.importorskip("aiortc")  # the `webrtc` extra: `nox -s webrtc` runs these tests
 
 from kvs_chime.webrtc import SdpAnswer, SdpOffer  # noqa: E402  # after the skip
-from kvs_chime.webrtc.aiortc import accept_answer, answer_offer, rtc_configuration, send_offer  # noqa: E402
+from kvs_chime.webrtc.aiortc import accept_answer, answer_offer, rtc_configuration, send_offer  # noqa: E402  # after the skip
 
-from .conftest import Channel  # noqa: E402
-from .test_signaling import next_of, run  # noqa: E402
+from .conftest import Channel  # noqa: E402  # after the skip
+from .test_signaling import next_of, run  # noqa: E402  # after the skip
 
 
 def test_an_aiortc_master_and_viewer_open_a_data_channel_through_the_emulator(channel: Channel) -> None:
