@@ -10,6 +10,7 @@ other users see it unchanged:
 - the raw body is kept where botocore would drop it: an error body that is not the service's
   JSON (a proxy's HTML 502), and any body its parser chokes on; a 2xx answer botocore would
   misread is screened before it parses it (`_response.screen_answer`);
+- the User-Agent header is built once per feature set, not per request (`_user_agent.py`);
 - sockets are registered with the deadline watchdog (`_watchdog.py`), and a new connection's
   connect timeout is cut to the time left, so an attempt cannot outlive its call's deadline.
 """
@@ -21,6 +22,7 @@ import json
 from typing import Any, cast
 
 from ._response import answer_parsed, screen_answer
+from ._user_agent import memoize_user_agent
 from ._watchdog import Watch, watchdog
 
 __all__ = ["ERROR_BODY", "RAW_BODY_LIMIT", "InFlight", "in_flight", "install"]
@@ -178,3 +180,4 @@ def install(client: Any) -> None:
     events.register_first(f"needs-retry.{service_id}.*", _after_attempt, unique_id="kvs_chime-after-attempt")
     events.register("before-parse", _before_parse, unique_id="kvs_chime-before-parse")
     _install_watched_connections(client)
+    memoize_user_agent(client)
