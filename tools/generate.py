@@ -4,8 +4,9 @@
     python tools/generate.py --check   # exit 1 if they differ from a fresh generation
 
 Per service it writes, into `kvs_chime/<package>/`:
-  _shapes.py      one StrEnum per enum, one frozen attrs class per structure (requests,
-                  responses, nested shapes), each field carrying its wire name and Spec;
+  _shapes/        one StrEnum per enum, one frozen attrs class per structure (requests,
+                  responses, nested shapes), each field carrying its wire name and Spec; a
+                  module per set of operations using them, imported when first needed;
   _operations.py  one Operation per operation, a Pages per paginated list operation, and a
                   facade base class with one thin typed method per operation;
   __init__.py     the package's public names;
@@ -202,8 +203,33 @@ def is_error(shape: Shape) -> bool:
     return bool(shape.metadata.get("exception"))
 
 
+def children(shape: Shape) -> list[Shape]:
+    if isinstance(shape, StructureShape):
+        return list(shape.members.values())
+    if shape.type_name == "list":
+        return [shape.member]
+    if shape.type_name == "map":
+        return [shape.key, shape.value]
+    return []
+
+
+def reach(model: ServiceModel) -> dict[str, frozenset[str]]:
+    """Shape name -> the operations whose request or response contains it."""
+    found: dict[str, set[str]] = {}
+    for op in map(model.operation_model, model.operation_names):
+        stack = [s for s in (op.input_shape, op.output_shape) if s is not None]
+        while stack:
+            shape = stack.pop()
+            ops = found.setdefault(shape.name, set())
+            if op.name not in ops:
+                ops.add(op.name)
+                stack.extend(children(shape))
+    return {name: frozenset(ops) for name, ops in found.items()}
+
+
 class ShapesModule:
-    """Writes _shapes.py: shapes in dependency order, so annotations need no forward references."""
+    """Writes the _shapes package: shapes in dependency order, so annotations need no forward
+    references, split into modules by the operations that use them (see `module_of`)."""
 
     def __init__(self, model: ServiceModel) -> None:
         self.model = model
@@ -216,7 +242,8 @@ class ShapesModule:
                 raise SystemExit(f"{PRESENT_MEMBERS.name}: {model.service_name} has no {shape_name}.{member}")
             if shape_name in requests:
                 raise SystemExit(f"{PRESENT_MEMBERS.name}: {shape_name} is part of a request")
-        self.out: list[str] = []
+        self.out: list[tuple[str, str, set[str]]] = []  # (shape, source, identifiers it uses)
+        self.reach = reach(model)
         self.done: set[str] = set()
         self.visiting: set[str] = set()
         self.exported: list[str] = []
@@ -227,6 +254,45 @@ class ShapesModule:
                 self.top_level[op.input_shape.name] = f"The request of `{xform_name(op.name)}`: {first}"
             if op.output_shape is not None:
                 self.top_level[op.output_shape.name] = f"The response of `{xform_name(op.name)}`."
+
+    def module_of(self, shape: Shape) -> str:
+        """The module of `shape`'s class, enum or Spec. A facade's first call imports the modules
+        its request and response need, so shapes are grouped by the set of operations that use
+        them: one operation's own shapes in its module, shared ones in a module per set of
+        operations. Specs that name no class (strings, numbers, lists of them) are all in one
+        module: cheap to make, and used everywhere."""
+        if not self.needs_class(shape):
+            return "_specs"
+        ops = self.reach.get(shape.name, frozenset())
+        if not ops:
+            return "_unreached"
+        if len(ops) == 1:
+            return "_" + xform_name(next(iter(ops)))
+        named = self.group_classes(ops) or [n for n, r in self.reach.items() if r == ops]
+        return "_shared_" + xform_name(min(named))
+
+    def needs_class(self, shape: Shape) -> bool:
+        return (
+            (shape.type_name == "string" and bool(shape.enum))
+            or shape.type_name == "structure"
+            or any(self.needs_class(child) for child in children(shape))
+        )
+
+    def group_classes(self, ops: frozenset[str]) -> list[str]:
+        shapes = (self.model.shape_for(n) for n, r in self.reach.items() if r == ops)
+        return [
+            self.classes.get(s.name, s.name)
+            for s in shapes
+            if s.type_name in ("structure", "string") and (s.type_name == "structure" or s.enum)
+        ]
+
+    def names_in(self, shape: Shape) -> set[str]:
+        """The classes and enums an annotation of `shape` names."""
+        if shape.type_name == "structure":
+            return {self.classes[shape.name]}
+        if shape.type_name == "string" and shape.enum:
+            return {shape.name}
+        return {name for child in children(shape) for name in self.names_in(child)}
 
     def annotation(self, shape: Shape) -> str:
         if shape.type_name == "structure":
@@ -276,12 +342,13 @@ class ShapesModule:
         if len({m for m, _ in members}) != len(members):
             raise SystemExit(f"enum {shape.name}: member names clash")
         lines += [f"    {member} = {value!r}" for member, value in members]
-        self.out.append("\n".join(lines))
+        self.out.append((shape.name, "\n".join(lines), set()))
         self.exported.append(shape.name)
 
     def emit_spec(self, shape: Shape) -> None:
         md = shape.metadata
         args = [repr(shape.type_name), repr(shape.name)]
+        uses = {f"_{child.name}" for child in children(shape)}
         for key in ("min", "max"):
             if key in md:
                 args.append(f"{key}={md[key]!r}")
@@ -290,15 +357,17 @@ class ShapesModule:
             args.append(f"pattern={md['pattern']!r}")
         if shape.type_name == "string" and shape.enum:
             args.append(f"enum={shape.name}")
+            uses.add(shape.name)
         if shape.type_name == "list":
             args.append(f"member=_{shape.member.name}")
         if shape.type_name == "map":
             args += [f"key=_{shape.key.name}", f"member=_{shape.value.name}"]
         if shape.type_name == "structure":
             args.append(f"cls={self.classes[shape.name]}")
+            uses = {self.classes[shape.name]}
         if md.get("sensitive"):
             args.append("sensitive=True")
-        self.out.append(f"_{shape.name} = Spec({', '.join(args)})")
+        self.out.append((shape.name, f"_{shape.name} = Spec({', '.join(args)})", uses))
 
     def emit_class(self, shape: StructureShape) -> None:
         name = self.classes[shape.name]
@@ -306,7 +375,9 @@ class ShapesModule:
         doc = one_line(shape.documentation) if shape.documentation else self.top_level.get(shape.name, "")
         lines = ["@shape(kw_only=True)", f"class {name}:", f'    """{doc or one_line("")}"""', ""]
         seen: set[str] = set()
+        uses: set[str] = set()
         for wire, member in shape.members.items():
+            uses |= {f"_{member.name}", *self.names_in(member)}
             field = xform_name(wire)
             if field in seen or keyword.iskeyword(field):
                 raise SystemExit(f"{shape.name}.{wire}: field name {field!r} unusable")
@@ -323,18 +394,28 @@ class ShapesModule:
             lines.append(f'    """{one_line(member.documentation)}"""')
         if not shape.members:
             lines.append("    # The model declares no members for this shape.")
-        self.out.append("\n".join(lines))
+        self.out.append((shape.name, "\n".join(lines), uses))
         self.exported.append(name)
 
-    def imports(self) -> str:
-        body = "\n".join(self.out)
-        stdlib = "import datetime\n\n" if "datetime.datetime" in body else ""
-        names = ["SPEC", "WIRE", "Spec", *(["StrEnum"] if "(StrEnum):" in body else [])]
-        names += [*(["redacted"] if "repr=redacted" in body else []), "shape"]
-        stream = f"from .._stream import {STREAM}\n" if f": {STREAM}" in body else ""
-        return f"{stdlib}import attrs\n\nfrom .._model import {', '.join(names)}\n{stream}\n"
+    @staticmethod
+    def imports(body: str) -> str:
+        classes = "@shape(" in body
+        names = [
+            *(["SPEC", "WIRE"] if classes else []),
+            *(["Spec"] if " = Spec(" in body else []),
+            *(["StrEnum"] if "(StrEnum):" in body else []),
+            *(["redacted"] if "repr=redacted" in body else []),
+            *(["shape"] if classes else []),
+        ]
+        return (
+            ("import datetime\n\n" if "datetime.datetime" in body else "")
+            + ("import attrs\n\n" if classes else "")
+            + f"from ..._model import {', '.join(names)}\n"
+            + (f"from ..._stream import {STREAM}\n" if f": {STREAM}" in body else "")
+        )
 
-    def render(self) -> str:
+    def render(self) -> dict[str, str]:
+        """Module name -> source: the shape modules and the package's `__init__`."""
         for op in map(self.model.operation_model, self.model.operation_names):
             for shape in (op.input_shape, op.output_shape):
                 if shape is not None:
@@ -344,15 +425,67 @@ class ShapesModule:
             if not is_error(shape):
                 self.emit(shape)
         title = self.model.metadata.get("serviceFullName", self.model.service_name)
-        return "\n\n\n".join(
-            [
+        owner: dict[str, str] = {}  # identifier -> module defining it
+        chunks: dict[str, list[tuple[str, set[str]]]] = {}
+        for shape_name, source, uses in self.out:
+            module = self.module_of(self.model.shape_for(shape_name))
+            chunks.setdefault(module, []).append((source, uses))
+            for defined in re.findall(r"^(?:class (\w+)|(_\w+) = Spec)", source, re.M):
+                owner["".join(defined)] = module
+        exported = {name: owner[name] for name in self.exported}
+        files = {}
+        for module, parts in chunks.items():
+            body = "\n\n\n".join(source for source, _ in parts)
+            imported: dict[str, set[str]] = {}
+            for _, uses in parts:
+                for name in uses:
+                    if owner[name] != module:
+                        imported.setdefault(owner[name], set()).add(name)
+            local = "".join(f"from .{m} import {', '.join(sorted(n))}\n" for m, n in sorted(imported.items()))
+            names = sorted(n for n, m in exported.items() if m == module)
+            files[module] = (
                 header(self.model)
-                + f'"""Shapes of the {title} API ({self.model.service_name}): requests, responses, nested values, enums."""\n\n'
-                + self.imports()
-                + f"__all__ = {sorted(self.exported)!r}",
-                *self.out,
-            ]
+                + (
+                    "# pyright: reportPrivateUsage=false\n# (Specs are shared between the modules of this package)\n"
+                    if local
+                    else ""
+                )
+                + f'"""{self._module_doc(module, title)}"""\n\n'
+                + self.imports(body)
+                + local
+                + f"\n__all__ = {names!r}\n\n\n"
+                + body
+            )
+        names = sorted(exported)
+        files["__init__"] = (
+            header(self.model)
+            + f'"""Shapes of the {title} API ({self.model.service_name}): requests, responses, nested values, enums.\n\n'
+            "Each is defined in the module of the operations that use it, imported when first asked for.\n"
+            '"""\n\n'
+            "from typing import TYPE_CHECKING\n\n"
+            "from ..._lazy import lazy_names\n\n"
+            "if TYPE_CHECKING:\n"
+            + "".join(
+                f"    from .{exported[n]} import {n} as {n}\n"
+                for n in sorted(names, key=lambda n: (exported[n], n.lower()))
+            )
+            + "else:\n"
+            "    __getattr__, __dir__ = lazy_names(\n        __name__,\n        {\n"
+            + "".join(f"            {n!r}: {'.' + exported[n]!r},\n" for n in names)
+            + "        },\n    )\n\n"
+            f"__all__ = {names!r}\n"
         )
+        return files
+
+    @staticmethod
+    def _module_doc(module: str, title: str) -> str:
+        if module == "_specs":
+            return f"Specs of the {title} API's members that name no class: strings, numbers, lists of them."
+        if module == "_unreached":
+            return f"Shapes of the {title} API that no operation's request or response contains."
+        if module.startswith("_shared_"):
+            return f"Shapes of the {title} API that several operations share."
+        return f"Shapes of the {title} API used only by `{module[1:]}`."
 
 
 @dataclass(frozen=True)
@@ -420,8 +553,8 @@ def render_operations(model: ServiceModel, service: Service) -> str:
             xform_name(k) for k, v in op.input_shape.members.items() if v.metadata.get("idempotencyToken")
         ]
         constants.append(
-            f"{const} = Operation({op.name!r}, {xform_name(op.name)!r}, {request}, "
-            f"{response or 'type(None)'}, idempotency_token={(tokens or [None])[0]!r}, "
+            f"{const}: Operation[{request}, {response}] = Operation({op.name!r}, {xform_name(op.name)!r}, "
+            f"_SHAPES, {request!r}, {response!r}, idempotency_token={(tokens or [None])[0]!r}, "
             f"read_only={op.name.startswith(READ_ONLY_PREFIXES)})"
         )
         optional = not op.input_shape.required_members
@@ -452,12 +585,16 @@ def render_operations(model: ServiceModel, service: Service) -> str:
     return (
         header(model)
         + f'"""One typed method per operation of {title}; each is a single call into the shared pipeline."""\n\n'
-        + ("from collections.abc import Iterator\n\n" if paged else "")
+        + "from __future__ import annotations\n\n"
+        + ("from collections.abc import Iterator\n" if paged else "")
+        + "from typing import TYPE_CHECKING\n\n"
         + "from .._facade import ServiceFacade\n"
         + f"from .._operation import Operation{', Pages' if paged else ''}\n"
         "from .._retry import RetryPolicy\n"
-        "from .._validate import takes_request\n"
-        f"from ._shapes import {', '.join(sorted(used))}\n\n"
+        "from .._validate import takes_request\n\n"
+        f"if TYPE_CHECKING:\n    from ._shapes import {', '.join(sorted(used))}\n\n"
+        f"# Where the classes are imported from when an operation is first used (see Operation).\n"
+        f'_SHAPES = "kvs_chime.{service.package}._shapes"\n\n'
         + "\n".join(constants)
         + f"\n\n\nclass {service.facade}Operations(ServiceFacade):\n"
         f'    """The operations of {title}; `{service.facade}` adds waiters and helpers."""\n\n'
@@ -500,11 +637,13 @@ def render_async_operations(model: ServiceModel, service: Service) -> str:
         header(model)
         + "# pyright: reportPrivateUsage=false\n# (the Operation and Pages values are _operations.py's, shared rather than generated twice)\n"
         + f'"""One typed `async` method per operation of {title}, on the async pipeline."""\n\n'
-        + ("from collections.abc import AsyncIterator\n\n" if any("_PAGES" in c for c in constants) else "")
+        + "from __future__ import annotations\n\n"
+        + ("from collections.abc import AsyncIterator\n" if any("_PAGES" in c for c in constants) else "")
+        + "from typing import TYPE_CHECKING\n\n"
         + "from .._retry import RetryPolicy\n"
         "from ..aio._facade import AsyncServiceFacade\n"
-        f"from ._operations import {', '.join(constants)}\n"
-        f"from ._shapes import {', '.join(sorted(used))}\n\n\n"
+        f"from ._operations import {', '.join(constants)}\n\n"
+        f"if TYPE_CHECKING:\n    from ._shapes import {', '.join(sorted(used))}\n\n\n"
         f"class Async{service.facade}Operations(AsyncServiceFacade):\n"
         f'    """The operations of {title}, async (the facade: `kvs_chime.aio.Async{service.facade}`)."""\n\n'
         f"    _service_name = {model.service_name!r}\n\n" + "\n\n".join(methods) + "\n"
@@ -516,9 +655,14 @@ def render_init(model: ServiceModel, service: Service, shapes: ShapesModule) -> 
     names = sorted(shapes.exported, key=str.lower)  # the order ruff's isort keeps
     return (
         header(model) + f'"""{title}: the `{service.facade}` facade and every shape of its API."""\n\n'
-        f"from ._facade import {service.facade} as {service.facade}\n"
-        + "".join(f"from ._shapes import {n} as {n}\n" for n in names)
-        + f"\n__all__ = {sorted([service.facade, *names])!r}\n"
+        "from typing import TYPE_CHECKING\n\n"
+        "from .._lazy import lazy_names\n"
+        f"from ._facade import {service.facade} as {service.facade}\n\n"
+        "if TYPE_CHECKING:\n"
+        + "".join(f"    from ._shapes import {n} as {n}\n" for n in names)
+        + f"\n__all__ = {sorted([service.facade, *names])!r}\n\n"
+        "if not TYPE_CHECKING:  # the shapes are imported when first asked for (see _lazy.py)\n"
+        f"    __getattr__, __dir__ = lazy_names(__name__, {{name: '._shapes' for name in __all__ if name != {service.facade!r}}})\n"
     )
 
 
@@ -541,7 +685,8 @@ def generate() -> dict[Path, str]:
         model = session.get_service_model(service.name)
         shapes = ShapesModule(model)
         folder = ROOT / "kvs_chime" / service.package
-        files[folder / "_shapes.py"] = shapes.render()
+        for module, source in shapes.render().items():
+            files[folder / "_shapes" / f"{module}.py"] = source
         files[folder / "_operations.py"] = render_operations(model, service)
         files[folder / "__init__.py"] = render_init(model, service, shapes)
         if service.asynchronous:
@@ -556,7 +701,15 @@ def main() -> int:
     mode.add_argument("--check", action="store_true")
     args = parser.parse_args()
     stale = []
-    for path, text in generate().items():
+    generated = generate()
+    # A shape module the model no longer calls for is stale too (removed by --write).
+    for path in sorted(
+        {p for folder in {p.parent for p in generated} for p in folder.glob("_shapes/*.py")} - set(generated)
+    ):
+        stale.append(path.relative_to(ROOT))
+        if args.write:
+            path.unlink()
+    for path, text in generated.items():
         current = path.read_text() if path.exists() else None
         if current == text:
             continue

@@ -545,7 +545,7 @@ def process_docstring(
                     if lines
                     else [_constraints(field)]
                 )
-    elif what == "class" and _is_enum(obj) and obj.__module__.endswith("._shapes"):
+    elif what == "class" and _is_enum(obj) and "._shapes" in obj.__module__:
         lines.extend(["", "Values: " + _values(obj), ""])
         lines.append(
             "An open enum: a value this version does not know arrives as a plain ``str`` "
@@ -572,7 +572,7 @@ def process_signature(
     if (
         what == "class"
         and (_is_shape(obj) or _is_enum(obj))
-        and obj.__module__.endswith("._shapes")
+        and "._shapes" in obj.__module__
     ):
         return "", annotation
     if what == "class" and attrs.has(obj) and signature and "attr_dict[" in signature:
@@ -763,9 +763,51 @@ def check_coverage(app: Sphinx, exception: BaseException | None) -> None:
             )
 
 
+def _type_checking_names() -> None:
+    """Run the `if TYPE_CHECKING:` imports of shapes of every kvs_chime module in that module.
+
+    The generated operations and the facades import the shapes they annotate with for type
+    checkers only (the shapes are imported when first used, `kvs_chime/_lazy.py`), so their
+    annotations are strings autodoc could not evaluate: `ListTagsForResourceRequest` alone is
+    then ambiguous between services. With the names in place, annotations are the classes.
+    """
+    import ast
+    import pkgutil
+
+    import kvs_chime
+
+    names = ["kvs_chime"] + [
+        m.name for m in pkgutil.walk_packages(kvs_chime.__path__, "kvs_chime.")
+    ]
+    for name in names:
+        if ".testing" in name or name.endswith("__main__"):
+            continue
+        try:
+            module = importlib.import_module(name)
+        except ImportError:  # an optional extra's module (aio, webrtc glue) without the extra
+            continue
+        source = inspect.getsource(module) if getattr(module, "__file__", None) else ""
+        for node in ast.parse(source).body:
+            if (
+                isinstance(node, ast.If)
+                and ast.unparse(node.test) == "TYPE_CHECKING"
+            ):
+                shapes = [  # only the shapes: other names stay as they were written
+                    n
+                    for n in node.body
+                    if isinstance(n, ast.ImportFrom) and (n.module or "").endswith("_shapes")
+                ]
+                block = ast.Module(body=shapes, type_ignores=[])
+                try:
+                    exec(compile(block, module.__file__ or name, "exec"), vars(module))
+                except ImportError:
+                    continue
+
+
 def builder_inited(app: Sphinx) -> None:
     global _documented
     _documented = None
+    _type_checking_names()
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .._call import Reconciler
 from .._steps import arun
 from .._waiter import Poll
 from ..kinesisvideo import _logic as kv_logic
 from ..kinesisvideo._async_operations import AsyncKinesisVideoOperations
-from ..kinesisvideo._shapes import APIName, ChannelInfo, StreamInfo
 from ..media_pipelines import _logic as media_logic
 from ..media_pipelines._async_operations import AsyncMediaPipelinesOperations
-from ..media_pipelines._shapes import KinesisVideoStreamPoolConfiguration, MediaPipeline, MediaPipelineStatus
+from ..media_pipelines._shapes import MediaPipelineStatus
 from ..meetings._async_operations import AsyncMeetingsOperations
 from ..signaling._async_operations import AsyncKinesisVideoSignalingOperations
+
+if TYPE_CHECKING:
+    from ..kinesisvideo._shapes import APIName, ChannelInfo, StreamInfo
+    from ..media_pipelines._shapes import KinesisVideoStreamPoolConfiguration, MediaPipeline
 
 __all__ = ["AsyncKinesisVideo", "AsyncKinesisVideoSignaling", "AsyncMediaPipelines", "AsyncMeetings"]
 

@@ -2,44 +2,49 @@
 # Do not edit by hand: run `nox -s generate -- --write` to regenerate.
 """Amazon Kinesis Video Streams Archived Media: the `KinesisVideoArchivedMedia` facade and every shape of its API."""
 
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 from ._facade import KinesisVideoArchivedMedia as KinesisVideoArchivedMedia
-from ._shapes import ClipFragmentSelector as ClipFragmentSelector
-from ._shapes import ClipFragmentSelectorType as ClipFragmentSelectorType
-from ._shapes import ClipTimestampRange as ClipTimestampRange
-from ._shapes import ContainerFormat as ContainerFormat
-from ._shapes import DASHDisplayFragmentNumber as DASHDisplayFragmentNumber
-from ._shapes import DASHDisplayFragmentTimestamp as DASHDisplayFragmentTimestamp
-from ._shapes import DASHFragmentSelector as DASHFragmentSelector
-from ._shapes import DASHFragmentSelectorType as DASHFragmentSelectorType
-from ._shapes import DASHPlaybackMode as DASHPlaybackMode
-from ._shapes import DASHTimestampRange as DASHTimestampRange
-from ._shapes import Format as Format
-from ._shapes import FormatConfigKey as FormatConfigKey
-from ._shapes import Fragment as Fragment
-from ._shapes import FragmentSelector as FragmentSelector
-from ._shapes import FragmentSelectorType as FragmentSelectorType
-from ._shapes import GetClipRequest as GetClipRequest
-from ._shapes import GetClipResponse as GetClipResponse
-from ._shapes import GetDASHStreamingSessionURLRequest as GetDASHStreamingSessionURLRequest
-from ._shapes import GetDASHStreamingSessionURLResponse as GetDASHStreamingSessionURLResponse
-from ._shapes import GetHLSStreamingSessionURLRequest as GetHLSStreamingSessionURLRequest
-from ._shapes import GetHLSStreamingSessionURLResponse as GetHLSStreamingSessionURLResponse
-from ._shapes import GetImagesRequest as GetImagesRequest
-from ._shapes import GetImagesResponse as GetImagesResponse
-from ._shapes import GetMediaForFragmentListRequest as GetMediaForFragmentListRequest
-from ._shapes import GetMediaForFragmentListResponse as GetMediaForFragmentListResponse
-from ._shapes import HLSDiscontinuityMode as HLSDiscontinuityMode
-from ._shapes import HLSDisplayFragmentTimestamp as HLSDisplayFragmentTimestamp
-from ._shapes import HLSFragmentSelector as HLSFragmentSelector
-from ._shapes import HLSFragmentSelectorType as HLSFragmentSelectorType
-from ._shapes import HLSPlaybackMode as HLSPlaybackMode
-from ._shapes import HLSTimestampRange as HLSTimestampRange
-from ._shapes import Image as Image
-from ._shapes import ImageError as ImageError
-from ._shapes import ImageSelectorType as ImageSelectorType
-from ._shapes import ListFragmentsRequest as ListFragmentsRequest
-from ._shapes import ListFragmentsResponse as ListFragmentsResponse
-from ._shapes import TimestampRange as TimestampRange
+
+if TYPE_CHECKING:
+    from ._shapes import ClipFragmentSelector as ClipFragmentSelector
+    from ._shapes import ClipFragmentSelectorType as ClipFragmentSelectorType
+    from ._shapes import ClipTimestampRange as ClipTimestampRange
+    from ._shapes import ContainerFormat as ContainerFormat
+    from ._shapes import DASHDisplayFragmentNumber as DASHDisplayFragmentNumber
+    from ._shapes import DASHDisplayFragmentTimestamp as DASHDisplayFragmentTimestamp
+    from ._shapes import DASHFragmentSelector as DASHFragmentSelector
+    from ._shapes import DASHFragmentSelectorType as DASHFragmentSelectorType
+    from ._shapes import DASHPlaybackMode as DASHPlaybackMode
+    from ._shapes import DASHTimestampRange as DASHTimestampRange
+    from ._shapes import Format as Format
+    from ._shapes import FormatConfigKey as FormatConfigKey
+    from ._shapes import Fragment as Fragment
+    from ._shapes import FragmentSelector as FragmentSelector
+    from ._shapes import FragmentSelectorType as FragmentSelectorType
+    from ._shapes import GetClipRequest as GetClipRequest
+    from ._shapes import GetClipResponse as GetClipResponse
+    from ._shapes import GetDASHStreamingSessionURLRequest as GetDASHStreamingSessionURLRequest
+    from ._shapes import GetDASHStreamingSessionURLResponse as GetDASHStreamingSessionURLResponse
+    from ._shapes import GetHLSStreamingSessionURLRequest as GetHLSStreamingSessionURLRequest
+    from ._shapes import GetHLSStreamingSessionURLResponse as GetHLSStreamingSessionURLResponse
+    from ._shapes import GetImagesRequest as GetImagesRequest
+    from ._shapes import GetImagesResponse as GetImagesResponse
+    from ._shapes import GetMediaForFragmentListRequest as GetMediaForFragmentListRequest
+    from ._shapes import GetMediaForFragmentListResponse as GetMediaForFragmentListResponse
+    from ._shapes import HLSDiscontinuityMode as HLSDiscontinuityMode
+    from ._shapes import HLSDisplayFragmentTimestamp as HLSDisplayFragmentTimestamp
+    from ._shapes import HLSFragmentSelector as HLSFragmentSelector
+    from ._shapes import HLSFragmentSelectorType as HLSFragmentSelectorType
+    from ._shapes import HLSPlaybackMode as HLSPlaybackMode
+    from ._shapes import HLSTimestampRange as HLSTimestampRange
+    from ._shapes import Image as Image
+    from ._shapes import ImageError as ImageError
+    from ._shapes import ImageSelectorType as ImageSelectorType
+    from ._shapes import ListFragmentsRequest as ListFragmentsRequest
+    from ._shapes import ListFragmentsResponse as ListFragmentsResponse
+    from ._shapes import TimestampRange as TimestampRange
 
 __all__ = [
     "ClipFragmentSelector",
@@ -81,3 +86,8 @@ __all__ = [
     "ListFragmentsResponse",
     "TimestampRange",
 ]
+
+if not TYPE_CHECKING:  # the shapes are imported when first asked for (see _lazy.py)
+    __getattr__, __dir__ = lazy_names(
+        __name__, {name: "._shapes" for name in __all__ if name != "KinesisVideoArchivedMedia"}
+    )

@@ -4,7 +4,10 @@
 # (the Operation and Pages values are _operations.py's, shared rather than generated twice)
 """One typed `async` method per operation of Amazon Kinesis Video Streams Archived Media, on the async pipeline."""
 
+from __future__ import annotations
+
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from .._retry import RetryPolicy
 from ..aio._facade import AsyncServiceFacade
@@ -18,22 +21,24 @@ from ._operations import (
     _LIST_FRAGMENTS,
     _LIST_FRAGMENTS_PAGES,
 )
-from ._shapes import (
-    Fragment,
-    GetClipRequest,
-    GetClipResponse,
-    GetDASHStreamingSessionURLRequest,
-    GetDASHStreamingSessionURLResponse,
-    GetHLSStreamingSessionURLRequest,
-    GetHLSStreamingSessionURLResponse,
-    GetImagesRequest,
-    GetImagesResponse,
-    GetMediaForFragmentListRequest,
-    GetMediaForFragmentListResponse,
-    Image,
-    ListFragmentsRequest,
-    ListFragmentsResponse,
-)
+
+if TYPE_CHECKING:
+    from ._shapes import (
+        Fragment,
+        GetClipRequest,
+        GetClipResponse,
+        GetDASHStreamingSessionURLRequest,
+        GetDASHStreamingSessionURLResponse,
+        GetHLSStreamingSessionURLRequest,
+        GetHLSStreamingSessionURLResponse,
+        GetImagesRequest,
+        GetImagesResponse,
+        GetMediaForFragmentListRequest,
+        GetMediaForFragmentListResponse,
+        Image,
+        ListFragmentsRequest,
+        ListFragmentsResponse,
+    )
 
 
 class AsyncKinesisVideoArchivedMediaOperations(AsyncServiceFacade):

@@ -2,67 +2,97 @@
 # Do not edit by hand: run `nox -s generate -- --write` to regenerate.
 """One typed method per operation of Amazon Kinesis Video Streams Archived Media; each is a single call into the shared pipeline."""
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .._facade import ServiceFacade
 from .._operation import Operation, Pages
 from .._retry import RetryPolicy
 from .._validate import takes_request
-from ._shapes import (
-    Fragment,
-    GetClipRequest,
-    GetClipResponse,
-    GetDASHStreamingSessionURLRequest,
-    GetDASHStreamingSessionURLResponse,
-    GetHLSStreamingSessionURLRequest,
-    GetHLSStreamingSessionURLResponse,
-    GetImagesRequest,
-    GetImagesResponse,
-    GetMediaForFragmentListRequest,
-    GetMediaForFragmentListResponse,
-    Image,
-    ListFragmentsRequest,
-    ListFragmentsResponse,
-)
 
-_GET_CLIP = Operation(
-    "GetClip", "get_clip", GetClipRequest, GetClipResponse, idempotency_token=None, read_only=True
+if TYPE_CHECKING:
+    from ._shapes import (
+        Fragment,
+        GetClipRequest,
+        GetClipResponse,
+        GetDASHStreamingSessionURLRequest,
+        GetDASHStreamingSessionURLResponse,
+        GetHLSStreamingSessionURLRequest,
+        GetHLSStreamingSessionURLResponse,
+        GetImagesRequest,
+        GetImagesResponse,
+        GetMediaForFragmentListRequest,
+        GetMediaForFragmentListResponse,
+        Image,
+        ListFragmentsRequest,
+        ListFragmentsResponse,
+    )
+
+# Where the classes are imported from when an operation is first used (see Operation).
+_SHAPES = "kvs_chime.archived_media._shapes"
+
+_GET_CLIP: Operation[GetClipRequest, GetClipResponse] = Operation(
+    "GetClip",
+    "get_clip",
+    _SHAPES,
+    "GetClipRequest",
+    "GetClipResponse",
+    idempotency_token=None,
+    read_only=True,
 )
-_GET_DASH_STREAMING_SESSION_URL = Operation(
+_GET_DASH_STREAMING_SESSION_URL: Operation[
+    GetDASHStreamingSessionURLRequest, GetDASHStreamingSessionURLResponse
+] = Operation(
     "GetDASHStreamingSessionURL",
     "get_dash_streaming_session_url",
-    GetDASHStreamingSessionURLRequest,
-    GetDASHStreamingSessionURLResponse,
+    _SHAPES,
+    "GetDASHStreamingSessionURLRequest",
+    "GetDASHStreamingSessionURLResponse",
     idempotency_token=None,
     read_only=True,
 )
-_GET_HLS_STREAMING_SESSION_URL = Operation(
+_GET_HLS_STREAMING_SESSION_URL: Operation[
+    GetHLSStreamingSessionURLRequest, GetHLSStreamingSessionURLResponse
+] = Operation(
     "GetHLSStreamingSessionURL",
     "get_hls_streaming_session_url",
-    GetHLSStreamingSessionURLRequest,
-    GetHLSStreamingSessionURLResponse,
+    _SHAPES,
+    "GetHLSStreamingSessionURLRequest",
+    "GetHLSStreamingSessionURLResponse",
     idempotency_token=None,
     read_only=True,
 )
-_GET_IMAGES = Operation(
-    "GetImages", "get_images", GetImagesRequest, GetImagesResponse, idempotency_token=None, read_only=True
+_GET_IMAGES: Operation[GetImagesRequest, GetImagesResponse] = Operation(
+    "GetImages",
+    "get_images",
+    _SHAPES,
+    "GetImagesRequest",
+    "GetImagesResponse",
+    idempotency_token=None,
+    read_only=True,
 )
 _GET_IMAGES_PAGES: Pages[GetImagesRequest, GetImagesResponse, Image] = Pages(
     "next_token", "max_results", lambda r: r.next_token, lambda r: r.images
 )
-_GET_MEDIA_FOR_FRAGMENT_LIST = Operation(
-    "GetMediaForFragmentList",
-    "get_media_for_fragment_list",
-    GetMediaForFragmentListRequest,
-    GetMediaForFragmentListResponse,
-    idempotency_token=None,
-    read_only=True,
+_GET_MEDIA_FOR_FRAGMENT_LIST: Operation[GetMediaForFragmentListRequest, GetMediaForFragmentListResponse] = (
+    Operation(
+        "GetMediaForFragmentList",
+        "get_media_for_fragment_list",
+        _SHAPES,
+        "GetMediaForFragmentListRequest",
+        "GetMediaForFragmentListResponse",
+        idempotency_token=None,
+        read_only=True,
+    )
 )
-_LIST_FRAGMENTS = Operation(
+_LIST_FRAGMENTS: Operation[ListFragmentsRequest, ListFragmentsResponse] = Operation(
     "ListFragments",
     "list_fragments",
-    ListFragmentsRequest,
-    ListFragmentsResponse,
+    _SHAPES,
+    "ListFragmentsRequest",
+    "ListFragmentsResponse",
     idempotency_token=None,
     read_only=True,
 )

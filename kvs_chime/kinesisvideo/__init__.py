@@ -2,121 +2,140 @@
 # Do not edit by hand: run `nox -s generate -- --write` to regenerate.
 """Amazon Kinesis Video Streams: the `KinesisVideo` facade and every shape of its API."""
 
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 from ._facade import KinesisVideo as KinesisVideo
-from ._shapes import APIName as APIName
-from ._shapes import ChannelInfo as ChannelInfo
-from ._shapes import ChannelNameCondition as ChannelNameCondition
-from ._shapes import ChannelProtocol as ChannelProtocol
-from ._shapes import ChannelRole as ChannelRole
-from ._shapes import ChannelType as ChannelType
-from ._shapes import ComparisonOperator as ComparisonOperator
-from ._shapes import ConfigurationStatus as ConfigurationStatus
-from ._shapes import CreateSignalingChannelRequest as CreateSignalingChannelRequest
-from ._shapes import CreateSignalingChannelResponse as CreateSignalingChannelResponse
-from ._shapes import CreateStreamRequest as CreateStreamRequest
-from ._shapes import CreateStreamResponse as CreateStreamResponse
-from ._shapes import DefaultStorageTier as DefaultStorageTier
-from ._shapes import DeleteEdgeConfigurationRequest as DeleteEdgeConfigurationRequest
-from ._shapes import DeleteEdgeConfigurationResponse as DeleteEdgeConfigurationResponse
-from ._shapes import DeleteSignalingChannelRequest as DeleteSignalingChannelRequest
-from ._shapes import DeleteSignalingChannelResponse as DeleteSignalingChannelResponse
-from ._shapes import DeleteStreamRequest as DeleteStreamRequest
-from ._shapes import DeleteStreamResponse as DeleteStreamResponse
-from ._shapes import DeletionConfig as DeletionConfig
-from ._shapes import DescribeEdgeConfigurationRequest as DescribeEdgeConfigurationRequest
-from ._shapes import DescribeEdgeConfigurationResponse as DescribeEdgeConfigurationResponse
-from ._shapes import (
-    DescribeImageGenerationConfigurationRequest as DescribeImageGenerationConfigurationRequest,
-)
-from ._shapes import (
-    DescribeImageGenerationConfigurationResponse as DescribeImageGenerationConfigurationResponse,
-)
-from ._shapes import DescribeMappedResourceConfigurationRequest as DescribeMappedResourceConfigurationRequest
-from ._shapes import (
-    DescribeMappedResourceConfigurationResponse as DescribeMappedResourceConfigurationResponse,
-)
-from ._shapes import DescribeMediaStorageConfigurationRequest as DescribeMediaStorageConfigurationRequest
-from ._shapes import DescribeMediaStorageConfigurationResponse as DescribeMediaStorageConfigurationResponse
-from ._shapes import DescribeNotificationConfigurationRequest as DescribeNotificationConfigurationRequest
-from ._shapes import DescribeNotificationConfigurationResponse as DescribeNotificationConfigurationResponse
-from ._shapes import DescribeSignalingChannelRequest as DescribeSignalingChannelRequest
-from ._shapes import DescribeSignalingChannelResponse as DescribeSignalingChannelResponse
-from ._shapes import DescribeStreamRequest as DescribeStreamRequest
-from ._shapes import DescribeStreamResponse as DescribeStreamResponse
-from ._shapes import DescribeStreamStorageConfigurationRequest as DescribeStreamStorageConfigurationRequest
-from ._shapes import DescribeStreamStorageConfigurationResponse as DescribeStreamStorageConfigurationResponse
-from ._shapes import EdgeAgentStatus as EdgeAgentStatus
-from ._shapes import EdgeConfig as EdgeConfig
-from ._shapes import Format as Format
-from ._shapes import FormatConfigKey as FormatConfigKey
-from ._shapes import GetDataEndpointRequest as GetDataEndpointRequest
-from ._shapes import GetDataEndpointResponse as GetDataEndpointResponse
-from ._shapes import GetSignalingChannelEndpointRequest as GetSignalingChannelEndpointRequest
-from ._shapes import GetSignalingChannelEndpointResponse as GetSignalingChannelEndpointResponse
-from ._shapes import ImageGenerationConfiguration as ImageGenerationConfiguration
-from ._shapes import ImageGenerationDestinationConfig as ImageGenerationDestinationConfig
-from ._shapes import ImageSelectorType as ImageSelectorType
-from ._shapes import LastRecorderStatus as LastRecorderStatus
-from ._shapes import LastUploaderStatus as LastUploaderStatus
-from ._shapes import ListEdgeAgentConfigurationsEdgeConfig as ListEdgeAgentConfigurationsEdgeConfig
-from ._shapes import ListEdgeAgentConfigurationsRequest as ListEdgeAgentConfigurationsRequest
-from ._shapes import ListEdgeAgentConfigurationsResponse as ListEdgeAgentConfigurationsResponse
-from ._shapes import ListSignalingChannelsRequest as ListSignalingChannelsRequest
-from ._shapes import ListSignalingChannelsResponse as ListSignalingChannelsResponse
-from ._shapes import ListStreamsRequest as ListStreamsRequest
-from ._shapes import ListStreamsResponse as ListStreamsResponse
-from ._shapes import ListTagsForResourceRequest as ListTagsForResourceRequest
-from ._shapes import ListTagsForResourceResponse as ListTagsForResourceResponse
-from ._shapes import ListTagsForStreamRequest as ListTagsForStreamRequest
-from ._shapes import ListTagsForStreamResponse as ListTagsForStreamResponse
-from ._shapes import LocalSizeConfig as LocalSizeConfig
-from ._shapes import MappedResourceConfigurationListItem as MappedResourceConfigurationListItem
-from ._shapes import MediaSourceConfig as MediaSourceConfig
-from ._shapes import MediaStorageConfiguration as MediaStorageConfiguration
-from ._shapes import MediaStorageConfigurationStatus as MediaStorageConfigurationStatus
-from ._shapes import MediaUriType as MediaUriType
-from ._shapes import NotificationConfiguration as NotificationConfiguration
-from ._shapes import NotificationDestinationConfig as NotificationDestinationConfig
-from ._shapes import RecorderConfig as RecorderConfig
-from ._shapes import RecorderStatus as RecorderStatus
-from ._shapes import ResourceEndpointListItem as ResourceEndpointListItem
-from ._shapes import ScheduleConfig as ScheduleConfig
-from ._shapes import SingleMasterChannelEndpointConfiguration as SingleMasterChannelEndpointConfiguration
-from ._shapes import SingleMasterConfiguration as SingleMasterConfiguration
-from ._shapes import StartEdgeConfigurationUpdateRequest as StartEdgeConfigurationUpdateRequest
-from ._shapes import StartEdgeConfigurationUpdateResponse as StartEdgeConfigurationUpdateResponse
-from ._shapes import Status as Status
-from ._shapes import StrategyOnFullSize as StrategyOnFullSize
-from ._shapes import StreamInfo as StreamInfo
-from ._shapes import StreamNameCondition as StreamNameCondition
-from ._shapes import StreamStorageConfiguration as StreamStorageConfiguration
-from ._shapes import SyncStatus as SyncStatus
-from ._shapes import Tag as Tag
-from ._shapes import TagResourceRequest as TagResourceRequest
-from ._shapes import TagResourceResponse as TagResourceResponse
-from ._shapes import TagStreamRequest as TagStreamRequest
-from ._shapes import TagStreamResponse as TagStreamResponse
-from ._shapes import UntagResourceRequest as UntagResourceRequest
-from ._shapes import UntagResourceResponse as UntagResourceResponse
-from ._shapes import UntagStreamRequest as UntagStreamRequest
-from ._shapes import UntagStreamResponse as UntagStreamResponse
-from ._shapes import UpdateDataRetentionOperation as UpdateDataRetentionOperation
-from ._shapes import UpdateDataRetentionRequest as UpdateDataRetentionRequest
-from ._shapes import UpdateDataRetentionResponse as UpdateDataRetentionResponse
-from ._shapes import UpdateImageGenerationConfigurationRequest as UpdateImageGenerationConfigurationRequest
-from ._shapes import UpdateImageGenerationConfigurationResponse as UpdateImageGenerationConfigurationResponse
-from ._shapes import UpdateMediaStorageConfigurationRequest as UpdateMediaStorageConfigurationRequest
-from ._shapes import UpdateMediaStorageConfigurationResponse as UpdateMediaStorageConfigurationResponse
-from ._shapes import UpdateNotificationConfigurationRequest as UpdateNotificationConfigurationRequest
-from ._shapes import UpdateNotificationConfigurationResponse as UpdateNotificationConfigurationResponse
-from ._shapes import UpdateSignalingChannelRequest as UpdateSignalingChannelRequest
-from ._shapes import UpdateSignalingChannelResponse as UpdateSignalingChannelResponse
-from ._shapes import UpdateStreamRequest as UpdateStreamRequest
-from ._shapes import UpdateStreamResponse as UpdateStreamResponse
-from ._shapes import UpdateStreamStorageConfigurationRequest as UpdateStreamStorageConfigurationRequest
-from ._shapes import UpdateStreamStorageConfigurationResponse as UpdateStreamStorageConfigurationResponse
-from ._shapes import UploaderConfig as UploaderConfig
-from ._shapes import UploaderStatus as UploaderStatus
+
+if TYPE_CHECKING:
+    from ._shapes import APIName as APIName
+    from ._shapes import ChannelInfo as ChannelInfo
+    from ._shapes import ChannelNameCondition as ChannelNameCondition
+    from ._shapes import ChannelProtocol as ChannelProtocol
+    from ._shapes import ChannelRole as ChannelRole
+    from ._shapes import ChannelType as ChannelType
+    from ._shapes import ComparisonOperator as ComparisonOperator
+    from ._shapes import ConfigurationStatus as ConfigurationStatus
+    from ._shapes import CreateSignalingChannelRequest as CreateSignalingChannelRequest
+    from ._shapes import CreateSignalingChannelResponse as CreateSignalingChannelResponse
+    from ._shapes import CreateStreamRequest as CreateStreamRequest
+    from ._shapes import CreateStreamResponse as CreateStreamResponse
+    from ._shapes import DefaultStorageTier as DefaultStorageTier
+    from ._shapes import DeleteEdgeConfigurationRequest as DeleteEdgeConfigurationRequest
+    from ._shapes import DeleteEdgeConfigurationResponse as DeleteEdgeConfigurationResponse
+    from ._shapes import DeleteSignalingChannelRequest as DeleteSignalingChannelRequest
+    from ._shapes import DeleteSignalingChannelResponse as DeleteSignalingChannelResponse
+    from ._shapes import DeleteStreamRequest as DeleteStreamRequest
+    from ._shapes import DeleteStreamResponse as DeleteStreamResponse
+    from ._shapes import DeletionConfig as DeletionConfig
+    from ._shapes import DescribeEdgeConfigurationRequest as DescribeEdgeConfigurationRequest
+    from ._shapes import DescribeEdgeConfigurationResponse as DescribeEdgeConfigurationResponse
+    from ._shapes import (
+        DescribeImageGenerationConfigurationRequest as DescribeImageGenerationConfigurationRequest,
+    )
+    from ._shapes import (
+        DescribeImageGenerationConfigurationResponse as DescribeImageGenerationConfigurationResponse,
+    )
+    from ._shapes import (
+        DescribeMappedResourceConfigurationRequest as DescribeMappedResourceConfigurationRequest,
+    )
+    from ._shapes import (
+        DescribeMappedResourceConfigurationResponse as DescribeMappedResourceConfigurationResponse,
+    )
+    from ._shapes import DescribeMediaStorageConfigurationRequest as DescribeMediaStorageConfigurationRequest
+    from ._shapes import (
+        DescribeMediaStorageConfigurationResponse as DescribeMediaStorageConfigurationResponse,
+    )
+    from ._shapes import DescribeNotificationConfigurationRequest as DescribeNotificationConfigurationRequest
+    from ._shapes import (
+        DescribeNotificationConfigurationResponse as DescribeNotificationConfigurationResponse,
+    )
+    from ._shapes import DescribeSignalingChannelRequest as DescribeSignalingChannelRequest
+    from ._shapes import DescribeSignalingChannelResponse as DescribeSignalingChannelResponse
+    from ._shapes import DescribeStreamRequest as DescribeStreamRequest
+    from ._shapes import DescribeStreamResponse as DescribeStreamResponse
+    from ._shapes import (
+        DescribeStreamStorageConfigurationRequest as DescribeStreamStorageConfigurationRequest,
+    )
+    from ._shapes import (
+        DescribeStreamStorageConfigurationResponse as DescribeStreamStorageConfigurationResponse,
+    )
+    from ._shapes import EdgeAgentStatus as EdgeAgentStatus
+    from ._shapes import EdgeConfig as EdgeConfig
+    from ._shapes import Format as Format
+    from ._shapes import FormatConfigKey as FormatConfigKey
+    from ._shapes import GetDataEndpointRequest as GetDataEndpointRequest
+    from ._shapes import GetDataEndpointResponse as GetDataEndpointResponse
+    from ._shapes import GetSignalingChannelEndpointRequest as GetSignalingChannelEndpointRequest
+    from ._shapes import GetSignalingChannelEndpointResponse as GetSignalingChannelEndpointResponse
+    from ._shapes import ImageGenerationConfiguration as ImageGenerationConfiguration
+    from ._shapes import ImageGenerationDestinationConfig as ImageGenerationDestinationConfig
+    from ._shapes import ImageSelectorType as ImageSelectorType
+    from ._shapes import LastRecorderStatus as LastRecorderStatus
+    from ._shapes import LastUploaderStatus as LastUploaderStatus
+    from ._shapes import ListEdgeAgentConfigurationsEdgeConfig as ListEdgeAgentConfigurationsEdgeConfig
+    from ._shapes import ListEdgeAgentConfigurationsRequest as ListEdgeAgentConfigurationsRequest
+    from ._shapes import ListEdgeAgentConfigurationsResponse as ListEdgeAgentConfigurationsResponse
+    from ._shapes import ListSignalingChannelsRequest as ListSignalingChannelsRequest
+    from ._shapes import ListSignalingChannelsResponse as ListSignalingChannelsResponse
+    from ._shapes import ListStreamsRequest as ListStreamsRequest
+    from ._shapes import ListStreamsResponse as ListStreamsResponse
+    from ._shapes import ListTagsForResourceRequest as ListTagsForResourceRequest
+    from ._shapes import ListTagsForResourceResponse as ListTagsForResourceResponse
+    from ._shapes import ListTagsForStreamRequest as ListTagsForStreamRequest
+    from ._shapes import ListTagsForStreamResponse as ListTagsForStreamResponse
+    from ._shapes import LocalSizeConfig as LocalSizeConfig
+    from ._shapes import MappedResourceConfigurationListItem as MappedResourceConfigurationListItem
+    from ._shapes import MediaSourceConfig as MediaSourceConfig
+    from ._shapes import MediaStorageConfiguration as MediaStorageConfiguration
+    from ._shapes import MediaStorageConfigurationStatus as MediaStorageConfigurationStatus
+    from ._shapes import MediaUriType as MediaUriType
+    from ._shapes import NotificationConfiguration as NotificationConfiguration
+    from ._shapes import NotificationDestinationConfig as NotificationDestinationConfig
+    from ._shapes import RecorderConfig as RecorderConfig
+    from ._shapes import RecorderStatus as RecorderStatus
+    from ._shapes import ResourceEndpointListItem as ResourceEndpointListItem
+    from ._shapes import ScheduleConfig as ScheduleConfig
+    from ._shapes import SingleMasterChannelEndpointConfiguration as SingleMasterChannelEndpointConfiguration
+    from ._shapes import SingleMasterConfiguration as SingleMasterConfiguration
+    from ._shapes import StartEdgeConfigurationUpdateRequest as StartEdgeConfigurationUpdateRequest
+    from ._shapes import StartEdgeConfigurationUpdateResponse as StartEdgeConfigurationUpdateResponse
+    from ._shapes import Status as Status
+    from ._shapes import StrategyOnFullSize as StrategyOnFullSize
+    from ._shapes import StreamInfo as StreamInfo
+    from ._shapes import StreamNameCondition as StreamNameCondition
+    from ._shapes import StreamStorageConfiguration as StreamStorageConfiguration
+    from ._shapes import SyncStatus as SyncStatus
+    from ._shapes import Tag as Tag
+    from ._shapes import TagResourceRequest as TagResourceRequest
+    from ._shapes import TagResourceResponse as TagResourceResponse
+    from ._shapes import TagStreamRequest as TagStreamRequest
+    from ._shapes import TagStreamResponse as TagStreamResponse
+    from ._shapes import UntagResourceRequest as UntagResourceRequest
+    from ._shapes import UntagResourceResponse as UntagResourceResponse
+    from ._shapes import UntagStreamRequest as UntagStreamRequest
+    from ._shapes import UntagStreamResponse as UntagStreamResponse
+    from ._shapes import UpdateDataRetentionOperation as UpdateDataRetentionOperation
+    from ._shapes import UpdateDataRetentionRequest as UpdateDataRetentionRequest
+    from ._shapes import UpdateDataRetentionResponse as UpdateDataRetentionResponse
+    from ._shapes import (
+        UpdateImageGenerationConfigurationRequest as UpdateImageGenerationConfigurationRequest,
+    )
+    from ._shapes import (
+        UpdateImageGenerationConfigurationResponse as UpdateImageGenerationConfigurationResponse,
+    )
+    from ._shapes import UpdateMediaStorageConfigurationRequest as UpdateMediaStorageConfigurationRequest
+    from ._shapes import UpdateMediaStorageConfigurationResponse as UpdateMediaStorageConfigurationResponse
+    from ._shapes import UpdateNotificationConfigurationRequest as UpdateNotificationConfigurationRequest
+    from ._shapes import UpdateNotificationConfigurationResponse as UpdateNotificationConfigurationResponse
+    from ._shapes import UpdateSignalingChannelRequest as UpdateSignalingChannelRequest
+    from ._shapes import UpdateSignalingChannelResponse as UpdateSignalingChannelResponse
+    from ._shapes import UpdateStreamRequest as UpdateStreamRequest
+    from ._shapes import UpdateStreamResponse as UpdateStreamResponse
+    from ._shapes import UpdateStreamStorageConfigurationRequest as UpdateStreamStorageConfigurationRequest
+    from ._shapes import UpdateStreamStorageConfigurationResponse as UpdateStreamStorageConfigurationResponse
+    from ._shapes import UploaderConfig as UploaderConfig
+    from ._shapes import UploaderStatus as UploaderStatus
 
 __all__ = [
     "APIName",
@@ -229,3 +248,8 @@ __all__ = [
     "UploaderConfig",
     "UploaderStatus",
 ]
+
+if not TYPE_CHECKING:  # the shapes are imported when first asked for (see _lazy.py)
+    __getattr__, __dir__ = lazy_names(
+        __name__, {name: "._shapes" for name in __all__ if name != "KinesisVideo"}
+    )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .._pipeline import Reconciler
 from .._steps import run
 from .._waiter import Poll
 from . import _logic
 from ._operations import KinesisVideoOperations
-from ._shapes import APIName, ChannelInfo, StreamInfo
+
+if TYPE_CHECKING:
+    from ._shapes import APIName, ChannelInfo, StreamInfo
 
 __all__ = ["KinesisVideo"]
 

@@ -6,28 +6,25 @@ from __future__ import annotations
 import datetime
 import threading
 from collections.abc import Callable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from .._steps import Steps, invoke
 from .._waiter import Poll, wait
 from ..errors import KvsChimeError, ReconciliationConflictError, ResourceNotFoundError
 from ._operations import KinesisVideoOperations as Ops
 from ._reconcile import channel_differences, stream_differences
-from ._shapes import (
-    APIName,
-    ChannelInfo,
-    CreateSignalingChannelRequest,
-    CreateSignalingChannelResponse,
-    CreateStreamRequest,
-    CreateStreamResponse,
-    DescribeSignalingChannelRequest,
-    DescribeStreamRequest,
-    GetDataEndpointRequest,
-    ListTagsForResourceRequest,
-    ListTagsForStreamRequest,
-    Status,
-    StreamInfo,
-)
+from ._shapes import Status
+
+if TYPE_CHECKING:
+    from ._shapes import (
+        APIName,
+        ChannelInfo,
+        CreateSignalingChannelRequest,
+        CreateSignalingChannelResponse,
+        CreateStreamRequest,
+        CreateStreamResponse,
+        StreamInfo,
+    )
 
 __all__ = [
     "DataEndpoints",
@@ -59,6 +56,12 @@ def _created_before(
 def reconcile_channel(
     kv: object, request: CreateSignalingChannelRequest, started: datetime.datetime
 ) -> Steps[CreateSignalingChannelResponse]:
+    from ._shapes import (
+        CreateSignalingChannelResponse,
+        DescribeSignalingChannelRequest,
+        ListTagsForResourceRequest,
+    )
+
     name = request.channel_name
     try:
         described = yield from invoke(
@@ -67,7 +70,9 @@ def reconcile_channel(
         info, tags = described.channel_info, None
         if request.tags:
             listed = yield from invoke(
-                kv, Ops.list_tags_for_resource, ListTagsForResourceRequest(resource_arn=info.channel_arn)
+                kv,
+                Ops.list_tags_for_resource,
+                ListTagsForResourceRequest(resource_arn=info.channel_arn),
             )
             tags = listed.tags
     except KvsChimeError as exc:
@@ -82,6 +87,8 @@ def reconcile_channel(
 def reconcile_stream(
     kv: object, request: CreateStreamRequest, started: datetime.datetime
 ) -> Steps[CreateStreamResponse]:
+    from ._shapes import CreateStreamResponse, DescribeStreamRequest, ListTagsForStreamRequest
+
     name = request.stream_name
     try:
         described = yield from invoke(kv, Ops.describe_stream, DescribeStreamRequest(stream_name=name))
@@ -107,6 +114,8 @@ def describe_channel(
     kv: object, channel_name: str | None, channel_arn: str | None
 ) -> Steps[ChannelInfo | None]:
     """The channel's info, or None when it does not exist."""
+    from ._shapes import DescribeSignalingChannelRequest
+
     request = DescribeSignalingChannelRequest(channel_name=channel_name, channel_arn=channel_arn)
     try:
         return (yield from invoke(kv, Ops.describe_signaling_channel, request)).channel_info
@@ -115,6 +124,8 @@ def describe_channel(
 
 
 def _describe_stream(kv: object, stream_name: str | None, stream_arn: str | None) -> Steps[StreamInfo | None]:
+    from ._shapes import DescribeStreamRequest
+
     request = DescribeStreamRequest(stream_name=stream_name, stream_arn=stream_arn)
     try:
         return (yield from invoke(kv, Ops.describe_stream, request)).stream_info
@@ -236,6 +247,8 @@ def data_endpoint(
 ) -> Steps[str]:
     """The stream's endpoint for `api_name`: from `kv`'s cache while younger than `ttl`, else
     asked of `GetDataEndpoint` and remembered."""
+    from ._shapes import GetDataEndpointRequest
+
     if (stream_arn is None) == (stream_name is None):
         raise TypeError("data_endpoint(): pass exactly one of stream_arn= and stream_name=")
     key = ("arn" if stream_arn is not None else "name", stream_arn or stream_name or "", str(api_name))

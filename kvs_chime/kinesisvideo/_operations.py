@@ -2,144 +2,172 @@
 # Do not edit by hand: run `nox -s generate -- --write` to regenerate.
 """One typed method per operation of Amazon Kinesis Video Streams; each is a single call into the shared pipeline."""
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .._facade import ServiceFacade
 from .._operation import Operation, Pages
 from .._retry import RetryPolicy
 from .._validate import takes_request
-from ._shapes import (
-    ChannelInfo,
-    CreateSignalingChannelRequest,
-    CreateSignalingChannelResponse,
-    CreateStreamRequest,
-    CreateStreamResponse,
-    DeleteEdgeConfigurationRequest,
-    DeleteEdgeConfigurationResponse,
-    DeleteSignalingChannelRequest,
-    DeleteSignalingChannelResponse,
-    DeleteStreamRequest,
-    DeleteStreamResponse,
-    DescribeEdgeConfigurationRequest,
-    DescribeEdgeConfigurationResponse,
-    DescribeImageGenerationConfigurationRequest,
-    DescribeImageGenerationConfigurationResponse,
-    DescribeMappedResourceConfigurationRequest,
-    DescribeMappedResourceConfigurationResponse,
-    DescribeMediaStorageConfigurationRequest,
-    DescribeMediaStorageConfigurationResponse,
-    DescribeNotificationConfigurationRequest,
-    DescribeNotificationConfigurationResponse,
-    DescribeSignalingChannelRequest,
-    DescribeSignalingChannelResponse,
-    DescribeStreamRequest,
-    DescribeStreamResponse,
-    DescribeStreamStorageConfigurationRequest,
-    DescribeStreamStorageConfigurationResponse,
-    GetDataEndpointRequest,
-    GetDataEndpointResponse,
-    GetSignalingChannelEndpointRequest,
-    GetSignalingChannelEndpointResponse,
-    ListEdgeAgentConfigurationsEdgeConfig,
-    ListEdgeAgentConfigurationsRequest,
-    ListEdgeAgentConfigurationsResponse,
-    ListSignalingChannelsRequest,
-    ListSignalingChannelsResponse,
-    ListStreamsRequest,
-    ListStreamsResponse,
-    ListTagsForResourceRequest,
-    ListTagsForResourceResponse,
-    ListTagsForStreamRequest,
-    ListTagsForStreamResponse,
-    MappedResourceConfigurationListItem,
-    StartEdgeConfigurationUpdateRequest,
-    StartEdgeConfigurationUpdateResponse,
-    StreamInfo,
-    TagResourceRequest,
-    TagResourceResponse,
-    TagStreamRequest,
-    TagStreamResponse,
-    UntagResourceRequest,
-    UntagResourceResponse,
-    UntagStreamRequest,
-    UntagStreamResponse,
-    UpdateDataRetentionRequest,
-    UpdateDataRetentionResponse,
-    UpdateImageGenerationConfigurationRequest,
-    UpdateImageGenerationConfigurationResponse,
-    UpdateMediaStorageConfigurationRequest,
-    UpdateMediaStorageConfigurationResponse,
-    UpdateNotificationConfigurationRequest,
-    UpdateNotificationConfigurationResponse,
-    UpdateSignalingChannelRequest,
-    UpdateSignalingChannelResponse,
-    UpdateStreamRequest,
-    UpdateStreamResponse,
-    UpdateStreamStorageConfigurationRequest,
-    UpdateStreamStorageConfigurationResponse,
-)
 
-_CREATE_SIGNALING_CHANNEL = Operation(
-    "CreateSignalingChannel",
-    "create_signaling_channel",
-    CreateSignalingChannelRequest,
-    CreateSignalingChannelResponse,
-    idempotency_token=None,
-    read_only=False,
+if TYPE_CHECKING:
+    from ._shapes import (
+        ChannelInfo,
+        CreateSignalingChannelRequest,
+        CreateSignalingChannelResponse,
+        CreateStreamRequest,
+        CreateStreamResponse,
+        DeleteEdgeConfigurationRequest,
+        DeleteEdgeConfigurationResponse,
+        DeleteSignalingChannelRequest,
+        DeleteSignalingChannelResponse,
+        DeleteStreamRequest,
+        DeleteStreamResponse,
+        DescribeEdgeConfigurationRequest,
+        DescribeEdgeConfigurationResponse,
+        DescribeImageGenerationConfigurationRequest,
+        DescribeImageGenerationConfigurationResponse,
+        DescribeMappedResourceConfigurationRequest,
+        DescribeMappedResourceConfigurationResponse,
+        DescribeMediaStorageConfigurationRequest,
+        DescribeMediaStorageConfigurationResponse,
+        DescribeNotificationConfigurationRequest,
+        DescribeNotificationConfigurationResponse,
+        DescribeSignalingChannelRequest,
+        DescribeSignalingChannelResponse,
+        DescribeStreamRequest,
+        DescribeStreamResponse,
+        DescribeStreamStorageConfigurationRequest,
+        DescribeStreamStorageConfigurationResponse,
+        GetDataEndpointRequest,
+        GetDataEndpointResponse,
+        GetSignalingChannelEndpointRequest,
+        GetSignalingChannelEndpointResponse,
+        ListEdgeAgentConfigurationsEdgeConfig,
+        ListEdgeAgentConfigurationsRequest,
+        ListEdgeAgentConfigurationsResponse,
+        ListSignalingChannelsRequest,
+        ListSignalingChannelsResponse,
+        ListStreamsRequest,
+        ListStreamsResponse,
+        ListTagsForResourceRequest,
+        ListTagsForResourceResponse,
+        ListTagsForStreamRequest,
+        ListTagsForStreamResponse,
+        MappedResourceConfigurationListItem,
+        StartEdgeConfigurationUpdateRequest,
+        StartEdgeConfigurationUpdateResponse,
+        StreamInfo,
+        TagResourceRequest,
+        TagResourceResponse,
+        TagStreamRequest,
+        TagStreamResponse,
+        UntagResourceRequest,
+        UntagResourceResponse,
+        UntagStreamRequest,
+        UntagStreamResponse,
+        UpdateDataRetentionRequest,
+        UpdateDataRetentionResponse,
+        UpdateImageGenerationConfigurationRequest,
+        UpdateImageGenerationConfigurationResponse,
+        UpdateMediaStorageConfigurationRequest,
+        UpdateMediaStorageConfigurationResponse,
+        UpdateNotificationConfigurationRequest,
+        UpdateNotificationConfigurationResponse,
+        UpdateSignalingChannelRequest,
+        UpdateSignalingChannelResponse,
+        UpdateStreamRequest,
+        UpdateStreamResponse,
+        UpdateStreamStorageConfigurationRequest,
+        UpdateStreamStorageConfigurationResponse,
+    )
+
+# Where the classes are imported from when an operation is first used (see Operation).
+_SHAPES = "kvs_chime.kinesisvideo._shapes"
+
+_CREATE_SIGNALING_CHANNEL: Operation[CreateSignalingChannelRequest, CreateSignalingChannelResponse] = (
+    Operation(
+        "CreateSignalingChannel",
+        "create_signaling_channel",
+        _SHAPES,
+        "CreateSignalingChannelRequest",
+        "CreateSignalingChannelResponse",
+        idempotency_token=None,
+        read_only=False,
+    )
 )
-_CREATE_STREAM = Operation(
+_CREATE_STREAM: Operation[CreateStreamRequest, CreateStreamResponse] = Operation(
     "CreateStream",
     "create_stream",
-    CreateStreamRequest,
-    CreateStreamResponse,
+    _SHAPES,
+    "CreateStreamRequest",
+    "CreateStreamResponse",
     idempotency_token=None,
     read_only=False,
 )
-_DELETE_EDGE_CONFIGURATION = Operation(
-    "DeleteEdgeConfiguration",
-    "delete_edge_configuration",
-    DeleteEdgeConfigurationRequest,
-    DeleteEdgeConfigurationResponse,
-    idempotency_token=None,
-    read_only=False,
+_DELETE_EDGE_CONFIGURATION: Operation[DeleteEdgeConfigurationRequest, DeleteEdgeConfigurationResponse] = (
+    Operation(
+        "DeleteEdgeConfiguration",
+        "delete_edge_configuration",
+        _SHAPES,
+        "DeleteEdgeConfigurationRequest",
+        "DeleteEdgeConfigurationResponse",
+        idempotency_token=None,
+        read_only=False,
+    )
 )
-_DELETE_SIGNALING_CHANNEL = Operation(
-    "DeleteSignalingChannel",
-    "delete_signaling_channel",
-    DeleteSignalingChannelRequest,
-    DeleteSignalingChannelResponse,
-    idempotency_token=None,
-    read_only=False,
+_DELETE_SIGNALING_CHANNEL: Operation[DeleteSignalingChannelRequest, DeleteSignalingChannelResponse] = (
+    Operation(
+        "DeleteSignalingChannel",
+        "delete_signaling_channel",
+        _SHAPES,
+        "DeleteSignalingChannelRequest",
+        "DeleteSignalingChannelResponse",
+        idempotency_token=None,
+        read_only=False,
+    )
 )
-_DELETE_STREAM = Operation(
+_DELETE_STREAM: Operation[DeleteStreamRequest, DeleteStreamResponse] = Operation(
     "DeleteStream",
     "delete_stream",
-    DeleteStreamRequest,
-    DeleteStreamResponse,
+    _SHAPES,
+    "DeleteStreamRequest",
+    "DeleteStreamResponse",
     idempotency_token=None,
     read_only=False,
 )
-_DESCRIBE_EDGE_CONFIGURATION = Operation(
+_DESCRIBE_EDGE_CONFIGURATION: Operation[
+    DescribeEdgeConfigurationRequest, DescribeEdgeConfigurationResponse
+] = Operation(
     "DescribeEdgeConfiguration",
     "describe_edge_configuration",
-    DescribeEdgeConfigurationRequest,
-    DescribeEdgeConfigurationResponse,
+    _SHAPES,
+    "DescribeEdgeConfigurationRequest",
+    "DescribeEdgeConfigurationResponse",
     idempotency_token=None,
     read_only=True,
 )
-_DESCRIBE_IMAGE_GENERATION_CONFIGURATION = Operation(
+_DESCRIBE_IMAGE_GENERATION_CONFIGURATION: Operation[
+    DescribeImageGenerationConfigurationRequest, DescribeImageGenerationConfigurationResponse
+] = Operation(
     "DescribeImageGenerationConfiguration",
     "describe_image_generation_configuration",
-    DescribeImageGenerationConfigurationRequest,
-    DescribeImageGenerationConfigurationResponse,
+    _SHAPES,
+    "DescribeImageGenerationConfigurationRequest",
+    "DescribeImageGenerationConfigurationResponse",
     idempotency_token=None,
     read_only=True,
 )
-_DESCRIBE_MAPPED_RESOURCE_CONFIGURATION = Operation(
+_DESCRIBE_MAPPED_RESOURCE_CONFIGURATION: Operation[
+    DescribeMappedResourceConfigurationRequest, DescribeMappedResourceConfigurationResponse
+] = Operation(
     "DescribeMappedResourceConfiguration",
     "describe_mapped_resource_configuration",
-    DescribeMappedResourceConfigurationRequest,
-    DescribeMappedResourceConfigurationResponse,
+    _SHAPES,
+    "DescribeMappedResourceConfigurationRequest",
+    "DescribeMappedResourceConfigurationResponse",
     idempotency_token=None,
     read_only=True,
 )
@@ -148,67 +176,87 @@ _DESCRIBE_MAPPED_RESOURCE_CONFIGURATION_PAGES: Pages[
     DescribeMappedResourceConfigurationResponse,
     MappedResourceConfigurationListItem,
 ] = Pages("next_token", "max_results", lambda r: r.next_token, lambda r: r.mapped_resource_configuration_list)
-_DESCRIBE_MEDIA_STORAGE_CONFIGURATION = Operation(
+_DESCRIBE_MEDIA_STORAGE_CONFIGURATION: Operation[
+    DescribeMediaStorageConfigurationRequest, DescribeMediaStorageConfigurationResponse
+] = Operation(
     "DescribeMediaStorageConfiguration",
     "describe_media_storage_configuration",
-    DescribeMediaStorageConfigurationRequest,
-    DescribeMediaStorageConfigurationResponse,
+    _SHAPES,
+    "DescribeMediaStorageConfigurationRequest",
+    "DescribeMediaStorageConfigurationResponse",
     idempotency_token=None,
     read_only=True,
 )
-_DESCRIBE_NOTIFICATION_CONFIGURATION = Operation(
+_DESCRIBE_NOTIFICATION_CONFIGURATION: Operation[
+    DescribeNotificationConfigurationRequest, DescribeNotificationConfigurationResponse
+] = Operation(
     "DescribeNotificationConfiguration",
     "describe_notification_configuration",
-    DescribeNotificationConfigurationRequest,
-    DescribeNotificationConfigurationResponse,
+    _SHAPES,
+    "DescribeNotificationConfigurationRequest",
+    "DescribeNotificationConfigurationResponse",
     idempotency_token=None,
     read_only=True,
 )
-_DESCRIBE_SIGNALING_CHANNEL = Operation(
-    "DescribeSignalingChannel",
-    "describe_signaling_channel",
-    DescribeSignalingChannelRequest,
-    DescribeSignalingChannelResponse,
-    idempotency_token=None,
-    read_only=True,
+_DESCRIBE_SIGNALING_CHANNEL: Operation[DescribeSignalingChannelRequest, DescribeSignalingChannelResponse] = (
+    Operation(
+        "DescribeSignalingChannel",
+        "describe_signaling_channel",
+        _SHAPES,
+        "DescribeSignalingChannelRequest",
+        "DescribeSignalingChannelResponse",
+        idempotency_token=None,
+        read_only=True,
+    )
 )
-_DESCRIBE_STREAM = Operation(
+_DESCRIBE_STREAM: Operation[DescribeStreamRequest, DescribeStreamResponse] = Operation(
     "DescribeStream",
     "describe_stream",
-    DescribeStreamRequest,
-    DescribeStreamResponse,
+    _SHAPES,
+    "DescribeStreamRequest",
+    "DescribeStreamResponse",
     idempotency_token=None,
     read_only=True,
 )
-_DESCRIBE_STREAM_STORAGE_CONFIGURATION = Operation(
+_DESCRIBE_STREAM_STORAGE_CONFIGURATION: Operation[
+    DescribeStreamStorageConfigurationRequest, DescribeStreamStorageConfigurationResponse
+] = Operation(
     "DescribeStreamStorageConfiguration",
     "describe_stream_storage_configuration",
-    DescribeStreamStorageConfigurationRequest,
-    DescribeStreamStorageConfigurationResponse,
+    _SHAPES,
+    "DescribeStreamStorageConfigurationRequest",
+    "DescribeStreamStorageConfigurationResponse",
     idempotency_token=None,
     read_only=True,
 )
-_GET_DATA_ENDPOINT = Operation(
+_GET_DATA_ENDPOINT: Operation[GetDataEndpointRequest, GetDataEndpointResponse] = Operation(
     "GetDataEndpoint",
     "get_data_endpoint",
-    GetDataEndpointRequest,
-    GetDataEndpointResponse,
+    _SHAPES,
+    "GetDataEndpointRequest",
+    "GetDataEndpointResponse",
     idempotency_token=None,
     read_only=True,
 )
-_GET_SIGNALING_CHANNEL_ENDPOINT = Operation(
+_GET_SIGNALING_CHANNEL_ENDPOINT: Operation[
+    GetSignalingChannelEndpointRequest, GetSignalingChannelEndpointResponse
+] = Operation(
     "GetSignalingChannelEndpoint",
     "get_signaling_channel_endpoint",
-    GetSignalingChannelEndpointRequest,
-    GetSignalingChannelEndpointResponse,
+    _SHAPES,
+    "GetSignalingChannelEndpointRequest",
+    "GetSignalingChannelEndpointResponse",
     idempotency_token=None,
     read_only=True,
 )
-_LIST_EDGE_AGENT_CONFIGURATIONS = Operation(
+_LIST_EDGE_AGENT_CONFIGURATIONS: Operation[
+    ListEdgeAgentConfigurationsRequest, ListEdgeAgentConfigurationsResponse
+] = Operation(
     "ListEdgeAgentConfigurations",
     "list_edge_agent_configurations",
-    ListEdgeAgentConfigurationsRequest,
-    ListEdgeAgentConfigurationsResponse,
+    _SHAPES,
+    "ListEdgeAgentConfigurationsRequest",
+    "ListEdgeAgentConfigurationsResponse",
     idempotency_token=None,
     read_only=True,
 )
@@ -217,132 +265,165 @@ _LIST_EDGE_AGENT_CONFIGURATIONS_PAGES: Pages[
     ListEdgeAgentConfigurationsResponse,
     ListEdgeAgentConfigurationsEdgeConfig,
 ] = Pages("next_token", "max_results", lambda r: r.next_token, lambda r: r.edge_configs)
-_LIST_SIGNALING_CHANNELS = Operation(
+_LIST_SIGNALING_CHANNELS: Operation[ListSignalingChannelsRequest, ListSignalingChannelsResponse] = Operation(
     "ListSignalingChannels",
     "list_signaling_channels",
-    ListSignalingChannelsRequest,
-    ListSignalingChannelsResponse,
+    _SHAPES,
+    "ListSignalingChannelsRequest",
+    "ListSignalingChannelsResponse",
     idempotency_token=None,
     read_only=True,
 )
 _LIST_SIGNALING_CHANNELS_PAGES: Pages[
     ListSignalingChannelsRequest, ListSignalingChannelsResponse, ChannelInfo
 ] = Pages("next_token", "max_results", lambda r: r.next_token, lambda r: r.channel_info_list)
-_LIST_STREAMS = Operation(
+_LIST_STREAMS: Operation[ListStreamsRequest, ListStreamsResponse] = Operation(
     "ListStreams",
     "list_streams",
-    ListStreamsRequest,
-    ListStreamsResponse,
+    _SHAPES,
+    "ListStreamsRequest",
+    "ListStreamsResponse",
     idempotency_token=None,
     read_only=True,
 )
 _LIST_STREAMS_PAGES: Pages[ListStreamsRequest, ListStreamsResponse, StreamInfo] = Pages(
     "next_token", "max_results", lambda r: r.next_token, lambda r: r.stream_info_list
 )
-_LIST_TAGS_FOR_RESOURCE = Operation(
+_LIST_TAGS_FOR_RESOURCE: Operation[ListTagsForResourceRequest, ListTagsForResourceResponse] = Operation(
     "ListTagsForResource",
     "list_tags_for_resource",
-    ListTagsForResourceRequest,
-    ListTagsForResourceResponse,
+    _SHAPES,
+    "ListTagsForResourceRequest",
+    "ListTagsForResourceResponse",
     idempotency_token=None,
     read_only=True,
 )
-_LIST_TAGS_FOR_STREAM = Operation(
+_LIST_TAGS_FOR_STREAM: Operation[ListTagsForStreamRequest, ListTagsForStreamResponse] = Operation(
     "ListTagsForStream",
     "list_tags_for_stream",
-    ListTagsForStreamRequest,
-    ListTagsForStreamResponse,
+    _SHAPES,
+    "ListTagsForStreamRequest",
+    "ListTagsForStreamResponse",
     idempotency_token=None,
     read_only=True,
 )
-_START_EDGE_CONFIGURATION_UPDATE = Operation(
+_START_EDGE_CONFIGURATION_UPDATE: Operation[
+    StartEdgeConfigurationUpdateRequest, StartEdgeConfigurationUpdateResponse
+] = Operation(
     "StartEdgeConfigurationUpdate",
     "start_edge_configuration_update",
-    StartEdgeConfigurationUpdateRequest,
-    StartEdgeConfigurationUpdateResponse,
+    _SHAPES,
+    "StartEdgeConfigurationUpdateRequest",
+    "StartEdgeConfigurationUpdateResponse",
     idempotency_token=None,
     read_only=False,
 )
-_TAG_RESOURCE = Operation(
+_TAG_RESOURCE: Operation[TagResourceRequest, TagResourceResponse] = Operation(
     "TagResource",
     "tag_resource",
-    TagResourceRequest,
-    TagResourceResponse,
+    _SHAPES,
+    "TagResourceRequest",
+    "TagResourceResponse",
     idempotency_token=None,
     read_only=False,
 )
-_TAG_STREAM = Operation(
-    "TagStream", "tag_stream", TagStreamRequest, TagStreamResponse, idempotency_token=None, read_only=False
+_TAG_STREAM: Operation[TagStreamRequest, TagStreamResponse] = Operation(
+    "TagStream",
+    "tag_stream",
+    _SHAPES,
+    "TagStreamRequest",
+    "TagStreamResponse",
+    idempotency_token=None,
+    read_only=False,
 )
-_UNTAG_RESOURCE = Operation(
+_UNTAG_RESOURCE: Operation[UntagResourceRequest, UntagResourceResponse] = Operation(
     "UntagResource",
     "untag_resource",
-    UntagResourceRequest,
-    UntagResourceResponse,
+    _SHAPES,
+    "UntagResourceRequest",
+    "UntagResourceResponse",
     idempotency_token=None,
     read_only=False,
 )
-_UNTAG_STREAM = Operation(
+_UNTAG_STREAM: Operation[UntagStreamRequest, UntagStreamResponse] = Operation(
     "UntagStream",
     "untag_stream",
-    UntagStreamRequest,
-    UntagStreamResponse,
+    _SHAPES,
+    "UntagStreamRequest",
+    "UntagStreamResponse",
     idempotency_token=None,
     read_only=False,
 )
-_UPDATE_DATA_RETENTION = Operation(
+_UPDATE_DATA_RETENTION: Operation[UpdateDataRetentionRequest, UpdateDataRetentionResponse] = Operation(
     "UpdateDataRetention",
     "update_data_retention",
-    UpdateDataRetentionRequest,
-    UpdateDataRetentionResponse,
+    _SHAPES,
+    "UpdateDataRetentionRequest",
+    "UpdateDataRetentionResponse",
     idempotency_token=None,
     read_only=False,
 )
-_UPDATE_IMAGE_GENERATION_CONFIGURATION = Operation(
+_UPDATE_IMAGE_GENERATION_CONFIGURATION: Operation[
+    UpdateImageGenerationConfigurationRequest, UpdateImageGenerationConfigurationResponse
+] = Operation(
     "UpdateImageGenerationConfiguration",
     "update_image_generation_configuration",
-    UpdateImageGenerationConfigurationRequest,
-    UpdateImageGenerationConfigurationResponse,
+    _SHAPES,
+    "UpdateImageGenerationConfigurationRequest",
+    "UpdateImageGenerationConfigurationResponse",
     idempotency_token=None,
     read_only=False,
 )
-_UPDATE_MEDIA_STORAGE_CONFIGURATION = Operation(
+_UPDATE_MEDIA_STORAGE_CONFIGURATION: Operation[
+    UpdateMediaStorageConfigurationRequest, UpdateMediaStorageConfigurationResponse
+] = Operation(
     "UpdateMediaStorageConfiguration",
     "update_media_storage_configuration",
-    UpdateMediaStorageConfigurationRequest,
-    UpdateMediaStorageConfigurationResponse,
+    _SHAPES,
+    "UpdateMediaStorageConfigurationRequest",
+    "UpdateMediaStorageConfigurationResponse",
     idempotency_token=None,
     read_only=False,
 )
-_UPDATE_NOTIFICATION_CONFIGURATION = Operation(
+_UPDATE_NOTIFICATION_CONFIGURATION: Operation[
+    UpdateNotificationConfigurationRequest, UpdateNotificationConfigurationResponse
+] = Operation(
     "UpdateNotificationConfiguration",
     "update_notification_configuration",
-    UpdateNotificationConfigurationRequest,
-    UpdateNotificationConfigurationResponse,
+    _SHAPES,
+    "UpdateNotificationConfigurationRequest",
+    "UpdateNotificationConfigurationResponse",
     idempotency_token=None,
     read_only=False,
 )
-_UPDATE_SIGNALING_CHANNEL = Operation(
-    "UpdateSignalingChannel",
-    "update_signaling_channel",
-    UpdateSignalingChannelRequest,
-    UpdateSignalingChannelResponse,
-    idempotency_token=None,
-    read_only=False,
+_UPDATE_SIGNALING_CHANNEL: Operation[UpdateSignalingChannelRequest, UpdateSignalingChannelResponse] = (
+    Operation(
+        "UpdateSignalingChannel",
+        "update_signaling_channel",
+        _SHAPES,
+        "UpdateSignalingChannelRequest",
+        "UpdateSignalingChannelResponse",
+        idempotency_token=None,
+        read_only=False,
+    )
 )
-_UPDATE_STREAM = Operation(
+_UPDATE_STREAM: Operation[UpdateStreamRequest, UpdateStreamResponse] = Operation(
     "UpdateStream",
     "update_stream",
-    UpdateStreamRequest,
-    UpdateStreamResponse,
+    _SHAPES,
+    "UpdateStreamRequest",
+    "UpdateStreamResponse",
     idempotency_token=None,
     read_only=False,
 )
-_UPDATE_STREAM_STORAGE_CONFIGURATION = Operation(
+_UPDATE_STREAM_STORAGE_CONFIGURATION: Operation[
+    UpdateStreamStorageConfigurationRequest, UpdateStreamStorageConfigurationResponse
+] = Operation(
     "UpdateStreamStorageConfiguration",
     "update_stream_storage_configuration",
-    UpdateStreamStorageConfigurationRequest,
-    UpdateStreamStorageConfigurationResponse,
+    _SHAPES,
+    "UpdateStreamStorageConfigurationRequest",
+    "UpdateStreamStorageConfigurationResponse",
     idempotency_token=None,
     read_only=False,
 )

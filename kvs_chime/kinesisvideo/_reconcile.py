@@ -8,15 +8,12 @@ service picks something account-specific (the KMS key).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from ._shapes import (
-    ChannelInfo,
-    ChannelType,
-    CreateSignalingChannelRequest,
-    CreateStreamRequest,
-    Status,
-    StreamInfo,
-)
+from ._shapes import ChannelType, Status
+
+if TYPE_CHECKING:
+    from ._shapes import ChannelInfo, CreateSignalingChannelRequest, CreateStreamRequest, StreamInfo
 
 __all__ = ["channel_differences", "stream_differences"]
 

@@ -2,233 +2,250 @@
 # Do not edit by hand: run `nox -s generate -- --write` to regenerate.
 """Amazon Chime SDK Media Pipelines: the `MediaPipelines` facade and every shape of its API."""
 
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 from ._facade import MediaPipelines as MediaPipelines
-from ._shapes import ActiveSpeakerOnlyConfiguration as ActiveSpeakerOnlyConfiguration
-from ._shapes import ActiveSpeakerPosition as ActiveSpeakerPosition
-from ._shapes import (
-    AmazonTranscribeCallAnalyticsProcessorConfiguration as AmazonTranscribeCallAnalyticsProcessorConfiguration,
-)
-from ._shapes import AmazonTranscribeProcessorConfiguration as AmazonTranscribeProcessorConfiguration
-from ._shapes import ArtifactsConcatenationConfiguration as ArtifactsConcatenationConfiguration
-from ._shapes import ArtifactsConcatenationState as ArtifactsConcatenationState
-from ._shapes import ArtifactsConfiguration as ArtifactsConfiguration
-from ._shapes import ArtifactsState as ArtifactsState
-from ._shapes import AudioArtifactsConcatenationState as AudioArtifactsConcatenationState
-from ._shapes import AudioArtifactsConfiguration as AudioArtifactsConfiguration
-from ._shapes import AudioChannelsOption as AudioChannelsOption
-from ._shapes import AudioConcatenationConfiguration as AudioConcatenationConfiguration
-from ._shapes import AudioMuxType as AudioMuxType
-from ._shapes import BorderColor as BorderColor
-from ._shapes import CallAnalyticsLanguageCode as CallAnalyticsLanguageCode
-from ._shapes import CanvasOrientation as CanvasOrientation
-from ._shapes import ChannelDefinition as ChannelDefinition
-from ._shapes import ChimeSdkMeetingConcatenationConfiguration as ChimeSdkMeetingConcatenationConfiguration
-from ._shapes import ChimeSdkMeetingConfiguration as ChimeSdkMeetingConfiguration
-from ._shapes import ChimeSdkMeetingLiveConnectorConfiguration as ChimeSdkMeetingLiveConnectorConfiguration
-from ._shapes import CompositedVideoArtifactsConfiguration as CompositedVideoArtifactsConfiguration
-from ._shapes import CompositedVideoConcatenationConfiguration as CompositedVideoConcatenationConfiguration
-from ._shapes import ConcatenationSink as ConcatenationSink
-from ._shapes import ConcatenationSinkType as ConcatenationSinkType
-from ._shapes import ConcatenationSource as ConcatenationSource
-from ._shapes import ConcatenationSourceType as ConcatenationSourceType
-from ._shapes import ContentArtifactsConfiguration as ContentArtifactsConfiguration
-from ._shapes import ContentConcatenationConfiguration as ContentConcatenationConfiguration
-from ._shapes import ContentMuxType as ContentMuxType
-from ._shapes import ContentRedactionOutput as ContentRedactionOutput
-from ._shapes import ContentShareLayoutOption as ContentShareLayoutOption
-from ._shapes import ContentType as ContentType
-from ._shapes import CreateMediaCapturePipelineRequest as CreateMediaCapturePipelineRequest
-from ._shapes import CreateMediaCapturePipelineResponse as CreateMediaCapturePipelineResponse
-from ._shapes import CreateMediaConcatenationPipelineRequest as CreateMediaConcatenationPipelineRequest
-from ._shapes import CreateMediaConcatenationPipelineResponse as CreateMediaConcatenationPipelineResponse
-from ._shapes import (
-    CreateMediaInsightsPipelineConfigurationRequest as CreateMediaInsightsPipelineConfigurationRequest,
-)
-from ._shapes import (
-    CreateMediaInsightsPipelineConfigurationResponse as CreateMediaInsightsPipelineConfigurationResponse,
-)
-from ._shapes import CreateMediaInsightsPipelineRequest as CreateMediaInsightsPipelineRequest
-from ._shapes import CreateMediaInsightsPipelineResponse as CreateMediaInsightsPipelineResponse
-from ._shapes import CreateMediaLiveConnectorPipelineRequest as CreateMediaLiveConnectorPipelineRequest
-from ._shapes import CreateMediaLiveConnectorPipelineResponse as CreateMediaLiveConnectorPipelineResponse
-from ._shapes import (
-    CreateMediaPipelineKinesisVideoStreamPoolRequest as CreateMediaPipelineKinesisVideoStreamPoolRequest,
-)
-from ._shapes import (
-    CreateMediaPipelineKinesisVideoStreamPoolResponse as CreateMediaPipelineKinesisVideoStreamPoolResponse,
-)
-from ._shapes import CreateMediaStreamPipelineRequest as CreateMediaStreamPipelineRequest
-from ._shapes import CreateMediaStreamPipelineResponse as CreateMediaStreamPipelineResponse
-from ._shapes import DataChannelConcatenationConfiguration as DataChannelConcatenationConfiguration
-from ._shapes import DeleteMediaCapturePipelineRequest as DeleteMediaCapturePipelineRequest
-from ._shapes import (
-    DeleteMediaInsightsPipelineConfigurationRequest as DeleteMediaInsightsPipelineConfigurationRequest,
-)
-from ._shapes import (
-    DeleteMediaPipelineKinesisVideoStreamPoolRequest as DeleteMediaPipelineKinesisVideoStreamPoolRequest,
-)
-from ._shapes import DeleteMediaPipelineRequest as DeleteMediaPipelineRequest
-from ._shapes import ErrorCode as ErrorCode
-from ._shapes import FragmentSelector as FragmentSelector
-from ._shapes import FragmentSelectorType as FragmentSelectorType
-from ._shapes import GetMediaCapturePipelineRequest as GetMediaCapturePipelineRequest
-from ._shapes import GetMediaCapturePipelineResponse as GetMediaCapturePipelineResponse
-from ._shapes import (
-    GetMediaInsightsPipelineConfigurationRequest as GetMediaInsightsPipelineConfigurationRequest,
-)
-from ._shapes import (
-    GetMediaInsightsPipelineConfigurationResponse as GetMediaInsightsPipelineConfigurationResponse,
-)
-from ._shapes import (
-    GetMediaPipelineKinesisVideoStreamPoolRequest as GetMediaPipelineKinesisVideoStreamPoolRequest,
-)
-from ._shapes import (
-    GetMediaPipelineKinesisVideoStreamPoolResponse as GetMediaPipelineKinesisVideoStreamPoolResponse,
-)
-from ._shapes import GetMediaPipelineRequest as GetMediaPipelineRequest
-from ._shapes import GetMediaPipelineResponse as GetMediaPipelineResponse
-from ._shapes import GetSpeakerSearchTaskRequest as GetSpeakerSearchTaskRequest
-from ._shapes import GetSpeakerSearchTaskResponse as GetSpeakerSearchTaskResponse
-from ._shapes import GetVoiceToneAnalysisTaskRequest as GetVoiceToneAnalysisTaskRequest
-from ._shapes import GetVoiceToneAnalysisTaskResponse as GetVoiceToneAnalysisTaskResponse
-from ._shapes import GridViewConfiguration as GridViewConfiguration
-from ._shapes import HighlightColor as HighlightColor
-from ._shapes import HorizontalLayoutConfiguration as HorizontalLayoutConfiguration
-from ._shapes import HorizontalTilePosition as HorizontalTilePosition
-from ._shapes import IssueDetectionConfiguration as IssueDetectionConfiguration
-from ._shapes import KeywordMatchConfiguration as KeywordMatchConfiguration
-from ._shapes import KinesisDataStreamSinkConfiguration as KinesisDataStreamSinkConfiguration
-from ._shapes import KinesisVideoStreamConfiguration as KinesisVideoStreamConfiguration
-from ._shapes import KinesisVideoStreamConfigurationUpdate as KinesisVideoStreamConfigurationUpdate
-from ._shapes import KinesisVideoStreamPoolConfiguration as KinesisVideoStreamPoolConfiguration
-from ._shapes import KinesisVideoStreamPoolStatus as KinesisVideoStreamPoolStatus
-from ._shapes import KinesisVideoStreamPoolSummary as KinesisVideoStreamPoolSummary
-from ._shapes import (
-    KinesisVideoStreamRecordingSourceRuntimeConfiguration as KinesisVideoStreamRecordingSourceRuntimeConfiguration,
-)
-from ._shapes import (
-    KinesisVideoStreamSourceRuntimeConfiguration as KinesisVideoStreamSourceRuntimeConfiguration,
-)
-from ._shapes import KinesisVideoStreamSourceTaskConfiguration as KinesisVideoStreamSourceTaskConfiguration
-from ._shapes import LambdaFunctionSinkConfiguration as LambdaFunctionSinkConfiguration
-from ._shapes import LayoutOption as LayoutOption
-from ._shapes import ListMediaCapturePipelinesRequest as ListMediaCapturePipelinesRequest
-from ._shapes import ListMediaCapturePipelinesResponse as ListMediaCapturePipelinesResponse
-from ._shapes import (
-    ListMediaInsightsPipelineConfigurationsRequest as ListMediaInsightsPipelineConfigurationsRequest,
-)
-from ._shapes import (
-    ListMediaInsightsPipelineConfigurationsResponse as ListMediaInsightsPipelineConfigurationsResponse,
-)
-from ._shapes import (
-    ListMediaPipelineKinesisVideoStreamPoolsRequest as ListMediaPipelineKinesisVideoStreamPoolsRequest,
-)
-from ._shapes import (
-    ListMediaPipelineKinesisVideoStreamPoolsResponse as ListMediaPipelineKinesisVideoStreamPoolsResponse,
-)
-from ._shapes import ListMediaPipelinesRequest as ListMediaPipelinesRequest
-from ._shapes import ListMediaPipelinesResponse as ListMediaPipelinesResponse
-from ._shapes import ListTagsForResourceRequest as ListTagsForResourceRequest
-from ._shapes import ListTagsForResourceResponse as ListTagsForResourceResponse
-from ._shapes import LiveConnectorMuxType as LiveConnectorMuxType
-from ._shapes import LiveConnectorRTMPConfiguration as LiveConnectorRTMPConfiguration
-from ._shapes import LiveConnectorSinkConfiguration as LiveConnectorSinkConfiguration
-from ._shapes import LiveConnectorSinkType as LiveConnectorSinkType
-from ._shapes import LiveConnectorSourceConfiguration as LiveConnectorSourceConfiguration
-from ._shapes import LiveConnectorSourceType as LiveConnectorSourceType
-from ._shapes import MediaCapturePipeline as MediaCapturePipeline
-from ._shapes import MediaCapturePipelineSourceConfiguration as MediaCapturePipelineSourceConfiguration
-from ._shapes import MediaCapturePipelineSummary as MediaCapturePipelineSummary
-from ._shapes import MediaConcatenationPipeline as MediaConcatenationPipeline
-from ._shapes import MediaEncoding as MediaEncoding
-from ._shapes import MediaInsightsPipeline as MediaInsightsPipeline
-from ._shapes import MediaInsightsPipelineConfiguration as MediaInsightsPipelineConfiguration
-from ._shapes import MediaInsightsPipelineConfigurationElement as MediaInsightsPipelineConfigurationElement
-from ._shapes import (
-    MediaInsightsPipelineConfigurationElementType as MediaInsightsPipelineConfigurationElementType,
-)
-from ._shapes import MediaInsightsPipelineConfigurationSummary as MediaInsightsPipelineConfigurationSummary
-from ._shapes import MediaInsightsPipelineElementStatus as MediaInsightsPipelineElementStatus
-from ._shapes import MediaLiveConnectorPipeline as MediaLiveConnectorPipeline
-from ._shapes import MediaPipeline as MediaPipeline
-from ._shapes import MediaPipelineElementStatus as MediaPipelineElementStatus
-from ._shapes import MediaPipelineSinkType as MediaPipelineSinkType
-from ._shapes import MediaPipelineSourceType as MediaPipelineSourceType
-from ._shapes import MediaPipelineStatus as MediaPipelineStatus
-from ._shapes import MediaPipelineStatusUpdate as MediaPipelineStatusUpdate
-from ._shapes import MediaPipelineSummary as MediaPipelineSummary
-from ._shapes import MediaPipelineTaskStatus as MediaPipelineTaskStatus
-from ._shapes import MediaStreamPipeline as MediaStreamPipeline
-from ._shapes import MediaStreamPipelineSinkType as MediaStreamPipelineSinkType
-from ._shapes import MediaStreamSink as MediaStreamSink
-from ._shapes import MediaStreamSource as MediaStreamSource
-from ._shapes import MediaStreamType as MediaStreamType
-from ._shapes import MeetingEventsConcatenationConfiguration as MeetingEventsConcatenationConfiguration
-from ._shapes import PartialResultsStability as PartialResultsStability
-from ._shapes import ParticipantRole as ParticipantRole
-from ._shapes import PostCallAnalyticsSettings as PostCallAnalyticsSettings
-from ._shapes import PresenterOnlyConfiguration as PresenterOnlyConfiguration
-from ._shapes import PresenterPosition as PresenterPosition
-from ._shapes import RealTimeAlertConfiguration as RealTimeAlertConfiguration
-from ._shapes import RealTimeAlertRule as RealTimeAlertRule
-from ._shapes import RealTimeAlertRuleType as RealTimeAlertRuleType
-from ._shapes import RecordingFileFormat as RecordingFileFormat
-from ._shapes import RecordingStreamConfiguration as RecordingStreamConfiguration
-from ._shapes import ResolutionOption as ResolutionOption
-from ._shapes import S3BucketSinkConfiguration as S3BucketSinkConfiguration
-from ._shapes import S3RecordingSinkConfiguration as S3RecordingSinkConfiguration
-from ._shapes import S3RecordingSinkRuntimeConfiguration as S3RecordingSinkRuntimeConfiguration
-from ._shapes import SelectedVideoStreams as SelectedVideoStreams
-from ._shapes import SentimentConfiguration as SentimentConfiguration
-from ._shapes import SentimentType as SentimentType
-from ._shapes import SnsTopicSinkConfiguration as SnsTopicSinkConfiguration
-from ._shapes import SourceConfiguration as SourceConfiguration
-from ._shapes import SpeakerSearchTask as SpeakerSearchTask
-from ._shapes import SqsQueueSinkConfiguration as SqsQueueSinkConfiguration
-from ._shapes import SseAwsKeyManagementParams as SseAwsKeyManagementParams
-from ._shapes import StartSpeakerSearchTaskRequest as StartSpeakerSearchTaskRequest
-from ._shapes import StartSpeakerSearchTaskResponse as StartSpeakerSearchTaskResponse
-from ._shapes import StartVoiceToneAnalysisTaskRequest as StartVoiceToneAnalysisTaskRequest
-from ._shapes import StartVoiceToneAnalysisTaskResponse as StartVoiceToneAnalysisTaskResponse
-from ._shapes import StopSpeakerSearchTaskRequest as StopSpeakerSearchTaskRequest
-from ._shapes import StopVoiceToneAnalysisTaskRequest as StopVoiceToneAnalysisTaskRequest
-from ._shapes import StreamChannelDefinition as StreamChannelDefinition
-from ._shapes import StreamConfiguration as StreamConfiguration
-from ._shapes import Tag as Tag
-from ._shapes import TagResourceRequest as TagResourceRequest
-from ._shapes import TagResourceResponse as TagResourceResponse
-from ._shapes import TileOrder as TileOrder
-from ._shapes import TimestampRange as TimestampRange
-from ._shapes import (
-    TranscriptionMessagesConcatenationConfiguration as TranscriptionMessagesConcatenationConfiguration,
-)
-from ._shapes import UntagResourceRequest as UntagResourceRequest
-from ._shapes import UntagResourceResponse as UntagResourceResponse
-from ._shapes import (
-    UpdateMediaInsightsPipelineConfigurationRequest as UpdateMediaInsightsPipelineConfigurationRequest,
-)
-from ._shapes import (
-    UpdateMediaInsightsPipelineConfigurationResponse as UpdateMediaInsightsPipelineConfigurationResponse,
-)
-from ._shapes import UpdateMediaInsightsPipelineStatusRequest as UpdateMediaInsightsPipelineStatusRequest
-from ._shapes import (
-    UpdateMediaPipelineKinesisVideoStreamPoolRequest as UpdateMediaPipelineKinesisVideoStreamPoolRequest,
-)
-from ._shapes import (
-    UpdateMediaPipelineKinesisVideoStreamPoolResponse as UpdateMediaPipelineKinesisVideoStreamPoolResponse,
-)
-from ._shapes import VerticalLayoutConfiguration as VerticalLayoutConfiguration
-from ._shapes import VerticalTilePosition as VerticalTilePosition
-from ._shapes import VideoArtifactsConfiguration as VideoArtifactsConfiguration
-from ._shapes import VideoAttribute as VideoAttribute
-from ._shapes import VideoConcatenationConfiguration as VideoConcatenationConfiguration
-from ._shapes import VideoMuxType as VideoMuxType
-from ._shapes import VocabularyFilterMethod as VocabularyFilterMethod
-from ._shapes import VoiceAnalyticsConfigurationStatus as VoiceAnalyticsConfigurationStatus
-from ._shapes import VoiceAnalyticsLanguageCode as VoiceAnalyticsLanguageCode
-from ._shapes import VoiceAnalyticsProcessorConfiguration as VoiceAnalyticsProcessorConfiguration
-from ._shapes import VoiceEnhancementSinkConfiguration as VoiceEnhancementSinkConfiguration
-from ._shapes import VoiceToneAnalysisTask as VoiceToneAnalysisTask
+
+if TYPE_CHECKING:
+    from ._shapes import ActiveSpeakerOnlyConfiguration as ActiveSpeakerOnlyConfiguration
+    from ._shapes import ActiveSpeakerPosition as ActiveSpeakerPosition
+    from ._shapes import (
+        AmazonTranscribeCallAnalyticsProcessorConfiguration as AmazonTranscribeCallAnalyticsProcessorConfiguration,
+    )
+    from ._shapes import AmazonTranscribeProcessorConfiguration as AmazonTranscribeProcessorConfiguration
+    from ._shapes import ArtifactsConcatenationConfiguration as ArtifactsConcatenationConfiguration
+    from ._shapes import ArtifactsConcatenationState as ArtifactsConcatenationState
+    from ._shapes import ArtifactsConfiguration as ArtifactsConfiguration
+    from ._shapes import ArtifactsState as ArtifactsState
+    from ._shapes import AudioArtifactsConcatenationState as AudioArtifactsConcatenationState
+    from ._shapes import AudioArtifactsConfiguration as AudioArtifactsConfiguration
+    from ._shapes import AudioChannelsOption as AudioChannelsOption
+    from ._shapes import AudioConcatenationConfiguration as AudioConcatenationConfiguration
+    from ._shapes import AudioMuxType as AudioMuxType
+    from ._shapes import BorderColor as BorderColor
+    from ._shapes import CallAnalyticsLanguageCode as CallAnalyticsLanguageCode
+    from ._shapes import CanvasOrientation as CanvasOrientation
+    from ._shapes import ChannelDefinition as ChannelDefinition
+    from ._shapes import (
+        ChimeSdkMeetingConcatenationConfiguration as ChimeSdkMeetingConcatenationConfiguration,
+    )
+    from ._shapes import ChimeSdkMeetingConfiguration as ChimeSdkMeetingConfiguration
+    from ._shapes import (
+        ChimeSdkMeetingLiveConnectorConfiguration as ChimeSdkMeetingLiveConnectorConfiguration,
+    )
+    from ._shapes import CompositedVideoArtifactsConfiguration as CompositedVideoArtifactsConfiguration
+    from ._shapes import (
+        CompositedVideoConcatenationConfiguration as CompositedVideoConcatenationConfiguration,
+    )
+    from ._shapes import ConcatenationSink as ConcatenationSink
+    from ._shapes import ConcatenationSinkType as ConcatenationSinkType
+    from ._shapes import ConcatenationSource as ConcatenationSource
+    from ._shapes import ConcatenationSourceType as ConcatenationSourceType
+    from ._shapes import ContentArtifactsConfiguration as ContentArtifactsConfiguration
+    from ._shapes import ContentConcatenationConfiguration as ContentConcatenationConfiguration
+    from ._shapes import ContentMuxType as ContentMuxType
+    from ._shapes import ContentRedactionOutput as ContentRedactionOutput
+    from ._shapes import ContentShareLayoutOption as ContentShareLayoutOption
+    from ._shapes import ContentType as ContentType
+    from ._shapes import CreateMediaCapturePipelineRequest as CreateMediaCapturePipelineRequest
+    from ._shapes import CreateMediaCapturePipelineResponse as CreateMediaCapturePipelineResponse
+    from ._shapes import CreateMediaConcatenationPipelineRequest as CreateMediaConcatenationPipelineRequest
+    from ._shapes import CreateMediaConcatenationPipelineResponse as CreateMediaConcatenationPipelineResponse
+    from ._shapes import (
+        CreateMediaInsightsPipelineConfigurationRequest as CreateMediaInsightsPipelineConfigurationRequest,
+    )
+    from ._shapes import (
+        CreateMediaInsightsPipelineConfigurationResponse as CreateMediaInsightsPipelineConfigurationResponse,
+    )
+    from ._shapes import CreateMediaInsightsPipelineRequest as CreateMediaInsightsPipelineRequest
+    from ._shapes import CreateMediaInsightsPipelineResponse as CreateMediaInsightsPipelineResponse
+    from ._shapes import CreateMediaLiveConnectorPipelineRequest as CreateMediaLiveConnectorPipelineRequest
+    from ._shapes import CreateMediaLiveConnectorPipelineResponse as CreateMediaLiveConnectorPipelineResponse
+    from ._shapes import (
+        CreateMediaPipelineKinesisVideoStreamPoolRequest as CreateMediaPipelineKinesisVideoStreamPoolRequest,
+    )
+    from ._shapes import (
+        CreateMediaPipelineKinesisVideoStreamPoolResponse as CreateMediaPipelineKinesisVideoStreamPoolResponse,
+    )
+    from ._shapes import CreateMediaStreamPipelineRequest as CreateMediaStreamPipelineRequest
+    from ._shapes import CreateMediaStreamPipelineResponse as CreateMediaStreamPipelineResponse
+    from ._shapes import DataChannelConcatenationConfiguration as DataChannelConcatenationConfiguration
+    from ._shapes import DeleteMediaCapturePipelineRequest as DeleteMediaCapturePipelineRequest
+    from ._shapes import (
+        DeleteMediaInsightsPipelineConfigurationRequest as DeleteMediaInsightsPipelineConfigurationRequest,
+    )
+    from ._shapes import (
+        DeleteMediaPipelineKinesisVideoStreamPoolRequest as DeleteMediaPipelineKinesisVideoStreamPoolRequest,
+    )
+    from ._shapes import DeleteMediaPipelineRequest as DeleteMediaPipelineRequest
+    from ._shapes import ErrorCode as ErrorCode
+    from ._shapes import FragmentSelector as FragmentSelector
+    from ._shapes import FragmentSelectorType as FragmentSelectorType
+    from ._shapes import GetMediaCapturePipelineRequest as GetMediaCapturePipelineRequest
+    from ._shapes import GetMediaCapturePipelineResponse as GetMediaCapturePipelineResponse
+    from ._shapes import (
+        GetMediaInsightsPipelineConfigurationRequest as GetMediaInsightsPipelineConfigurationRequest,
+    )
+    from ._shapes import (
+        GetMediaInsightsPipelineConfigurationResponse as GetMediaInsightsPipelineConfigurationResponse,
+    )
+    from ._shapes import (
+        GetMediaPipelineKinesisVideoStreamPoolRequest as GetMediaPipelineKinesisVideoStreamPoolRequest,
+    )
+    from ._shapes import (
+        GetMediaPipelineKinesisVideoStreamPoolResponse as GetMediaPipelineKinesisVideoStreamPoolResponse,
+    )
+    from ._shapes import GetMediaPipelineRequest as GetMediaPipelineRequest
+    from ._shapes import GetMediaPipelineResponse as GetMediaPipelineResponse
+    from ._shapes import GetSpeakerSearchTaskRequest as GetSpeakerSearchTaskRequest
+    from ._shapes import GetSpeakerSearchTaskResponse as GetSpeakerSearchTaskResponse
+    from ._shapes import GetVoiceToneAnalysisTaskRequest as GetVoiceToneAnalysisTaskRequest
+    from ._shapes import GetVoiceToneAnalysisTaskResponse as GetVoiceToneAnalysisTaskResponse
+    from ._shapes import GridViewConfiguration as GridViewConfiguration
+    from ._shapes import HighlightColor as HighlightColor
+    from ._shapes import HorizontalLayoutConfiguration as HorizontalLayoutConfiguration
+    from ._shapes import HorizontalTilePosition as HorizontalTilePosition
+    from ._shapes import IssueDetectionConfiguration as IssueDetectionConfiguration
+    from ._shapes import KeywordMatchConfiguration as KeywordMatchConfiguration
+    from ._shapes import KinesisDataStreamSinkConfiguration as KinesisDataStreamSinkConfiguration
+    from ._shapes import KinesisVideoStreamConfiguration as KinesisVideoStreamConfiguration
+    from ._shapes import KinesisVideoStreamConfigurationUpdate as KinesisVideoStreamConfigurationUpdate
+    from ._shapes import KinesisVideoStreamPoolConfiguration as KinesisVideoStreamPoolConfiguration
+    from ._shapes import KinesisVideoStreamPoolStatus as KinesisVideoStreamPoolStatus
+    from ._shapes import KinesisVideoStreamPoolSummary as KinesisVideoStreamPoolSummary
+    from ._shapes import (
+        KinesisVideoStreamRecordingSourceRuntimeConfiguration as KinesisVideoStreamRecordingSourceRuntimeConfiguration,
+    )
+    from ._shapes import (
+        KinesisVideoStreamSourceRuntimeConfiguration as KinesisVideoStreamSourceRuntimeConfiguration,
+    )
+    from ._shapes import (
+        KinesisVideoStreamSourceTaskConfiguration as KinesisVideoStreamSourceTaskConfiguration,
+    )
+    from ._shapes import LambdaFunctionSinkConfiguration as LambdaFunctionSinkConfiguration
+    from ._shapes import LayoutOption as LayoutOption
+    from ._shapes import ListMediaCapturePipelinesRequest as ListMediaCapturePipelinesRequest
+    from ._shapes import ListMediaCapturePipelinesResponse as ListMediaCapturePipelinesResponse
+    from ._shapes import (
+        ListMediaInsightsPipelineConfigurationsRequest as ListMediaInsightsPipelineConfigurationsRequest,
+    )
+    from ._shapes import (
+        ListMediaInsightsPipelineConfigurationsResponse as ListMediaInsightsPipelineConfigurationsResponse,
+    )
+    from ._shapes import (
+        ListMediaPipelineKinesisVideoStreamPoolsRequest as ListMediaPipelineKinesisVideoStreamPoolsRequest,
+    )
+    from ._shapes import (
+        ListMediaPipelineKinesisVideoStreamPoolsResponse as ListMediaPipelineKinesisVideoStreamPoolsResponse,
+    )
+    from ._shapes import ListMediaPipelinesRequest as ListMediaPipelinesRequest
+    from ._shapes import ListMediaPipelinesResponse as ListMediaPipelinesResponse
+    from ._shapes import ListTagsForResourceRequest as ListTagsForResourceRequest
+    from ._shapes import ListTagsForResourceResponse as ListTagsForResourceResponse
+    from ._shapes import LiveConnectorMuxType as LiveConnectorMuxType
+    from ._shapes import LiveConnectorRTMPConfiguration as LiveConnectorRTMPConfiguration
+    from ._shapes import LiveConnectorSinkConfiguration as LiveConnectorSinkConfiguration
+    from ._shapes import LiveConnectorSinkType as LiveConnectorSinkType
+    from ._shapes import LiveConnectorSourceConfiguration as LiveConnectorSourceConfiguration
+    from ._shapes import LiveConnectorSourceType as LiveConnectorSourceType
+    from ._shapes import MediaCapturePipeline as MediaCapturePipeline
+    from ._shapes import MediaCapturePipelineSourceConfiguration as MediaCapturePipelineSourceConfiguration
+    from ._shapes import MediaCapturePipelineSummary as MediaCapturePipelineSummary
+    from ._shapes import MediaConcatenationPipeline as MediaConcatenationPipeline
+    from ._shapes import MediaEncoding as MediaEncoding
+    from ._shapes import MediaInsightsPipeline as MediaInsightsPipeline
+    from ._shapes import MediaInsightsPipelineConfiguration as MediaInsightsPipelineConfiguration
+    from ._shapes import (
+        MediaInsightsPipelineConfigurationElement as MediaInsightsPipelineConfigurationElement,
+    )
+    from ._shapes import (
+        MediaInsightsPipelineConfigurationElementType as MediaInsightsPipelineConfigurationElementType,
+    )
+    from ._shapes import (
+        MediaInsightsPipelineConfigurationSummary as MediaInsightsPipelineConfigurationSummary,
+    )
+    from ._shapes import MediaInsightsPipelineElementStatus as MediaInsightsPipelineElementStatus
+    from ._shapes import MediaLiveConnectorPipeline as MediaLiveConnectorPipeline
+    from ._shapes import MediaPipeline as MediaPipeline
+    from ._shapes import MediaPipelineElementStatus as MediaPipelineElementStatus
+    from ._shapes import MediaPipelineSinkType as MediaPipelineSinkType
+    from ._shapes import MediaPipelineSourceType as MediaPipelineSourceType
+    from ._shapes import MediaPipelineStatus as MediaPipelineStatus
+    from ._shapes import MediaPipelineStatusUpdate as MediaPipelineStatusUpdate
+    from ._shapes import MediaPipelineSummary as MediaPipelineSummary
+    from ._shapes import MediaPipelineTaskStatus as MediaPipelineTaskStatus
+    from ._shapes import MediaStreamPipeline as MediaStreamPipeline
+    from ._shapes import MediaStreamPipelineSinkType as MediaStreamPipelineSinkType
+    from ._shapes import MediaStreamSink as MediaStreamSink
+    from ._shapes import MediaStreamSource as MediaStreamSource
+    from ._shapes import MediaStreamType as MediaStreamType
+    from ._shapes import MeetingEventsConcatenationConfiguration as MeetingEventsConcatenationConfiguration
+    from ._shapes import PartialResultsStability as PartialResultsStability
+    from ._shapes import ParticipantRole as ParticipantRole
+    from ._shapes import PostCallAnalyticsSettings as PostCallAnalyticsSettings
+    from ._shapes import PresenterOnlyConfiguration as PresenterOnlyConfiguration
+    from ._shapes import PresenterPosition as PresenterPosition
+    from ._shapes import RealTimeAlertConfiguration as RealTimeAlertConfiguration
+    from ._shapes import RealTimeAlertRule as RealTimeAlertRule
+    from ._shapes import RealTimeAlertRuleType as RealTimeAlertRuleType
+    from ._shapes import RecordingFileFormat as RecordingFileFormat
+    from ._shapes import RecordingStreamConfiguration as RecordingStreamConfiguration
+    from ._shapes import ResolutionOption as ResolutionOption
+    from ._shapes import S3BucketSinkConfiguration as S3BucketSinkConfiguration
+    from ._shapes import S3RecordingSinkConfiguration as S3RecordingSinkConfiguration
+    from ._shapes import S3RecordingSinkRuntimeConfiguration as S3RecordingSinkRuntimeConfiguration
+    from ._shapes import SelectedVideoStreams as SelectedVideoStreams
+    from ._shapes import SentimentConfiguration as SentimentConfiguration
+    from ._shapes import SentimentType as SentimentType
+    from ._shapes import SnsTopicSinkConfiguration as SnsTopicSinkConfiguration
+    from ._shapes import SourceConfiguration as SourceConfiguration
+    from ._shapes import SpeakerSearchTask as SpeakerSearchTask
+    from ._shapes import SqsQueueSinkConfiguration as SqsQueueSinkConfiguration
+    from ._shapes import SseAwsKeyManagementParams as SseAwsKeyManagementParams
+    from ._shapes import StartSpeakerSearchTaskRequest as StartSpeakerSearchTaskRequest
+    from ._shapes import StartSpeakerSearchTaskResponse as StartSpeakerSearchTaskResponse
+    from ._shapes import StartVoiceToneAnalysisTaskRequest as StartVoiceToneAnalysisTaskRequest
+    from ._shapes import StartVoiceToneAnalysisTaskResponse as StartVoiceToneAnalysisTaskResponse
+    from ._shapes import StopSpeakerSearchTaskRequest as StopSpeakerSearchTaskRequest
+    from ._shapes import StopVoiceToneAnalysisTaskRequest as StopVoiceToneAnalysisTaskRequest
+    from ._shapes import StreamChannelDefinition as StreamChannelDefinition
+    from ._shapes import StreamConfiguration as StreamConfiguration
+    from ._shapes import Tag as Tag
+    from ._shapes import TagResourceRequest as TagResourceRequest
+    from ._shapes import TagResourceResponse as TagResourceResponse
+    from ._shapes import TileOrder as TileOrder
+    from ._shapes import TimestampRange as TimestampRange
+    from ._shapes import (
+        TranscriptionMessagesConcatenationConfiguration as TranscriptionMessagesConcatenationConfiguration,
+    )
+    from ._shapes import UntagResourceRequest as UntagResourceRequest
+    from ._shapes import UntagResourceResponse as UntagResourceResponse
+    from ._shapes import (
+        UpdateMediaInsightsPipelineConfigurationRequest as UpdateMediaInsightsPipelineConfigurationRequest,
+    )
+    from ._shapes import (
+        UpdateMediaInsightsPipelineConfigurationResponse as UpdateMediaInsightsPipelineConfigurationResponse,
+    )
+    from ._shapes import UpdateMediaInsightsPipelineStatusRequest as UpdateMediaInsightsPipelineStatusRequest
+    from ._shapes import (
+        UpdateMediaPipelineKinesisVideoStreamPoolRequest as UpdateMediaPipelineKinesisVideoStreamPoolRequest,
+    )
+    from ._shapes import (
+        UpdateMediaPipelineKinesisVideoStreamPoolResponse as UpdateMediaPipelineKinesisVideoStreamPoolResponse,
+    )
+    from ._shapes import VerticalLayoutConfiguration as VerticalLayoutConfiguration
+    from ._shapes import VerticalTilePosition as VerticalTilePosition
+    from ._shapes import VideoArtifactsConfiguration as VideoArtifactsConfiguration
+    from ._shapes import VideoAttribute as VideoAttribute
+    from ._shapes import VideoConcatenationConfiguration as VideoConcatenationConfiguration
+    from ._shapes import VideoMuxType as VideoMuxType
+    from ._shapes import VocabularyFilterMethod as VocabularyFilterMethod
+    from ._shapes import VoiceAnalyticsConfigurationStatus as VoiceAnalyticsConfigurationStatus
+    from ._shapes import VoiceAnalyticsLanguageCode as VoiceAnalyticsLanguageCode
+    from ._shapes import VoiceAnalyticsProcessorConfiguration as VoiceAnalyticsProcessorConfiguration
+    from ._shapes import VoiceEnhancementSinkConfiguration as VoiceEnhancementSinkConfiguration
+    from ._shapes import VoiceToneAnalysisTask as VoiceToneAnalysisTask
 
 __all__ = [
     "ActiveSpeakerOnlyConfiguration",
@@ -413,3 +430,8 @@ __all__ = [
     "VoiceEnhancementSinkConfiguration",
     "VoiceToneAnalysisTask",
 ]
+
+if not TYPE_CHECKING:  # the shapes are imported when first asked for (see _lazy.py)
+    __getattr__, __dir__ = lazy_names(
+        __name__, {name: "._shapes" for name in __all__ if name != "MediaPipelines"}
+    )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from .._waiter import Poll
 from . import _logic
 from ._operations import MediaPipelinesOperations
-from ._shapes import KinesisVideoStreamPoolConfiguration, MediaPipeline, MediaPipelineStatus
+from ._shapes import MediaPipelineStatus
+
+if TYPE_CHECKING:
+    from ._shapes import KinesisVideoStreamPoolConfiguration, MediaPipeline
 
 __all__ = ["MediaPipelines"]
 

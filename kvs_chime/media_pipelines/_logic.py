@@ -4,19 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .._steps import Steps, invoke
 from .._waiter import Poll, wait
 from ..errors import NotFoundError
 from ._operations import MediaPipelinesOperations as Ops
-from ._shapes import (
-    GetMediaPipelineKinesisVideoStreamPoolRequest,
-    GetMediaPipelineRequest,
-    KinesisVideoStreamPoolConfiguration,
-    KinesisVideoStreamPoolStatus,
-    MediaPipeline,
-    MediaPipelineStatus,
-)
+from ._shapes import KinesisVideoStreamPoolStatus, MediaPipelineStatus
+
+if TYPE_CHECKING:
+    from ._shapes import KinesisVideoStreamPoolConfiguration, MediaPipeline
 
 __all__ = [
     "get_pool",
@@ -48,6 +45,8 @@ def pipeline_status(pipeline: MediaPipeline | None) -> MediaPipelineStatus | str
 
 def get_pool(media: object, identifier: str) -> Steps[KinesisVideoStreamPoolConfiguration | None]:
     """The pool's configuration, or None when it does not exist."""
+    from ._shapes import GetMediaPipelineKinesisVideoStreamPoolRequest
+
     request = GetMediaPipelineKinesisVideoStreamPoolRequest(identifier=identifier)
     try:
         response = yield from invoke(media, Ops.get_media_pipeline_kinesis_video_stream_pool, request)
@@ -57,6 +56,8 @@ def get_pool(media: object, identifier: str) -> Steps[KinesisVideoStreamPoolConf
 
 
 def _get_pipeline(media: object, media_pipeline_id: str) -> Steps[MediaPipeline | None]:
+    from ._shapes import GetMediaPipelineRequest
+
     request = GetMediaPipelineRequest(media_pipeline_id=media_pipeline_id)
     try:
         return (yield from invoke(media, Ops.get_media_pipeline, request)).media_pipeline

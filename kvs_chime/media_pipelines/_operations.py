@@ -2,226 +2,283 @@
 # Do not edit by hand: run `nox -s generate -- --write` to regenerate.
 """One typed method per operation of Amazon Chime SDK Media Pipelines; each is a single call into the shared pipeline."""
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .._facade import ServiceFacade
 from .._operation import Operation, Pages
 from .._retry import RetryPolicy
 from .._validate import takes_request
-from ._shapes import (
-    CreateMediaCapturePipelineRequest,
-    CreateMediaCapturePipelineResponse,
-    CreateMediaConcatenationPipelineRequest,
-    CreateMediaConcatenationPipelineResponse,
-    CreateMediaInsightsPipelineConfigurationRequest,
-    CreateMediaInsightsPipelineConfigurationResponse,
-    CreateMediaInsightsPipelineRequest,
-    CreateMediaInsightsPipelineResponse,
-    CreateMediaLiveConnectorPipelineRequest,
-    CreateMediaLiveConnectorPipelineResponse,
-    CreateMediaPipelineKinesisVideoStreamPoolRequest,
-    CreateMediaPipelineKinesisVideoStreamPoolResponse,
-    CreateMediaStreamPipelineRequest,
-    CreateMediaStreamPipelineResponse,
-    DeleteMediaCapturePipelineRequest,
-    DeleteMediaInsightsPipelineConfigurationRequest,
-    DeleteMediaPipelineKinesisVideoStreamPoolRequest,
-    DeleteMediaPipelineRequest,
-    GetMediaCapturePipelineRequest,
-    GetMediaCapturePipelineResponse,
-    GetMediaInsightsPipelineConfigurationRequest,
-    GetMediaInsightsPipelineConfigurationResponse,
-    GetMediaPipelineKinesisVideoStreamPoolRequest,
-    GetMediaPipelineKinesisVideoStreamPoolResponse,
-    GetMediaPipelineRequest,
-    GetMediaPipelineResponse,
-    GetSpeakerSearchTaskRequest,
-    GetSpeakerSearchTaskResponse,
-    GetVoiceToneAnalysisTaskRequest,
-    GetVoiceToneAnalysisTaskResponse,
-    KinesisVideoStreamPoolSummary,
-    ListMediaCapturePipelinesRequest,
-    ListMediaCapturePipelinesResponse,
-    ListMediaInsightsPipelineConfigurationsRequest,
-    ListMediaInsightsPipelineConfigurationsResponse,
-    ListMediaPipelineKinesisVideoStreamPoolsRequest,
-    ListMediaPipelineKinesisVideoStreamPoolsResponse,
-    ListMediaPipelinesRequest,
-    ListMediaPipelinesResponse,
-    ListTagsForResourceRequest,
-    ListTagsForResourceResponse,
-    MediaCapturePipelineSummary,
-    MediaInsightsPipelineConfigurationSummary,
-    MediaPipelineSummary,
-    StartSpeakerSearchTaskRequest,
-    StartSpeakerSearchTaskResponse,
-    StartVoiceToneAnalysisTaskRequest,
-    StartVoiceToneAnalysisTaskResponse,
-    StopSpeakerSearchTaskRequest,
-    StopVoiceToneAnalysisTaskRequest,
-    TagResourceRequest,
-    TagResourceResponse,
-    UntagResourceRequest,
-    UntagResourceResponse,
-    UpdateMediaInsightsPipelineConfigurationRequest,
-    UpdateMediaInsightsPipelineConfigurationResponse,
-    UpdateMediaInsightsPipelineStatusRequest,
-    UpdateMediaPipelineKinesisVideoStreamPoolRequest,
-    UpdateMediaPipelineKinesisVideoStreamPoolResponse,
-)
 
-_CREATE_MEDIA_CAPTURE_PIPELINE = Operation(
+if TYPE_CHECKING:
+    from ._shapes import (
+        CreateMediaCapturePipelineRequest,
+        CreateMediaCapturePipelineResponse,
+        CreateMediaConcatenationPipelineRequest,
+        CreateMediaConcatenationPipelineResponse,
+        CreateMediaInsightsPipelineConfigurationRequest,
+        CreateMediaInsightsPipelineConfigurationResponse,
+        CreateMediaInsightsPipelineRequest,
+        CreateMediaInsightsPipelineResponse,
+        CreateMediaLiveConnectorPipelineRequest,
+        CreateMediaLiveConnectorPipelineResponse,
+        CreateMediaPipelineKinesisVideoStreamPoolRequest,
+        CreateMediaPipelineKinesisVideoStreamPoolResponse,
+        CreateMediaStreamPipelineRequest,
+        CreateMediaStreamPipelineResponse,
+        DeleteMediaCapturePipelineRequest,
+        DeleteMediaInsightsPipelineConfigurationRequest,
+        DeleteMediaPipelineKinesisVideoStreamPoolRequest,
+        DeleteMediaPipelineRequest,
+        GetMediaCapturePipelineRequest,
+        GetMediaCapturePipelineResponse,
+        GetMediaInsightsPipelineConfigurationRequest,
+        GetMediaInsightsPipelineConfigurationResponse,
+        GetMediaPipelineKinesisVideoStreamPoolRequest,
+        GetMediaPipelineKinesisVideoStreamPoolResponse,
+        GetMediaPipelineRequest,
+        GetMediaPipelineResponse,
+        GetSpeakerSearchTaskRequest,
+        GetSpeakerSearchTaskResponse,
+        GetVoiceToneAnalysisTaskRequest,
+        GetVoiceToneAnalysisTaskResponse,
+        KinesisVideoStreamPoolSummary,
+        ListMediaCapturePipelinesRequest,
+        ListMediaCapturePipelinesResponse,
+        ListMediaInsightsPipelineConfigurationsRequest,
+        ListMediaInsightsPipelineConfigurationsResponse,
+        ListMediaPipelineKinesisVideoStreamPoolsRequest,
+        ListMediaPipelineKinesisVideoStreamPoolsResponse,
+        ListMediaPipelinesRequest,
+        ListMediaPipelinesResponse,
+        ListTagsForResourceRequest,
+        ListTagsForResourceResponse,
+        MediaCapturePipelineSummary,
+        MediaInsightsPipelineConfigurationSummary,
+        MediaPipelineSummary,
+        StartSpeakerSearchTaskRequest,
+        StartSpeakerSearchTaskResponse,
+        StartVoiceToneAnalysisTaskRequest,
+        StartVoiceToneAnalysisTaskResponse,
+        StopSpeakerSearchTaskRequest,
+        StopVoiceToneAnalysisTaskRequest,
+        TagResourceRequest,
+        TagResourceResponse,
+        UntagResourceRequest,
+        UntagResourceResponse,
+        UpdateMediaInsightsPipelineConfigurationRequest,
+        UpdateMediaInsightsPipelineConfigurationResponse,
+        UpdateMediaInsightsPipelineStatusRequest,
+        UpdateMediaPipelineKinesisVideoStreamPoolRequest,
+        UpdateMediaPipelineKinesisVideoStreamPoolResponse,
+    )
+
+# Where the classes are imported from when an operation is first used (see Operation).
+_SHAPES = "kvs_chime.media_pipelines._shapes"
+
+_CREATE_MEDIA_CAPTURE_PIPELINE: Operation[
+    CreateMediaCapturePipelineRequest, CreateMediaCapturePipelineResponse
+] = Operation(
     "CreateMediaCapturePipeline",
     "create_media_capture_pipeline",
-    CreateMediaCapturePipelineRequest,
-    CreateMediaCapturePipelineResponse,
+    _SHAPES,
+    "CreateMediaCapturePipelineRequest",
+    "CreateMediaCapturePipelineResponse",
     idempotency_token="client_request_token",
     read_only=False,
 )
-_CREATE_MEDIA_CONCATENATION_PIPELINE = Operation(
+_CREATE_MEDIA_CONCATENATION_PIPELINE: Operation[
+    CreateMediaConcatenationPipelineRequest, CreateMediaConcatenationPipelineResponse
+] = Operation(
     "CreateMediaConcatenationPipeline",
     "create_media_concatenation_pipeline",
-    CreateMediaConcatenationPipelineRequest,
-    CreateMediaConcatenationPipelineResponse,
+    _SHAPES,
+    "CreateMediaConcatenationPipelineRequest",
+    "CreateMediaConcatenationPipelineResponse",
     idempotency_token="client_request_token",
     read_only=False,
 )
-_CREATE_MEDIA_INSIGHTS_PIPELINE = Operation(
+_CREATE_MEDIA_INSIGHTS_PIPELINE: Operation[
+    CreateMediaInsightsPipelineRequest, CreateMediaInsightsPipelineResponse
+] = Operation(
     "CreateMediaInsightsPipeline",
     "create_media_insights_pipeline",
-    CreateMediaInsightsPipelineRequest,
-    CreateMediaInsightsPipelineResponse,
+    _SHAPES,
+    "CreateMediaInsightsPipelineRequest",
+    "CreateMediaInsightsPipelineResponse",
     idempotency_token="client_request_token",
     read_only=False,
 )
-_CREATE_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION = Operation(
+_CREATE_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION: Operation[
+    CreateMediaInsightsPipelineConfigurationRequest, CreateMediaInsightsPipelineConfigurationResponse
+] = Operation(
     "CreateMediaInsightsPipelineConfiguration",
     "create_media_insights_pipeline_configuration",
-    CreateMediaInsightsPipelineConfigurationRequest,
-    CreateMediaInsightsPipelineConfigurationResponse,
+    _SHAPES,
+    "CreateMediaInsightsPipelineConfigurationRequest",
+    "CreateMediaInsightsPipelineConfigurationResponse",
     idempotency_token="client_request_token",
     read_only=False,
 )
-_CREATE_MEDIA_LIVE_CONNECTOR_PIPELINE = Operation(
+_CREATE_MEDIA_LIVE_CONNECTOR_PIPELINE: Operation[
+    CreateMediaLiveConnectorPipelineRequest, CreateMediaLiveConnectorPipelineResponse
+] = Operation(
     "CreateMediaLiveConnectorPipeline",
     "create_media_live_connector_pipeline",
-    CreateMediaLiveConnectorPipelineRequest,
-    CreateMediaLiveConnectorPipelineResponse,
+    _SHAPES,
+    "CreateMediaLiveConnectorPipelineRequest",
+    "CreateMediaLiveConnectorPipelineResponse",
     idempotency_token="client_request_token",
     read_only=False,
 )
-_CREATE_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL = Operation(
+_CREATE_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL: Operation[
+    CreateMediaPipelineKinesisVideoStreamPoolRequest, CreateMediaPipelineKinesisVideoStreamPoolResponse
+] = Operation(
     "CreateMediaPipelineKinesisVideoStreamPool",
     "create_media_pipeline_kinesis_video_stream_pool",
-    CreateMediaPipelineKinesisVideoStreamPoolRequest,
-    CreateMediaPipelineKinesisVideoStreamPoolResponse,
+    _SHAPES,
+    "CreateMediaPipelineKinesisVideoStreamPoolRequest",
+    "CreateMediaPipelineKinesisVideoStreamPoolResponse",
     idempotency_token="client_request_token",
     read_only=False,
 )
-_CREATE_MEDIA_STREAM_PIPELINE = Operation(
+_CREATE_MEDIA_STREAM_PIPELINE: Operation[
+    CreateMediaStreamPipelineRequest, CreateMediaStreamPipelineResponse
+] = Operation(
     "CreateMediaStreamPipeline",
     "create_media_stream_pipeline",
-    CreateMediaStreamPipelineRequest,
-    CreateMediaStreamPipelineResponse,
+    _SHAPES,
+    "CreateMediaStreamPipelineRequest",
+    "CreateMediaStreamPipelineResponse",
     idempotency_token="client_request_token",
     read_only=False,
 )
-_DELETE_MEDIA_CAPTURE_PIPELINE = Operation(
+_DELETE_MEDIA_CAPTURE_PIPELINE: Operation[DeleteMediaCapturePipelineRequest, None] = Operation(
     "DeleteMediaCapturePipeline",
     "delete_media_capture_pipeline",
-    DeleteMediaCapturePipelineRequest,
-    type(None),
+    _SHAPES,
+    "DeleteMediaCapturePipelineRequest",
+    None,
     idempotency_token=None,
     read_only=False,
 )
-_DELETE_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION = Operation(
+_DELETE_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION: Operation[
+    DeleteMediaInsightsPipelineConfigurationRequest, None
+] = Operation(
     "DeleteMediaInsightsPipelineConfiguration",
     "delete_media_insights_pipeline_configuration",
-    DeleteMediaInsightsPipelineConfigurationRequest,
-    type(None),
+    _SHAPES,
+    "DeleteMediaInsightsPipelineConfigurationRequest",
+    None,
     idempotency_token=None,
     read_only=False,
 )
-_DELETE_MEDIA_PIPELINE = Operation(
+_DELETE_MEDIA_PIPELINE: Operation[DeleteMediaPipelineRequest, None] = Operation(
     "DeleteMediaPipeline",
     "delete_media_pipeline",
-    DeleteMediaPipelineRequest,
-    type(None),
+    _SHAPES,
+    "DeleteMediaPipelineRequest",
+    None,
     idempotency_token=None,
     read_only=False,
 )
-_DELETE_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL = Operation(
+_DELETE_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL: Operation[
+    DeleteMediaPipelineKinesisVideoStreamPoolRequest, None
+] = Operation(
     "DeleteMediaPipelineKinesisVideoStreamPool",
     "delete_media_pipeline_kinesis_video_stream_pool",
-    DeleteMediaPipelineKinesisVideoStreamPoolRequest,
-    type(None),
+    _SHAPES,
+    "DeleteMediaPipelineKinesisVideoStreamPoolRequest",
+    None,
     idempotency_token=None,
     read_only=False,
 )
-_GET_MEDIA_CAPTURE_PIPELINE = Operation(
-    "GetMediaCapturePipeline",
-    "get_media_capture_pipeline",
-    GetMediaCapturePipelineRequest,
-    GetMediaCapturePipelineResponse,
-    idempotency_token=None,
-    read_only=True,
+_GET_MEDIA_CAPTURE_PIPELINE: Operation[GetMediaCapturePipelineRequest, GetMediaCapturePipelineResponse] = (
+    Operation(
+        "GetMediaCapturePipeline",
+        "get_media_capture_pipeline",
+        _SHAPES,
+        "GetMediaCapturePipelineRequest",
+        "GetMediaCapturePipelineResponse",
+        idempotency_token=None,
+        read_only=True,
+    )
 )
-_GET_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION = Operation(
+_GET_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION: Operation[
+    GetMediaInsightsPipelineConfigurationRequest, GetMediaInsightsPipelineConfigurationResponse
+] = Operation(
     "GetMediaInsightsPipelineConfiguration",
     "get_media_insights_pipeline_configuration",
-    GetMediaInsightsPipelineConfigurationRequest,
-    GetMediaInsightsPipelineConfigurationResponse,
+    _SHAPES,
+    "GetMediaInsightsPipelineConfigurationRequest",
+    "GetMediaInsightsPipelineConfigurationResponse",
     idempotency_token=None,
     read_only=True,
 )
-_GET_MEDIA_PIPELINE = Operation(
+_GET_MEDIA_PIPELINE: Operation[GetMediaPipelineRequest, GetMediaPipelineResponse] = Operation(
     "GetMediaPipeline",
     "get_media_pipeline",
-    GetMediaPipelineRequest,
-    GetMediaPipelineResponse,
+    _SHAPES,
+    "GetMediaPipelineRequest",
+    "GetMediaPipelineResponse",
     idempotency_token=None,
     read_only=True,
 )
-_GET_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL = Operation(
+_GET_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL: Operation[
+    GetMediaPipelineKinesisVideoStreamPoolRequest, GetMediaPipelineKinesisVideoStreamPoolResponse
+] = Operation(
     "GetMediaPipelineKinesisVideoStreamPool",
     "get_media_pipeline_kinesis_video_stream_pool",
-    GetMediaPipelineKinesisVideoStreamPoolRequest,
-    GetMediaPipelineKinesisVideoStreamPoolResponse,
+    _SHAPES,
+    "GetMediaPipelineKinesisVideoStreamPoolRequest",
+    "GetMediaPipelineKinesisVideoStreamPoolResponse",
     idempotency_token=None,
     read_only=True,
 )
-_GET_SPEAKER_SEARCH_TASK = Operation(
+_GET_SPEAKER_SEARCH_TASK: Operation[GetSpeakerSearchTaskRequest, GetSpeakerSearchTaskResponse] = Operation(
     "GetSpeakerSearchTask",
     "get_speaker_search_task",
-    GetSpeakerSearchTaskRequest,
-    GetSpeakerSearchTaskResponse,
+    _SHAPES,
+    "GetSpeakerSearchTaskRequest",
+    "GetSpeakerSearchTaskResponse",
     idempotency_token=None,
     read_only=True,
 )
-_GET_VOICE_TONE_ANALYSIS_TASK = Operation(
+_GET_VOICE_TONE_ANALYSIS_TASK: Operation[
+    GetVoiceToneAnalysisTaskRequest, GetVoiceToneAnalysisTaskResponse
+] = Operation(
     "GetVoiceToneAnalysisTask",
     "get_voice_tone_analysis_task",
-    GetVoiceToneAnalysisTaskRequest,
-    GetVoiceToneAnalysisTaskResponse,
+    _SHAPES,
+    "GetVoiceToneAnalysisTaskRequest",
+    "GetVoiceToneAnalysisTaskResponse",
     idempotency_token=None,
     read_only=True,
 )
-_LIST_MEDIA_CAPTURE_PIPELINES = Operation(
+_LIST_MEDIA_CAPTURE_PIPELINES: Operation[
+    ListMediaCapturePipelinesRequest, ListMediaCapturePipelinesResponse
+] = Operation(
     "ListMediaCapturePipelines",
     "list_media_capture_pipelines",
-    ListMediaCapturePipelinesRequest,
-    ListMediaCapturePipelinesResponse,
+    _SHAPES,
+    "ListMediaCapturePipelinesRequest",
+    "ListMediaCapturePipelinesResponse",
     idempotency_token=None,
     read_only=True,
 )
 _LIST_MEDIA_CAPTURE_PIPELINES_PAGES: Pages[
     ListMediaCapturePipelinesRequest, ListMediaCapturePipelinesResponse, MediaCapturePipelineSummary
 ] = Pages("next_token", "max_results", lambda r: r.next_token, lambda r: r.media_capture_pipelines)
-_LIST_MEDIA_INSIGHTS_PIPELINE_CONFIGURATIONS = Operation(
+_LIST_MEDIA_INSIGHTS_PIPELINE_CONFIGURATIONS: Operation[
+    ListMediaInsightsPipelineConfigurationsRequest, ListMediaInsightsPipelineConfigurationsResponse
+] = Operation(
     "ListMediaInsightsPipelineConfigurations",
     "list_media_insights_pipeline_configurations",
-    ListMediaInsightsPipelineConfigurationsRequest,
-    ListMediaInsightsPipelineConfigurationsResponse,
+    _SHAPES,
+    "ListMediaInsightsPipelineConfigurationsRequest",
+    "ListMediaInsightsPipelineConfigurationsResponse",
     idempotency_token=None,
     read_only=True,
 )
@@ -232,11 +289,14 @@ _LIST_MEDIA_INSIGHTS_PIPELINE_CONFIGURATIONS_PAGES: Pages[
 ] = Pages(
     "next_token", "max_results", lambda r: r.next_token, lambda r: r.media_insights_pipeline_configurations
 )
-_LIST_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOLS = Operation(
+_LIST_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOLS: Operation[
+    ListMediaPipelineKinesisVideoStreamPoolsRequest, ListMediaPipelineKinesisVideoStreamPoolsResponse
+] = Operation(
     "ListMediaPipelineKinesisVideoStreamPools",
     "list_media_pipeline_kinesis_video_stream_pools",
-    ListMediaPipelineKinesisVideoStreamPoolsRequest,
-    ListMediaPipelineKinesisVideoStreamPoolsResponse,
+    _SHAPES,
+    "ListMediaPipelineKinesisVideoStreamPoolsRequest",
+    "ListMediaPipelineKinesisVideoStreamPoolsResponse",
     idempotency_token=None,
     read_only=True,
 )
@@ -245,94 +305,113 @@ _LIST_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOLS_PAGES: Pages[
     ListMediaPipelineKinesisVideoStreamPoolsResponse,
     KinesisVideoStreamPoolSummary,
 ] = Pages("next_token", "max_results", lambda r: r.next_token, lambda r: r.kinesis_video_stream_pools)
-_LIST_MEDIA_PIPELINES = Operation(
+_LIST_MEDIA_PIPELINES: Operation[ListMediaPipelinesRequest, ListMediaPipelinesResponse] = Operation(
     "ListMediaPipelines",
     "list_media_pipelines",
-    ListMediaPipelinesRequest,
-    ListMediaPipelinesResponse,
+    _SHAPES,
+    "ListMediaPipelinesRequest",
+    "ListMediaPipelinesResponse",
     idempotency_token=None,
     read_only=True,
 )
 _LIST_MEDIA_PIPELINES_PAGES: Pages[
     ListMediaPipelinesRequest, ListMediaPipelinesResponse, MediaPipelineSummary
 ] = Pages("next_token", "max_results", lambda r: r.next_token, lambda r: r.media_pipelines)
-_LIST_TAGS_FOR_RESOURCE = Operation(
+_LIST_TAGS_FOR_RESOURCE: Operation[ListTagsForResourceRequest, ListTagsForResourceResponse] = Operation(
     "ListTagsForResource",
     "list_tags_for_resource",
-    ListTagsForResourceRequest,
-    ListTagsForResourceResponse,
+    _SHAPES,
+    "ListTagsForResourceRequest",
+    "ListTagsForResourceResponse",
     idempotency_token=None,
     read_only=True,
 )
-_START_SPEAKER_SEARCH_TASK = Operation(
-    "StartSpeakerSearchTask",
-    "start_speaker_search_task",
-    StartSpeakerSearchTaskRequest,
-    StartSpeakerSearchTaskResponse,
-    idempotency_token="client_request_token",
-    read_only=False,
+_START_SPEAKER_SEARCH_TASK: Operation[StartSpeakerSearchTaskRequest, StartSpeakerSearchTaskResponse] = (
+    Operation(
+        "StartSpeakerSearchTask",
+        "start_speaker_search_task",
+        _SHAPES,
+        "StartSpeakerSearchTaskRequest",
+        "StartSpeakerSearchTaskResponse",
+        idempotency_token="client_request_token",
+        read_only=False,
+    )
 )
-_START_VOICE_TONE_ANALYSIS_TASK = Operation(
+_START_VOICE_TONE_ANALYSIS_TASK: Operation[
+    StartVoiceToneAnalysisTaskRequest, StartVoiceToneAnalysisTaskResponse
+] = Operation(
     "StartVoiceToneAnalysisTask",
     "start_voice_tone_analysis_task",
-    StartVoiceToneAnalysisTaskRequest,
-    StartVoiceToneAnalysisTaskResponse,
+    _SHAPES,
+    "StartVoiceToneAnalysisTaskRequest",
+    "StartVoiceToneAnalysisTaskResponse",
     idempotency_token="client_request_token",
     read_only=False,
 )
-_STOP_SPEAKER_SEARCH_TASK = Operation(
+_STOP_SPEAKER_SEARCH_TASK: Operation[StopSpeakerSearchTaskRequest, None] = Operation(
     "StopSpeakerSearchTask",
     "stop_speaker_search_task",
-    StopSpeakerSearchTaskRequest,
-    type(None),
+    _SHAPES,
+    "StopSpeakerSearchTaskRequest",
+    None,
     idempotency_token=None,
     read_only=False,
 )
-_STOP_VOICE_TONE_ANALYSIS_TASK = Operation(
+_STOP_VOICE_TONE_ANALYSIS_TASK: Operation[StopVoiceToneAnalysisTaskRequest, None] = Operation(
     "StopVoiceToneAnalysisTask",
     "stop_voice_tone_analysis_task",
-    StopVoiceToneAnalysisTaskRequest,
-    type(None),
+    _SHAPES,
+    "StopVoiceToneAnalysisTaskRequest",
+    None,
     idempotency_token=None,
     read_only=False,
 )
-_TAG_RESOURCE = Operation(
+_TAG_RESOURCE: Operation[TagResourceRequest, TagResourceResponse] = Operation(
     "TagResource",
     "tag_resource",
-    TagResourceRequest,
-    TagResourceResponse,
+    _SHAPES,
+    "TagResourceRequest",
+    "TagResourceResponse",
     idempotency_token=None,
     read_only=False,
 )
-_UNTAG_RESOURCE = Operation(
+_UNTAG_RESOURCE: Operation[UntagResourceRequest, UntagResourceResponse] = Operation(
     "UntagResource",
     "untag_resource",
-    UntagResourceRequest,
-    UntagResourceResponse,
+    _SHAPES,
+    "UntagResourceRequest",
+    "UntagResourceResponse",
     idempotency_token=None,
     read_only=False,
 )
-_UPDATE_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION = Operation(
+_UPDATE_MEDIA_INSIGHTS_PIPELINE_CONFIGURATION: Operation[
+    UpdateMediaInsightsPipelineConfigurationRequest, UpdateMediaInsightsPipelineConfigurationResponse
+] = Operation(
     "UpdateMediaInsightsPipelineConfiguration",
     "update_media_insights_pipeline_configuration",
-    UpdateMediaInsightsPipelineConfigurationRequest,
-    UpdateMediaInsightsPipelineConfigurationResponse,
+    _SHAPES,
+    "UpdateMediaInsightsPipelineConfigurationRequest",
+    "UpdateMediaInsightsPipelineConfigurationResponse",
     idempotency_token=None,
     read_only=False,
 )
-_UPDATE_MEDIA_INSIGHTS_PIPELINE_STATUS = Operation(
+_UPDATE_MEDIA_INSIGHTS_PIPELINE_STATUS: Operation[UpdateMediaInsightsPipelineStatusRequest, None] = Operation(
     "UpdateMediaInsightsPipelineStatus",
     "update_media_insights_pipeline_status",
-    UpdateMediaInsightsPipelineStatusRequest,
-    type(None),
+    _SHAPES,
+    "UpdateMediaInsightsPipelineStatusRequest",
+    None,
     idempotency_token=None,
     read_only=False,
 )
-_UPDATE_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL = Operation(
+_UPDATE_MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL: Operation[
+    UpdateMediaPipelineKinesisVideoStreamPoolRequest, UpdateMediaPipelineKinesisVideoStreamPoolResponse
+] = Operation(
     "UpdateMediaPipelineKinesisVideoStreamPool",
     "update_media_pipeline_kinesis_video_stream_pool",
-    UpdateMediaPipelineKinesisVideoStreamPoolRequest,
-    UpdateMediaPipelineKinesisVideoStreamPoolResponse,
+    _SHAPES,
+    "UpdateMediaPipelineKinesisVideoStreamPoolRequest",
+    "UpdateMediaPipelineKinesisVideoStreamPoolResponse",
     idempotency_token=None,
     read_only=False,
 )

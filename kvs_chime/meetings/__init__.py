@@ -2,69 +2,76 @@
 # Do not edit by hand: run `nox -s generate -- --write` to regenerate.
 """Amazon Chime SDK Meetings: the `Meetings` facade and every shape of its API."""
 
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 from ._facade import Meetings as Meetings
-from ._shapes import Attendee as Attendee
-from ._shapes import AttendeeCapabilities as AttendeeCapabilities
-from ._shapes import AttendeeFeatures as AttendeeFeatures
-from ._shapes import AttendeeIdItem as AttendeeIdItem
-from ._shapes import AudioFeatures as AudioFeatures
-from ._shapes import BatchCreateAttendeeRequest as BatchCreateAttendeeRequest
-from ._shapes import BatchCreateAttendeeResponse as BatchCreateAttendeeResponse
-from ._shapes import (
-    BatchUpdateAttendeeCapabilitiesExceptRequest as BatchUpdateAttendeeCapabilitiesExceptRequest,
-)
-from ._shapes import ContentFeatures as ContentFeatures
-from ._shapes import ContentResolution as ContentResolution
-from ._shapes import CreateAttendeeError as CreateAttendeeError
-from ._shapes import CreateAttendeeRequest as CreateAttendeeRequest
-from ._shapes import CreateAttendeeRequestItem as CreateAttendeeRequestItem
-from ._shapes import CreateAttendeeResponse as CreateAttendeeResponse
-from ._shapes import CreateMeetingRequest as CreateMeetingRequest
-from ._shapes import CreateMeetingResponse as CreateMeetingResponse
-from ._shapes import CreateMeetingWithAttendeesRequest as CreateMeetingWithAttendeesRequest
-from ._shapes import CreateMeetingWithAttendeesResponse as CreateMeetingWithAttendeesResponse
-from ._shapes import DeleteAttendeeRequest as DeleteAttendeeRequest
-from ._shapes import DeleteMeetingRequest as DeleteMeetingRequest
-from ._shapes import EngineTranscribeMedicalSettings as EngineTranscribeMedicalSettings
-from ._shapes import EngineTranscribeSettings as EngineTranscribeSettings
-from ._shapes import GetAttendeeRequest as GetAttendeeRequest
-from ._shapes import GetAttendeeResponse as GetAttendeeResponse
-from ._shapes import GetMeetingRequest as GetMeetingRequest
-from ._shapes import GetMeetingResponse as GetMeetingResponse
-from ._shapes import ListAttendeesRequest as ListAttendeesRequest
-from ._shapes import ListAttendeesResponse as ListAttendeesResponse
-from ._shapes import ListTagsForResourceRequest as ListTagsForResourceRequest
-from ._shapes import ListTagsForResourceResponse as ListTagsForResourceResponse
-from ._shapes import MediaCapabilities as MediaCapabilities
-from ._shapes import MediaPlacement as MediaPlacement
-from ._shapes import MediaPlacementNetworkType as MediaPlacementNetworkType
-from ._shapes import Meeting as Meeting
-from ._shapes import MeetingFeaturesConfiguration as MeetingFeaturesConfiguration
-from ._shapes import MeetingFeatureStatus as MeetingFeatureStatus
-from ._shapes import NotificationsConfiguration as NotificationsConfiguration
-from ._shapes import StartMeetingTranscriptionRequest as StartMeetingTranscriptionRequest
-from ._shapes import StopMeetingTranscriptionRequest as StopMeetingTranscriptionRequest
-from ._shapes import Tag as Tag
-from ._shapes import TagResourceRequest as TagResourceRequest
-from ._shapes import TagResourceResponse as TagResourceResponse
-from ._shapes import TranscribeContentIdentificationType as TranscribeContentIdentificationType
-from ._shapes import TranscribeContentRedactionType as TranscribeContentRedactionType
-from ._shapes import TranscribeLanguageCode as TranscribeLanguageCode
-from ._shapes import TranscribeMedicalContentIdentificationType as TranscribeMedicalContentIdentificationType
-from ._shapes import TranscribeMedicalLanguageCode as TranscribeMedicalLanguageCode
-from ._shapes import TranscribeMedicalRegion as TranscribeMedicalRegion
-from ._shapes import TranscribeMedicalSpecialty as TranscribeMedicalSpecialty
-from ._shapes import TranscribeMedicalType as TranscribeMedicalType
-from ._shapes import TranscribePartialResultsStability as TranscribePartialResultsStability
-from ._shapes import TranscribeRegion as TranscribeRegion
-from ._shapes import TranscribeVocabularyFilterMethod as TranscribeVocabularyFilterMethod
-from ._shapes import TranscriptionConfiguration as TranscriptionConfiguration
-from ._shapes import UntagResourceRequest as UntagResourceRequest
-from ._shapes import UntagResourceResponse as UntagResourceResponse
-from ._shapes import UpdateAttendeeCapabilitiesRequest as UpdateAttendeeCapabilitiesRequest
-from ._shapes import UpdateAttendeeCapabilitiesResponse as UpdateAttendeeCapabilitiesResponse
-from ._shapes import VideoFeatures as VideoFeatures
-from ._shapes import VideoResolution as VideoResolution
+
+if TYPE_CHECKING:
+    from ._shapes import Attendee as Attendee
+    from ._shapes import AttendeeCapabilities as AttendeeCapabilities
+    from ._shapes import AttendeeFeatures as AttendeeFeatures
+    from ._shapes import AttendeeIdItem as AttendeeIdItem
+    from ._shapes import AudioFeatures as AudioFeatures
+    from ._shapes import BatchCreateAttendeeRequest as BatchCreateAttendeeRequest
+    from ._shapes import BatchCreateAttendeeResponse as BatchCreateAttendeeResponse
+    from ._shapes import (
+        BatchUpdateAttendeeCapabilitiesExceptRequest as BatchUpdateAttendeeCapabilitiesExceptRequest,
+    )
+    from ._shapes import ContentFeatures as ContentFeatures
+    from ._shapes import ContentResolution as ContentResolution
+    from ._shapes import CreateAttendeeError as CreateAttendeeError
+    from ._shapes import CreateAttendeeRequest as CreateAttendeeRequest
+    from ._shapes import CreateAttendeeRequestItem as CreateAttendeeRequestItem
+    from ._shapes import CreateAttendeeResponse as CreateAttendeeResponse
+    from ._shapes import CreateMeetingRequest as CreateMeetingRequest
+    from ._shapes import CreateMeetingResponse as CreateMeetingResponse
+    from ._shapes import CreateMeetingWithAttendeesRequest as CreateMeetingWithAttendeesRequest
+    from ._shapes import CreateMeetingWithAttendeesResponse as CreateMeetingWithAttendeesResponse
+    from ._shapes import DeleteAttendeeRequest as DeleteAttendeeRequest
+    from ._shapes import DeleteMeetingRequest as DeleteMeetingRequest
+    from ._shapes import EngineTranscribeMedicalSettings as EngineTranscribeMedicalSettings
+    from ._shapes import EngineTranscribeSettings as EngineTranscribeSettings
+    from ._shapes import GetAttendeeRequest as GetAttendeeRequest
+    from ._shapes import GetAttendeeResponse as GetAttendeeResponse
+    from ._shapes import GetMeetingRequest as GetMeetingRequest
+    from ._shapes import GetMeetingResponse as GetMeetingResponse
+    from ._shapes import ListAttendeesRequest as ListAttendeesRequest
+    from ._shapes import ListAttendeesResponse as ListAttendeesResponse
+    from ._shapes import ListTagsForResourceRequest as ListTagsForResourceRequest
+    from ._shapes import ListTagsForResourceResponse as ListTagsForResourceResponse
+    from ._shapes import MediaCapabilities as MediaCapabilities
+    from ._shapes import MediaPlacement as MediaPlacement
+    from ._shapes import MediaPlacementNetworkType as MediaPlacementNetworkType
+    from ._shapes import Meeting as Meeting
+    from ._shapes import MeetingFeaturesConfiguration as MeetingFeaturesConfiguration
+    from ._shapes import MeetingFeatureStatus as MeetingFeatureStatus
+    from ._shapes import NotificationsConfiguration as NotificationsConfiguration
+    from ._shapes import StartMeetingTranscriptionRequest as StartMeetingTranscriptionRequest
+    from ._shapes import StopMeetingTranscriptionRequest as StopMeetingTranscriptionRequest
+    from ._shapes import Tag as Tag
+    from ._shapes import TagResourceRequest as TagResourceRequest
+    from ._shapes import TagResourceResponse as TagResourceResponse
+    from ._shapes import TranscribeContentIdentificationType as TranscribeContentIdentificationType
+    from ._shapes import TranscribeContentRedactionType as TranscribeContentRedactionType
+    from ._shapes import TranscribeLanguageCode as TranscribeLanguageCode
+    from ._shapes import (
+        TranscribeMedicalContentIdentificationType as TranscribeMedicalContentIdentificationType,
+    )
+    from ._shapes import TranscribeMedicalLanguageCode as TranscribeMedicalLanguageCode
+    from ._shapes import TranscribeMedicalRegion as TranscribeMedicalRegion
+    from ._shapes import TranscribeMedicalSpecialty as TranscribeMedicalSpecialty
+    from ._shapes import TranscribeMedicalType as TranscribeMedicalType
+    from ._shapes import TranscribePartialResultsStability as TranscribePartialResultsStability
+    from ._shapes import TranscribeRegion as TranscribeRegion
+    from ._shapes import TranscribeVocabularyFilterMethod as TranscribeVocabularyFilterMethod
+    from ._shapes import TranscriptionConfiguration as TranscriptionConfiguration
+    from ._shapes import UntagResourceRequest as UntagResourceRequest
+    from ._shapes import UntagResourceResponse as UntagResourceResponse
+    from ._shapes import UpdateAttendeeCapabilitiesRequest as UpdateAttendeeCapabilitiesRequest
+    from ._shapes import UpdateAttendeeCapabilitiesResponse as UpdateAttendeeCapabilitiesResponse
+    from ._shapes import VideoFeatures as VideoFeatures
+    from ._shapes import VideoResolution as VideoResolution
 
 __all__ = [
     "Attendee",
@@ -129,3 +136,6 @@ __all__ = [
     "VideoFeatures",
     "VideoResolution",
 ]
+
+if not TYPE_CHECKING:  # the shapes are imported when first asked for (see _lazy.py)
+    __getattr__, __dir__ = lazy_names(__name__, {name: "._shapes" for name in __all__ if name != "Meetings"})

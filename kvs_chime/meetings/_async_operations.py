@@ -4,7 +4,10 @@
 # (the Operation and Pages values are _operations.py's, shared rather than generated twice)
 """One typed `async` method per operation of Amazon Chime SDK Meetings, on the async pipeline."""
 
+from __future__ import annotations
+
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from .._retry import RetryPolicy
 from ..aio._facade import AsyncServiceFacade
@@ -27,36 +30,38 @@ from ._operations import (
     _UNTAG_RESOURCE,
     _UPDATE_ATTENDEE_CAPABILITIES,
 )
-from ._shapes import (
-    Attendee,
-    BatchCreateAttendeeRequest,
-    BatchCreateAttendeeResponse,
-    BatchUpdateAttendeeCapabilitiesExceptRequest,
-    CreateAttendeeRequest,
-    CreateAttendeeResponse,
-    CreateMeetingRequest,
-    CreateMeetingResponse,
-    CreateMeetingWithAttendeesRequest,
-    CreateMeetingWithAttendeesResponse,
-    DeleteAttendeeRequest,
-    DeleteMeetingRequest,
-    GetAttendeeRequest,
-    GetAttendeeResponse,
-    GetMeetingRequest,
-    GetMeetingResponse,
-    ListAttendeesRequest,
-    ListAttendeesResponse,
-    ListTagsForResourceRequest,
-    ListTagsForResourceResponse,
-    StartMeetingTranscriptionRequest,
-    StopMeetingTranscriptionRequest,
-    TagResourceRequest,
-    TagResourceResponse,
-    UntagResourceRequest,
-    UntagResourceResponse,
-    UpdateAttendeeCapabilitiesRequest,
-    UpdateAttendeeCapabilitiesResponse,
-)
+
+if TYPE_CHECKING:
+    from ._shapes import (
+        Attendee,
+        BatchCreateAttendeeRequest,
+        BatchCreateAttendeeResponse,
+        BatchUpdateAttendeeCapabilitiesExceptRequest,
+        CreateAttendeeRequest,
+        CreateAttendeeResponse,
+        CreateMeetingRequest,
+        CreateMeetingResponse,
+        CreateMeetingWithAttendeesRequest,
+        CreateMeetingWithAttendeesResponse,
+        DeleteAttendeeRequest,
+        DeleteMeetingRequest,
+        GetAttendeeRequest,
+        GetAttendeeResponse,
+        GetMeetingRequest,
+        GetMeetingResponse,
+        ListAttendeesRequest,
+        ListAttendeesResponse,
+        ListTagsForResourceRequest,
+        ListTagsForResourceResponse,
+        StartMeetingTranscriptionRequest,
+        StopMeetingTranscriptionRequest,
+        TagResourceRequest,
+        TagResourceResponse,
+        UntagResourceRequest,
+        UntagResourceResponse,
+        UpdateAttendeeCapabilitiesRequest,
+        UpdateAttendeeCapabilitiesResponse,
+    )
 
 
 class AsyncMeetingsOperations(AsyncServiceFacade):

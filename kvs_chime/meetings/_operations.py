@@ -2,166 +2,201 @@
 # Do not edit by hand: run `nox -s generate -- --write` to regenerate.
 """One typed method per operation of Amazon Chime SDK Meetings; each is a single call into the shared pipeline."""
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .._facade import ServiceFacade
 from .._operation import Operation, Pages
 from .._retry import RetryPolicy
 from .._validate import takes_request
-from ._shapes import (
-    Attendee,
-    BatchCreateAttendeeRequest,
-    BatchCreateAttendeeResponse,
-    BatchUpdateAttendeeCapabilitiesExceptRequest,
-    CreateAttendeeRequest,
-    CreateAttendeeResponse,
-    CreateMeetingRequest,
-    CreateMeetingResponse,
-    CreateMeetingWithAttendeesRequest,
-    CreateMeetingWithAttendeesResponse,
-    DeleteAttendeeRequest,
-    DeleteMeetingRequest,
-    GetAttendeeRequest,
-    GetAttendeeResponse,
-    GetMeetingRequest,
-    GetMeetingResponse,
-    ListAttendeesRequest,
-    ListAttendeesResponse,
-    ListTagsForResourceRequest,
-    ListTagsForResourceResponse,
-    StartMeetingTranscriptionRequest,
-    StopMeetingTranscriptionRequest,
-    TagResourceRequest,
-    TagResourceResponse,
-    UntagResourceRequest,
-    UntagResourceResponse,
-    UpdateAttendeeCapabilitiesRequest,
-    UpdateAttendeeCapabilitiesResponse,
-)
 
-_BATCH_CREATE_ATTENDEE = Operation(
+if TYPE_CHECKING:
+    from ._shapes import (
+        Attendee,
+        BatchCreateAttendeeRequest,
+        BatchCreateAttendeeResponse,
+        BatchUpdateAttendeeCapabilitiesExceptRequest,
+        CreateAttendeeRequest,
+        CreateAttendeeResponse,
+        CreateMeetingRequest,
+        CreateMeetingResponse,
+        CreateMeetingWithAttendeesRequest,
+        CreateMeetingWithAttendeesResponse,
+        DeleteAttendeeRequest,
+        DeleteMeetingRequest,
+        GetAttendeeRequest,
+        GetAttendeeResponse,
+        GetMeetingRequest,
+        GetMeetingResponse,
+        ListAttendeesRequest,
+        ListAttendeesResponse,
+        ListTagsForResourceRequest,
+        ListTagsForResourceResponse,
+        StartMeetingTranscriptionRequest,
+        StopMeetingTranscriptionRequest,
+        TagResourceRequest,
+        TagResourceResponse,
+        UntagResourceRequest,
+        UntagResourceResponse,
+        UpdateAttendeeCapabilitiesRequest,
+        UpdateAttendeeCapabilitiesResponse,
+    )
+
+# Where the classes are imported from when an operation is first used (see Operation).
+_SHAPES = "kvs_chime.meetings._shapes"
+
+_BATCH_CREATE_ATTENDEE: Operation[BatchCreateAttendeeRequest, BatchCreateAttendeeResponse] = Operation(
     "BatchCreateAttendee",
     "batch_create_attendee",
-    BatchCreateAttendeeRequest,
-    BatchCreateAttendeeResponse,
+    _SHAPES,
+    "BatchCreateAttendeeRequest",
+    "BatchCreateAttendeeResponse",
     idempotency_token=None,
     read_only=False,
 )
-_BATCH_UPDATE_ATTENDEE_CAPABILITIES_EXCEPT = Operation(
-    "BatchUpdateAttendeeCapabilitiesExcept",
-    "batch_update_attendee_capabilities_except",
-    BatchUpdateAttendeeCapabilitiesExceptRequest,
-    type(None),
-    idempotency_token=None,
-    read_only=False,
+_BATCH_UPDATE_ATTENDEE_CAPABILITIES_EXCEPT: Operation[BatchUpdateAttendeeCapabilitiesExceptRequest, None] = (
+    Operation(
+        "BatchUpdateAttendeeCapabilitiesExcept",
+        "batch_update_attendee_capabilities_except",
+        _SHAPES,
+        "BatchUpdateAttendeeCapabilitiesExceptRequest",
+        None,
+        idempotency_token=None,
+        read_only=False,
+    )
 )
-_CREATE_ATTENDEE = Operation(
+_CREATE_ATTENDEE: Operation[CreateAttendeeRequest, CreateAttendeeResponse] = Operation(
     "CreateAttendee",
     "create_attendee",
-    CreateAttendeeRequest,
-    CreateAttendeeResponse,
+    _SHAPES,
+    "CreateAttendeeRequest",
+    "CreateAttendeeResponse",
     idempotency_token=None,
     read_only=False,
 )
-_CREATE_MEETING = Operation(
+_CREATE_MEETING: Operation[CreateMeetingRequest, CreateMeetingResponse] = Operation(
     "CreateMeeting",
     "create_meeting",
-    CreateMeetingRequest,
-    CreateMeetingResponse,
+    _SHAPES,
+    "CreateMeetingRequest",
+    "CreateMeetingResponse",
     idempotency_token="client_request_token",
     read_only=False,
 )
-_CREATE_MEETING_WITH_ATTENDEES = Operation(
+_CREATE_MEETING_WITH_ATTENDEES: Operation[
+    CreateMeetingWithAttendeesRequest, CreateMeetingWithAttendeesResponse
+] = Operation(
     "CreateMeetingWithAttendees",
     "create_meeting_with_attendees",
-    CreateMeetingWithAttendeesRequest,
-    CreateMeetingWithAttendeesResponse,
+    _SHAPES,
+    "CreateMeetingWithAttendeesRequest",
+    "CreateMeetingWithAttendeesResponse",
     idempotency_token="client_request_token",
     read_only=False,
 )
-_DELETE_ATTENDEE = Operation(
+_DELETE_ATTENDEE: Operation[DeleteAttendeeRequest, None] = Operation(
     "DeleteAttendee",
     "delete_attendee",
-    DeleteAttendeeRequest,
-    type(None),
+    _SHAPES,
+    "DeleteAttendeeRequest",
+    None,
     idempotency_token=None,
     read_only=False,
 )
-_DELETE_MEETING = Operation(
+_DELETE_MEETING: Operation[DeleteMeetingRequest, None] = Operation(
     "DeleteMeeting",
     "delete_meeting",
-    DeleteMeetingRequest,
-    type(None),
+    _SHAPES,
+    "DeleteMeetingRequest",
+    None,
     idempotency_token=None,
     read_only=False,
 )
-_GET_ATTENDEE = Operation(
+_GET_ATTENDEE: Operation[GetAttendeeRequest, GetAttendeeResponse] = Operation(
     "GetAttendee",
     "get_attendee",
-    GetAttendeeRequest,
-    GetAttendeeResponse,
+    _SHAPES,
+    "GetAttendeeRequest",
+    "GetAttendeeResponse",
     idempotency_token=None,
     read_only=True,
 )
-_GET_MEETING = Operation(
-    "GetMeeting", "get_meeting", GetMeetingRequest, GetMeetingResponse, idempotency_token=None, read_only=True
+_GET_MEETING: Operation[GetMeetingRequest, GetMeetingResponse] = Operation(
+    "GetMeeting",
+    "get_meeting",
+    _SHAPES,
+    "GetMeetingRequest",
+    "GetMeetingResponse",
+    idempotency_token=None,
+    read_only=True,
 )
-_LIST_ATTENDEES = Operation(
+_LIST_ATTENDEES: Operation[ListAttendeesRequest, ListAttendeesResponse] = Operation(
     "ListAttendees",
     "list_attendees",
-    ListAttendeesRequest,
-    ListAttendeesResponse,
+    _SHAPES,
+    "ListAttendeesRequest",
+    "ListAttendeesResponse",
     idempotency_token=None,
     read_only=True,
 )
 _LIST_ATTENDEES_PAGES: Pages[ListAttendeesRequest, ListAttendeesResponse, Attendee] = Pages(
     "next_token", "max_results", lambda r: r.next_token, lambda r: r.attendees
 )
-_LIST_TAGS_FOR_RESOURCE = Operation(
+_LIST_TAGS_FOR_RESOURCE: Operation[ListTagsForResourceRequest, ListTagsForResourceResponse] = Operation(
     "ListTagsForResource",
     "list_tags_for_resource",
-    ListTagsForResourceRequest,
-    ListTagsForResourceResponse,
+    _SHAPES,
+    "ListTagsForResourceRequest",
+    "ListTagsForResourceResponse",
     idempotency_token=None,
     read_only=True,
 )
-_START_MEETING_TRANSCRIPTION = Operation(
+_START_MEETING_TRANSCRIPTION: Operation[StartMeetingTranscriptionRequest, None] = Operation(
     "StartMeetingTranscription",
     "start_meeting_transcription",
-    StartMeetingTranscriptionRequest,
-    type(None),
+    _SHAPES,
+    "StartMeetingTranscriptionRequest",
+    None,
     idempotency_token=None,
     read_only=False,
 )
-_STOP_MEETING_TRANSCRIPTION = Operation(
+_STOP_MEETING_TRANSCRIPTION: Operation[StopMeetingTranscriptionRequest, None] = Operation(
     "StopMeetingTranscription",
     "stop_meeting_transcription",
-    StopMeetingTranscriptionRequest,
-    type(None),
+    _SHAPES,
+    "StopMeetingTranscriptionRequest",
+    None,
     idempotency_token=None,
     read_only=False,
 )
-_TAG_RESOURCE = Operation(
+_TAG_RESOURCE: Operation[TagResourceRequest, TagResourceResponse] = Operation(
     "TagResource",
     "tag_resource",
-    TagResourceRequest,
-    TagResourceResponse,
+    _SHAPES,
+    "TagResourceRequest",
+    "TagResourceResponse",
     idempotency_token=None,
     read_only=False,
 )
-_UNTAG_RESOURCE = Operation(
+_UNTAG_RESOURCE: Operation[UntagResourceRequest, UntagResourceResponse] = Operation(
     "UntagResource",
     "untag_resource",
-    UntagResourceRequest,
-    UntagResourceResponse,
+    _SHAPES,
+    "UntagResourceRequest",
+    "UntagResourceResponse",
     idempotency_token=None,
     read_only=False,
 )
-_UPDATE_ATTENDEE_CAPABILITIES = Operation(
+_UPDATE_ATTENDEE_CAPABILITIES: Operation[
+    UpdateAttendeeCapabilitiesRequest, UpdateAttendeeCapabilitiesResponse
+] = Operation(
     "UpdateAttendeeCapabilities",
     "update_attendee_capabilities",
-    UpdateAttendeeCapabilitiesRequest,
-    UpdateAttendeeCapabilitiesResponse,
+    _SHAPES,
+    "UpdateAttendeeCapabilitiesRequest",
+    "UpdateAttendeeCapabilitiesResponse",
     idempotency_token=None,
     read_only=False,
 )

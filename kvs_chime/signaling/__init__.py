@@ -2,13 +2,18 @@
 # Do not edit by hand: run `nox -s generate -- --write` to regenerate.
 """Amazon Kinesis Video Signaling Channels: the `KinesisVideoSignaling` facade and every shape of its API."""
 
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 from ._facade import KinesisVideoSignaling as KinesisVideoSignaling
-from ._shapes import GetIceServerConfigRequest as GetIceServerConfigRequest
-from ._shapes import GetIceServerConfigResponse as GetIceServerConfigResponse
-from ._shapes import IceServer as IceServer
-from ._shapes import SendAlexaOfferToMasterRequest as SendAlexaOfferToMasterRequest
-from ._shapes import SendAlexaOfferToMasterResponse as SendAlexaOfferToMasterResponse
-from ._shapes import Service as Service
+
+if TYPE_CHECKING:
+    from ._shapes import GetIceServerConfigRequest as GetIceServerConfigRequest
+    from ._shapes import GetIceServerConfigResponse as GetIceServerConfigResponse
+    from ._shapes import IceServer as IceServer
+    from ._shapes import SendAlexaOfferToMasterRequest as SendAlexaOfferToMasterRequest
+    from ._shapes import SendAlexaOfferToMasterResponse as SendAlexaOfferToMasterResponse
+    from ._shapes import Service as Service
 
 __all__ = [
     "GetIceServerConfigRequest",
@@ -19,3 +24,8 @@ __all__ = [
     "SendAlexaOfferToMasterResponse",
     "Service",
 ]
+
+if not TYPE_CHECKING:  # the shapes are imported when first asked for (see _lazy.py)
+    __getattr__, __dir__ = lazy_names(
+        __name__, {name: "._shapes" for name in __all__ if name != "KinesisVideoSignaling"}
+    )

@@ -4,15 +4,21 @@
 # (the Operation and Pages values are _operations.py's, shared rather than generated twice)
 """One typed `async` method per operation of Amazon Kinesis Video Signaling Channels, on the async pipeline."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .._retry import RetryPolicy
 from ..aio._facade import AsyncServiceFacade
 from ._operations import _GET_ICE_SERVER_CONFIG, _SEND_ALEXA_OFFER_TO_MASTER
-from ._shapes import (
-    GetIceServerConfigRequest,
-    GetIceServerConfigResponse,
-    SendAlexaOfferToMasterRequest,
-    SendAlexaOfferToMasterResponse,
-)
+
+if TYPE_CHECKING:
+    from ._shapes import (
+        GetIceServerConfigRequest,
+        GetIceServerConfigResponse,
+        SendAlexaOfferToMasterRequest,
+        SendAlexaOfferToMasterResponse,
+    )
 
 
 class AsyncKinesisVideoSignalingOperations(AsyncServiceFacade):

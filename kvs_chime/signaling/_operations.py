@@ -2,32 +2,45 @@
 # Do not edit by hand: run `nox -s generate -- --write` to regenerate.
 """One typed method per operation of Amazon Kinesis Video Signaling Channels; each is a single call into the shared pipeline."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .._facade import ServiceFacade
 from .._operation import Operation
 from .._retry import RetryPolicy
 from .._validate import takes_request
-from ._shapes import (
-    GetIceServerConfigRequest,
-    GetIceServerConfigResponse,
-    SendAlexaOfferToMasterRequest,
-    SendAlexaOfferToMasterResponse,
-)
 
-_GET_ICE_SERVER_CONFIG = Operation(
+if TYPE_CHECKING:
+    from ._shapes import (
+        GetIceServerConfigRequest,
+        GetIceServerConfigResponse,
+        SendAlexaOfferToMasterRequest,
+        SendAlexaOfferToMasterResponse,
+    )
+
+# Where the classes are imported from when an operation is first used (see Operation).
+_SHAPES = "kvs_chime.signaling._shapes"
+
+_GET_ICE_SERVER_CONFIG: Operation[GetIceServerConfigRequest, GetIceServerConfigResponse] = Operation(
     "GetIceServerConfig",
     "get_ice_server_config",
-    GetIceServerConfigRequest,
-    GetIceServerConfigResponse,
+    _SHAPES,
+    "GetIceServerConfigRequest",
+    "GetIceServerConfigResponse",
     idempotency_token=None,
     read_only=True,
 )
-_SEND_ALEXA_OFFER_TO_MASTER = Operation(
-    "SendAlexaOfferToMaster",
-    "send_alexa_offer_to_master",
-    SendAlexaOfferToMasterRequest,
-    SendAlexaOfferToMasterResponse,
-    idempotency_token=None,
-    read_only=False,
+_SEND_ALEXA_OFFER_TO_MASTER: Operation[SendAlexaOfferToMasterRequest, SendAlexaOfferToMasterResponse] = (
+    Operation(
+        "SendAlexaOfferToMaster",
+        "send_alexa_offer_to_master",
+        _SHAPES,
+        "SendAlexaOfferToMasterRequest",
+        "SendAlexaOfferToMasterResponse",
+        idempotency_token=None,
+        read_only=False,
+    )
 )
 
 

@@ -2,10 +2,20 @@
 # Do not edit by hand: run `nox -s generate -- --write` to regenerate.
 """Amazon Kinesis Video Streams Media: the `KinesisVideoMedia` facade and every shape of its API."""
 
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 from ._facade import KinesisVideoMedia as KinesisVideoMedia
-from ._shapes import GetMediaRequest as GetMediaRequest
-from ._shapes import GetMediaResponse as GetMediaResponse
-from ._shapes import StartSelector as StartSelector
-from ._shapes import StartSelectorType as StartSelectorType
+
+if TYPE_CHECKING:
+    from ._shapes import GetMediaRequest as GetMediaRequest
+    from ._shapes import GetMediaResponse as GetMediaResponse
+    from ._shapes import StartSelector as StartSelector
+    from ._shapes import StartSelectorType as StartSelectorType
 
 __all__ = ["GetMediaRequest", "GetMediaResponse", "KinesisVideoMedia", "StartSelector", "StartSelectorType"]
+
+if not TYPE_CHECKING:  # the shapes are imported when first asked for (see _lazy.py)
+    __getattr__, __dir__ = lazy_names(
+        __name__, {name: "._shapes" for name in __all__ if name != "KinesisVideoMedia"}
+    )

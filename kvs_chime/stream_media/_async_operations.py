@@ -4,10 +4,16 @@
 # (the Operation and Pages values are _operations.py's, shared rather than generated twice)
 """One typed `async` method per operation of Amazon Kinesis Video Streams Media, on the async pipeline."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .._retry import RetryPolicy
 from ..aio._facade import AsyncServiceFacade
 from ._operations import _GET_MEDIA
-from ._shapes import GetMediaRequest, GetMediaResponse
+
+if TYPE_CHECKING:
+    from ._shapes import GetMediaRequest, GetMediaResponse
 
 
 class AsyncKinesisVideoMediaOperations(AsyncServiceFacade):

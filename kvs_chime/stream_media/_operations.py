@@ -2,14 +2,29 @@
 # Do not edit by hand: run `nox -s generate -- --write` to regenerate.
 """One typed method per operation of Amazon Kinesis Video Streams Media; each is a single call into the shared pipeline."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .._facade import ServiceFacade
 from .._operation import Operation
 from .._retry import RetryPolicy
 from .._validate import takes_request
-from ._shapes import GetMediaRequest, GetMediaResponse
 
-_GET_MEDIA = Operation(
-    "GetMedia", "get_media", GetMediaRequest, GetMediaResponse, idempotency_token=None, read_only=True
+if TYPE_CHECKING:
+    from ._shapes import GetMediaRequest, GetMediaResponse
+
+# Where the classes are imported from when an operation is first used (see Operation).
+_SHAPES = "kvs_chime.stream_media._shapes"
+
+_GET_MEDIA: Operation[GetMediaRequest, GetMediaResponse] = Operation(
+    "GetMedia",
+    "get_media",
+    _SHAPES,
+    "GetMediaRequest",
+    "GetMediaResponse",
+    idempotency_token=None,
+    read_only=True,
 )
 
 

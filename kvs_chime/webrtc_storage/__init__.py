@@ -2,8 +2,18 @@
 # Do not edit by hand: run `nox -s generate -- --write` to regenerate.
 """Amazon Kinesis Video WebRTC Storage: the `KinesisVideoWebRtcStorage` facade and every shape of its API."""
 
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 from ._facade import KinesisVideoWebRtcStorage as KinesisVideoWebRtcStorage
-from ._shapes import JoinStorageSessionAsViewerRequest as JoinStorageSessionAsViewerRequest
-from ._shapes import JoinStorageSessionRequest as JoinStorageSessionRequest
+
+if TYPE_CHECKING:
+    from ._shapes import JoinStorageSessionAsViewerRequest as JoinStorageSessionAsViewerRequest
+    from ._shapes import JoinStorageSessionRequest as JoinStorageSessionRequest
 
 __all__ = ["JoinStorageSessionAsViewerRequest", "JoinStorageSessionRequest", "KinesisVideoWebRtcStorage"]
+
+if not TYPE_CHECKING:  # the shapes are imported when first asked for (see _lazy.py)
+    __getattr__, __dir__ = lazy_names(
+        __name__, {name: "._shapes" for name in __all__ if name != "KinesisVideoWebRtcStorage"}
+    )

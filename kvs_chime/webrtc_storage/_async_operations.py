@@ -4,10 +4,16 @@
 # (the Operation and Pages values are _operations.py's, shared rather than generated twice)
 """One typed `async` method per operation of Amazon Kinesis Video WebRTC Storage, on the async pipeline."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .._retry import RetryPolicy
 from ..aio._facade import AsyncServiceFacade
 from ._operations import _JOIN_STORAGE_SESSION, _JOIN_STORAGE_SESSION_AS_VIEWER
-from ._shapes import JoinStorageSessionAsViewerRequest, JoinStorageSessionRequest
+
+if TYPE_CHECKING:
+    from ._shapes import JoinStorageSessionAsViewerRequest, JoinStorageSessionRequest
 
 
 class AsyncKinesisVideoWebRtcStorageOperations(AsyncServiceFacade):

@@ -2,25 +2,36 @@
 # Do not edit by hand: run `nox -s generate -- --write` to regenerate.
 """One typed method per operation of Amazon Kinesis Video WebRTC Storage; each is a single call into the shared pipeline."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .._facade import ServiceFacade
 from .._operation import Operation
 from .._retry import RetryPolicy
 from .._validate import takes_request
-from ._shapes import JoinStorageSessionAsViewerRequest, JoinStorageSessionRequest
 
-_JOIN_STORAGE_SESSION = Operation(
+if TYPE_CHECKING:
+    from ._shapes import JoinStorageSessionAsViewerRequest, JoinStorageSessionRequest
+
+# Where the classes are imported from when an operation is first used (see Operation).
+_SHAPES = "kvs_chime.webrtc_storage._shapes"
+
+_JOIN_STORAGE_SESSION: Operation[JoinStorageSessionRequest, None] = Operation(
     "JoinStorageSession",
     "join_storage_session",
-    JoinStorageSessionRequest,
-    type(None),
+    _SHAPES,
+    "JoinStorageSessionRequest",
+    None,
     idempotency_token=None,
     read_only=False,
 )
-_JOIN_STORAGE_SESSION_AS_VIEWER = Operation(
+_JOIN_STORAGE_SESSION_AS_VIEWER: Operation[JoinStorageSessionAsViewerRequest, None] = Operation(
     "JoinStorageSessionAsViewer",
     "join_storage_session_as_viewer",
-    JoinStorageSessionAsViewerRequest,
-    type(None),
+    _SHAPES,
+    "JoinStorageSessionAsViewerRequest",
+    None,
     idempotency_token=None,
     read_only=False,
 )

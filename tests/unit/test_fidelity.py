@@ -312,7 +312,10 @@ def test_every_operation_has_a_typed_facade_method(service: str, op_name: str) -
     method = getattr(facade, xform_name(op_name), None)
     assert callable(method), f"{facade_name} has no method {xform_name(op_name)}"
     op = MODELS[service].operation_model(op_name)
-    hints = typing.get_type_hints(method)
+    # The operations module imports the shapes for type checkers only (they are imported when
+    # first used): their names come from the service's package.
+    package = importlib.import_module(module)
+    hints = typing.get_type_hints(method, localns={n: getattr(package, n) for n in package.__all__})
     request = shape_class(service, op.input_shape.name)
     assert request.__name__ == f"{op_name}Request"
     assert hints["request"] in (request, typing.Optional[request])  # noqa: UP045  # a type built at run time from the model

@@ -3,6 +3,7 @@ server started, nothing printed): doc generators, coverage checks and IDEs walk 
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 
@@ -50,3 +51,42 @@ def test_a_call_that_succeeds_at_once_loads_no_retry_or_explaining_machinery() -
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "[]"
+
+
+SHAPES_ON_DEMAND = """
+import pickle, sys, kvs_chime.media_pipelines as mp
+
+def loaded():
+    return sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("kvs_chime.media_pipelines._shapes."))
+
+before = loaded()
+request = mp.CreateMediaStreamPipelineRequest(sources=[], sinks=[])
+after = loaded()
+print(before)
+print(after)
+print("MediaPipeline" in dir(mp), "MediaPipeline" in mp.__all__, len(loaded()) == len(after))
+print(pickle.loads(pickle.dumps(request)) == request)
+try:
+    mp.NoSuchShape
+except AttributeError as exc:
+    print(exc)
+from kvs_chime.media_pipelines import *  # every name of __all__ is there
+print(all(getattr(mp, name) is not None for name in mp.__all__))
+"""
+
+
+def test_a_services_shapes_are_defined_when_first_asked_for() -> None:
+    # First use: importing the facade defines a handful of the service's ~140 shape classes, and
+    # asking for a request class defines its operation's, not the rest.
+    result = subprocess.run(
+        [sys.executable, "-c", SHAPES_ON_DEMAND], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    before, after, listed, pickled, missing, everything = result.stdout.strip().splitlines()
+    assert "_get_media_pipeline" not in before and "_create_media_stream_pipeline" not in before
+    assert "_create_media_stream_pipeline" in after and "_get_media_pipeline" not in after
+    assert len(ast.literal_eval(after)) < 10  # of the 50 modules
+    assert listed == "True True True"
+    assert pickled == "True"
+    assert missing == "module 'kvs_chime.media_pipelines' has no attribute 'NoSuchShape'"
+    assert everything == "True"

@@ -1889,7 +1889,10 @@ def test_method_signatures_follow_the_model() -> None:
             request, retry = params[1], params[2]
             assert request.kind is inspect.Parameter.POSITIONAL_ONLY, op
             assert retry.kind is inspect.Parameter.KEYWORD_ONLY and retry.default is None, op
-            hints = typing.get_type_hints(method)
+            # The operations module imports the shapes for type checkers only (they are imported
+            # when first used): their names come from the service's package.
+            names = {name: getattr(spec.shapes, name) for name in spec.shapes.__all__}
+            hints = typing.get_type_hints(method, localns=names)
             request_cls = getattr(spec.shapes, f"{op}Request")
             required = op_model.input_shape.required_members if op_model.input_shape else []
             if required:
