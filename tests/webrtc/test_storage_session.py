@@ -205,12 +205,12 @@ def test_a_missing_channel_and_bad_input_get_the_services_errors(channel: Channe
     endpoint = f"{channel.endpoint.url}/signaling/w-" + _endpoint_id(channel)
     raw = channel.endpoint.client(STORAGE, endpoint_url=endpoint)
     with pytest.raises(Exception, match="InvalidArgumentException") as raw_caught:
-        raw.join_storage_session_as_viewer(channelArn=channel.arn, clientId="x" * 257)  # type: ignore[attr-defined]  # boto3 client
+        raw.join_storage_session_as_viewer(channelArn=channel.arn, clientId="x" * 257)
     assert "clientId" in str(raw_caught.value)
     # Called on the control-plane URL, not the channel's WEBRTC endpoint.
     control = channel.endpoint.client(STORAGE)
     with pytest.raises(Exception, match="WEBRTC endpoint"):
-        control.join_storage_session(channelArn=channel.arn)  # type: ignore[attr-defined]  # boto3 client
+        control.join_storage_session(channelArn=channel.arn)
 
 
 def _endpoint_id(channel: Channel) -> str:
@@ -298,7 +298,7 @@ def test_server_mode_over_http_with_the_admin_api() -> None:
 
         assert call("POST", {"action": "withhold_storage_offers", "times": 1}) == {"withheld": 1}
         # A raw boto3 client on the WEBRTC endpoint, as any SDK in server mode would use it.
-        endpoints = channel.endpoint.client("kinesisvideo").get_signaling_channel_endpoint(  # type: ignore[attr-defined]  # boto3 client
+        endpoints = channel.endpoint.client("kinesisvideo").get_signaling_channel_endpoint(
             ChannelARN=channel.arn,
             SingleMasterChannelEndpointConfiguration={"Protocols": ["WEBRTC"], "Role": "MASTER"},
         )
@@ -308,8 +308,8 @@ def test_server_mode_over_http_with_the_admin_api() -> None:
 
         async def main() -> None:
             async with channel.master() as master:
-                await asyncio.to_thread(raw.join_storage_session, channelArn=channel.arn)  # type: ignore[attr-defined]  # boto3 client
-                await asyncio.to_thread(raw.join_storage_session, channelArn=channel.arn)  # type: ignore[attr-defined]  # boto3 client
+                await asyncio.to_thread(raw.join_storage_session, channelArn=channel.arn)
+                await asyncio.to_thread(raw.join_storage_session, channelArn=channel.arn)
                 offer = await next_of(master, SdpOffer)
                 assert offer.sender_client_id is None
                 await master.send_answer(ANSWER)
