@@ -127,6 +127,32 @@ class AsyncKinesisVideoWebRtcStorage(AsyncDataPlaneFacade, AsyncKinesisVideoWebR
     `kvs_chime.KinesisVideoWebRtcStorage`."""
 
     _how_to_build = (
-        "pass endpoint_url= from the channel's WEBRTC endpoint (AsyncKinesisVideo."
+        "use await AsyncKinesisVideoWebRtcStorage.for_channel(kv, channel_arn=...), or pass "
+        "endpoint_url= from the channel's WEBRTC endpoint (AsyncKinesisVideo."
         "get_signaling_channel_endpoint with protocols=[ChannelProtocol.WEBRTC])"
     )
+
+    @classmethod
+    async def for_channel(cls, kv: AsyncKinesisVideo, *, channel_arn: str) -> AsyncKinesisVideoWebRtcStorage:
+        """The facade on the channel's WEBRTC endpoint (one `GetSignalingChannelEndpoint` call:
+        keep the facade rather than asking again, the API has an account-wide rate limit), built
+        as `kv` is. Enter it with `async with`."""
+        from ..kinesisvideo import (
+            ChannelProtocol,
+            ChannelRole,
+            GetSignalingChannelEndpointRequest,
+            SingleMasterChannelEndpointConfiguration,
+        )
+
+        response = await kv.get_signaling_channel_endpoint(
+            GetSignalingChannelEndpointRequest(
+                channel_arn=channel_arn,
+                single_master_channel_endpoint_configuration=SingleMasterChannelEndpointConfiguration(
+                    protocols=[ChannelProtocol.WEBRTC], role=ChannelRole.MASTER
+                ),
+            )
+        )
+        found = [e.resource_endpoint for e in response.resource_endpoint_list if e.protocol == "WEBRTC"]
+        if not found:
+            raise LookupError("GetSignalingChannelEndpoint returned no WEBRTC endpoint for the channel")
+        return cls.for_endpoint(kv, found[0])

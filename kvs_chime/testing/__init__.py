@@ -20,7 +20,7 @@ from ._faults import MAX_LATENCY, Faults, Mutation
 from ._hub import MediaFaults
 from ._journal import Journal, JournalEntry
 from ._persist import StateFileError
-from ._signaling_control import SignalingConnection, SignalingControl
+from ._signaling_control import SignalingConnection, SignalingControl, StorageSessionInfo
 from ._types import JsonObject, JsonValue
 
 __all__ = [
@@ -39,4 +39,5 @@ __all__ = [
     "SignalingConnection",
     "SignalingControl",
     "StateFileError",
+    "StorageSessionInfo",
 ]

@@ -48,6 +48,9 @@ class Settings:
     """Seconds added to `clock` (the admin API's clock advance moves it)."""
     hub: MediaHub = attrs.field(factory=MediaHub)
     """The media pipelines' event sink and the media faults, shared by every region and account."""
+    storage_offers: Callable[[str, str | None], None] | None = None
+    """Where a joined storage session's offer goes (channel ARN, viewer client id or None for the
+    master): the endpoint's signaling hub. Called after the request is applied, with no lock held."""
     # Wall-clock times derive from the (possibly manual) clock, so CreationTime moves with it.
     _epoch_origin: float = attrs.field(init=False, factory=time.time)
     _clock_origin: float = attrs.field(init=False, default=0.0)
@@ -97,6 +100,9 @@ class Context:
     """The account its access key maps to."""
     data_endpoint: str | None = None
     """The endpoint id (`g-<id>`, ...) when the request arrived on a stream's data endpoint."""
+    after: list[Callable[[], None]] = attrs.field(factory=list[Callable[[], None]], eq=False)
+    """What the handler left to do once the state lock is released (a frozen class, but this list
+    is filled): work that takes other locks, such as sending over a signaling WebSocket."""
 
 
 Handler: TypeAlias = Callable[[Context, Params], Params]

@@ -248,14 +248,16 @@ class Dispatcher:
                 scope = self.scope(region, account)
                 scope.purge(now)
                 handler: Handler = scope.handlers[(service.name, operation_name)]
+                request_context = Context(now, signaling_endpoint, request_id, region, account, data_endpoint)
                 try:
-                    output = handler(
-                        Context(now, signaling_endpoint, request_id, region, account, data_endpoint), params
-                    )
+                    output = handler(request_context, params)
                 finally:
                     # Reads change state too (the first describe sees CREATING once).
                     if self.on_change is not None:
                         self.on_change()
+            # Outside the lock: these take the signaling hub's lock, which is taken before this one.
+            for action in request_context.after:
+                action()
             payload_member = output.get("Payload")
             if isinstance(payload_member, StreamedPayload):
                 streamed = payload_member

@@ -153,6 +153,8 @@ class LocalEndpoint:
         self._signaling = SignalingHub(
             self._settings, self._journal, self._dispatcher.scope, self._dispatcher.lock, self._sleep
         )
+        # JoinStorageSession is answered over HTTP; its offer goes out over the signaling WebSocket.
+        self._settings.storage_offers = self._signaling.offer_from_storage
         self._state: StateFile | None = None
         if state_file is not None:
             # Refuses a corrupt or foreign file here, before anything is served or written.
@@ -279,7 +281,8 @@ class LocalEndpoint:
 
     @property
     def signaling(self) -> SignalingControl:
-        """The signaling channels' WebSockets: limits, faults (GO_AWAY, 1001, drops) and connections."""
+        """The signaling channels' WebSockets: limits, faults (GO_AWAY, 1001, drops), connections,
+        and the storage sessions JoinStorageSession started."""
         return SignalingControl(self._signaling)
 
     @property

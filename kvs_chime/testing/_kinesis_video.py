@@ -286,7 +286,8 @@ class KinesisVideo:
 
         As on AWS, the WSS endpoint differs by role (`m-` for MASTER, `v-` for VIEWER, the same
         hex id), HTTPS is the channel's `r-` endpoint where GetIceServerConfig answers, and WEBRTC
-        (`w-`, MASTER only) needs media storage enabled on the channel. Paths are
+        (`w-`, where JoinStorageSession and JoinStorageSessionAsViewer answer; the AWS samples ask
+        for it in both roles) needs media storage enabled on the channel. Paths are
         `<url>/signaling/<prefix>-<id>`; the channel must be ACTIVE.
         """
         channel = self.channel(None, req_str(params, "ChannelARN"))
@@ -304,8 +305,6 @@ class KinesisVideo:
                     raise ServiceError(
                         _INVALID, "The WEBRTC protocol needs media storage enabled on the signaling channel"
                     )
-                if role != "MASTER":
-                    raise ServiceError(_INVALID, "The WEBRTC protocol is available to the MASTER role only")
                 prefix = "w"
             elif protocol == "HTTPS":
                 prefix = "r"

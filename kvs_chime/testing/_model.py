@@ -20,7 +20,8 @@ MEDIA_PIPELINES = "chime-sdk-media-pipelines"
 MEETINGS = "chime-sdk-meetings"
 MEDIA = "kinesis-video-media"
 ARCHIVED_MEDIA = "kinesis-video-archived-media"
-SERVICE_NAMES = (KINESIS_VIDEO, SIGNALING, MEDIA_PIPELINES, MEETINGS, MEDIA, ARCHIVED_MEDIA)
+WEBRTC_STORAGE = "kinesis-video-webrtc-storage"
+SERVICE_NAMES = (KINESIS_VIDEO, SIGNALING, MEDIA_PIPELINES, MEETINGS, MEDIA, ARCHIVED_MEDIA, WEBRTC_STORAGE)
 DATA_PLANE = frozenset({MEDIA, ARCHIVED_MEDIA})
 """The services answered only on a stream's data endpoint (GetDataEndpoint), never on the control plane."""
 
@@ -34,6 +35,7 @@ _VALIDATION_ERROR = {
     MEETINGS: "BadRequestException",
     MEDIA: "InvalidArgumentException",
     ARCHIVED_MEDIA: "InvalidArgumentException",
+    WEBRTC_STORAGE: "InvalidArgumentException",
 }
 _SERIALIZATION_ERROR = {
     KINESIS_VIDEO: "SerializationException",
@@ -42,6 +44,7 @@ _SERIALIZATION_ERROR = {
     MEETINGS: "BadRequestException",
     MEDIA: "InvalidArgumentException",
     ARCHIVED_MEDIA: "InvalidArgumentException",
+    WEBRTC_STORAGE: "SerializationException",
 }
 
 

@@ -20,11 +20,13 @@ from urllib.parse import unquote
 import attrs
 
 from ._errors import ServiceError
-from ._model import SIGNALING, Member, Operation, Service, Shape
+from ._model import SIGNALING, WEBRTC_STORAGE, Member, Operation, Service, Shape
 from ._types import Params, as_dict, as_list
 
 SIGNALING_PREFIX = "/signaling/"
 """Path prefix of a channel's own signaling endpoint: `/signaling/<endpoint-id>`."""
+WEBRTC_ENDPOINT_PREFIX = "w-"
+"""Endpoint ids of a channel's WEBRTC endpoint start so: there only kinesis-video-webrtc-storage answers."""
 
 _TEMPLATE_VARIABLE = re.compile(r"(\{[^}]+\})")
 
@@ -99,7 +101,8 @@ class Router:
         """The operation addressed, or None when no operation of the models has this route.
 
         `path` is still percent-encoded, so encoded slashes inside a parameter (an ARN in the
-        path) do not split it. On a channel's signaling endpoint only the signaling service answers.
+        path) do not split it. On a channel's signaling endpoint only the signaling service answers
+        (kinesis-video-webrtc-storage on its WEBRTC endpoint).
         """
         endpoint: str | None = None
         if path.startswith(SIGNALING_PREFIX):
@@ -108,10 +111,15 @@ class Router:
                 return None
             path = "/" + rest
         first = _first_segment(path)
+        served_there = (
+            WEBRTC_STORAGE
+            if endpoint is not None and endpoint.startswith(WEBRTC_ENDPOINT_PREFIX)
+            else SIGNALING
+        )
         candidates: list[tuple[_Route, dict[str, str]]] = []
         for key in ((method, first), (method, None)):
             for route in self._buckets.get(key, ()):
-                if endpoint is not None and route.operation.service != SIGNALING:
+                if endpoint is not None and route.operation.service != served_there:
                     continue
                 if not all(value in query.get(name, ()) for name, value in route.static_query):
                     continue

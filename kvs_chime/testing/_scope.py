@@ -16,8 +16,9 @@ from ._media import Media
 from ._media_insights import MediaInsights
 from ._media_pipelines import MediaPipelines
 from ._meetings import Meetings
-from ._model import ARCHIVED_MEDIA, KINESIS_VIDEO, MEDIA, MEDIA_PIPELINES, MEETINGS, SIGNALING
+from ._model import ARCHIVED_MEDIA, KINESIS_VIDEO, MEDIA, MEDIA_PIPELINES, MEETINGS, SIGNALING, WEBRTC_STORAGE
 from ._pipeline_audio import PipelineAudio
+from ._storage_session import WebRtcStorage
 from ._types import Params
 
 
@@ -49,6 +50,8 @@ class Scope:
         handlers.update({(KINESIS_VIDEO, op): h for op, h in self.kinesis_video.handlers().items()})
         handlers.update({(KINESIS_VIDEO, op): h for op, h in configs.handlers().items()})
         handlers.update({(SIGNALING, op): h for op, h in self.kinesis_video.signaling_handlers().items()})
+        storage = WebRtcStorage(settings, self.kinesis_video)
+        handlers.update({(WEBRTC_STORAGE, op): h for op, h in storage.handlers().items()})
         handlers.update({(MEDIA_PIPELINES, op): h for op, h in self.media_pipelines.handlers().items()})
         handlers.update({(MEDIA_PIPELINES, op): h for op, h in self.media_insights.handlers().items()})
         meetings = self.meetings.handlers()

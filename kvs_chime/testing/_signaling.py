@@ -7,6 +7,10 @@ masters none). One master per channel: a newer one pushes the older out (as does
 reconnecting with a client id already connected). Viewers' messages go to the master (kept for
 the channel's message TTL while no master is connected, as the service does); the master's go to
 the viewer it names. A bad message with a correlation id gets a STATUS_RESPONSE.
+
+A joined storage session (JoinStorageSession, `_storage_session.py`) is one more peer: its offer
+goes to the master (or the viewer) it was joined for, and that peer's answer and candidates
+(a master's: those naming no recipient) go back to it instead of being relayed.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ from ._auth import credential_of, verify
 from ._backend import Settings
 from ._errors import ServiceError
 from ._journal import Journal, JournalEntry
+from ._model import WEBRTC_STORAGE
 from ._routing import SIGNALING_PREFIX
 from ._scope import Scope
+from ._storage_session import StorageSession, StorageSessions
 from ._wire import HttpRequest
 
 DEFAULT_IDLE_TIMEOUT = 600.0
@@ -127,6 +133,12 @@ class SignalingHub:
         self.idle_timeout: float = DEFAULT_IDLE_TIMEOUT
         self.max_connection: float = DEFAULT_MAX_CONNECTION
         self.relay_delay: float = 0.0
+        self.storage = StorageSessions()
+        """The storage sessions (guarded by the hub's lock)."""
+
+    def lock_for_storage(self) -> threading.Lock:
+        """The lock `storage` is read and changed under."""
+        return self._lock
 
     def now(self) -> float:
         """The endpoint's clock (limits are measured with it, so tests can move it)."""
@@ -240,6 +252,7 @@ class SignalingHub:
                 key = (connection.channel_arn, connection.client_id)
                 if self._viewers.get(key) is connection:
                     del self._viewers[key]
+            self.storage.end(connection.id)
         self._record("Disconnect", {**self._params(connection), "CloseCode": code}, code, None)
 
     def connections(self, channel_arn: str | None = None) -> list[Connection]:
@@ -300,7 +313,8 @@ class SignalingHub:
             if recipient is not None and not isinstance(recipient, str):
                 raise ServiceError("InvalidArgumentException", "recipientClientId must be a string")
             params["RecipientClientId"] = recipient
-            self._relay(connection, action, payload, recipient)
+            if self._relay(connection, action, payload, recipient):
+                params["Recipient"] = "STORAGE_SESSION"
         except ServiceError as error:
             operation = _ACTIONS.get(action, "SendMessage") if isinstance(action, str) else "SendMessage"
             self._record(operation, params, 400, error.code)
@@ -309,7 +323,17 @@ class SignalingHub:
             return
         self._record(_ACTIONS[action], params, 200, None)
 
-    def _relay(self, sender: Connection, action: str, payload: str, recipient: str | None) -> None:
+    def _relay(self, sender: Connection, action: str, payload: str, recipient: str | None) -> bool:
+        """Deliver a message; True when the storage session took it (it is not relayed then)."""
+        session = self._storage_session_of(sender, action, recipient)
+        if session is not None:
+            with self._lock:
+                self.storage.receive(session, action, payload)
+                answered, candidates = session.answered, session.candidates
+            operation = "StorageAnswer" if action == "SDP_ANSWER" else "StorageIceCandidate"
+            details = {"Answered": answered} if action == "SDP_ANSWER" else {"Candidates": candidates}
+            self._record(operation, {**self._params(sender), **details}, 200, None, service=WEBRTC_STORAGE)
+            return True
         frame: dict[str, str] = {"messageType": action, "messagePayload": payload}
         if sender.role == "VIEWER":
             assert sender.client_id is not None
@@ -333,8 +357,56 @@ class SignalingHub:
                     ttl = self._message_ttl(sender)
                     held = self._held.setdefault(sender.channel_arn, [])
                     held.append(_Held(self._settings.now() + ttl, text))
-                    return
+                    return False
         target.peer.send_text(text)
+        return False
+
+    def _storage_session_of(
+        self, sender: Connection, action: str, recipient: str | None
+    ) -> StorageSession | None:
+        # A viewer joined as a viewer talks only to the storage session; a master, when it names
+        # no recipient (its offers from the storage session named no sender).
+        if sender.role == "MASTER" and recipient:
+            return None
+        if sender.role == "VIEWER" and action == "SDP_OFFER":
+            return None
+        with self._lock:
+            return self.storage.session_for(sender.channel_arn, sender.client_id, sender.id)
+
+    def offer_from_storage(self, channel_arn: str, client_id: str | None) -> None:
+        """A storage session was joined for the channel's master (or viewer `client_id`): send it
+        the storage session's offer and a candidate now, if it is connected (else nothing is sent)."""
+        with self._lock:
+            withheld = self.storage.take_withheld()
+            if client_id is None:
+                target = self._masters.get(channel_arn)
+            else:
+                target = self._viewers.get((channel_arn, client_id))
+            frames: list[str] = []
+            if target is not None and not withheld:
+                frames = self.storage.offer(channel_arn, client_id, target.id, self._settings.now())
+        params: dict[str, object] = {
+            "ChannelARN": channel_arn,
+            "Role": "MASTER" if client_id is None else "VIEWER",
+        }
+        if client_id is not None:
+            params["ClientId"] = client_id
+        if withheld:
+            self._record(
+                "StorageOffer", {**params, "Delivered": False}, None, None, "withhold", WEBRTC_STORAGE
+            )
+            return
+        if target is None:
+            # 200 for the join, and no offer: nobody to send it to (see WebRtcStorage).
+            reason = "no master is connected" if client_id is None else "the viewer is not connected"
+            params.update(Delivered=False, Reason=reason)
+            self._record("StorageOffer", params, None, None, service=WEBRTC_STORAGE)
+            return
+        if self.relay_delay > 0:
+            self._wait(self.relay_delay)
+        for frame in frames:
+            target.peer.send_text(frame)
+        self._record("StorageOffer", {**params, "Delivered": True}, 200, None, service=WEBRTC_STORAGE)
 
     def _message_ttl(self, sender: Connection) -> float:
         with self._state_lock:
@@ -369,6 +441,7 @@ class SignalingHub:
             connection.peer.close(1001, "the endpoint was reset")
         with self._lock:
             self._held.clear()
+            self.storage.clear()
 
     # --- journal --------------------------------------------------------------------------
 
@@ -386,11 +459,12 @@ class SignalingHub:
         status: int | None,
         error_code: str | None,
         fault: str | None = None,
+        service: str = SERVICE,
     ) -> None:
         # Ids and routing only: SDP and candidates never reach the journal.
         self._journal.record(
             JournalEntry(
-                service=SERVICE,
+                service=service,
                 operation=operation,
                 method="WEBSOCKET",
                 path=SIGNALING_PREFIX,

@@ -29,6 +29,17 @@ def _view(control: SignalingControl) -> dict[str, object]:
             {"channel_arn": c.channel_arn, "role": c.role, "client_id": c.client_id}
             for c in control.connections()
         ],
+        "storage_sessions": [
+            {
+                "channel_arn": s.channel_arn,
+                "client_id": s.client_id,
+                "joined_at": s.joined_at,
+                "offers": s.offers,
+                "answered": s.answered,
+                "candidates": s.candidates,
+            }
+            for s in control.storage_sessions()
+        ],
     }
 
 
@@ -40,7 +51,8 @@ def _optional_str(body: dict[str, object], key: str) -> str | None:
 
 
 def answer(control: SignalingControl, request: HttpRequest) -> HttpResponse:
-    """GET: limits and connections; PUT: change limits; POST: a fault now (`{"action": ...}`)."""
+    """GET: limits, connections and storage sessions; PUT: change limits; POST: a fault now
+    (`{"action": ...}`; `withhold_storage_offers` with `times` acts on the next joins)."""
     try:
         parsed: object = json.loads(request.body) if request.body.strip() else {}
     except ValueError:
@@ -65,6 +77,12 @@ def answer(control: SignalingControl, request: HttpRequest) -> HttpResponse:
             return _answer(200, _view(control))
         if request.method == "POST":
             action = body.get("action")
+            if action == "withhold_storage_offers":
+                times = body.get("times", 1)
+                if not isinstance(times, int) or isinstance(times, bool):
+                    raise ValueError('"times" must be an integer')
+                control.withhold_storage_offers(times)
+                return _answer(200, {"withheld": times})
             channel_arn = _optional_str(body, "channel_arn")
             if channel_arn is None:
                 raise ValueError('"channel_arn" is required')
@@ -82,7 +100,9 @@ def answer(control: SignalingControl, request: HttpRequest) -> HttpResponse:
             elif action == "drop":
                 count = control.drop(channel_arn, client_id=client_id, role=role)
             else:
-                raise ValueError('"action" must be go_away, reconnect_ice_server, close or drop')
+                raise ValueError(
+                    '"action" must be go_away, reconnect_ice_server, close, drop or withhold_storage_offers'
+                )
             return _answer(200, {"connections": count})
     except ValueError as error:
         return _answer(400, {"error": str(error)})

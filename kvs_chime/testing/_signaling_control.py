@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 import attrs
 
 from ._signaling import Connection
+from ._storage_session import StorageSession, StorageSessions
 
-__all__ = ["SignalingConnection", "SignalingControl"]
+__all__ = ["SignalingConnection", "SignalingControl", "StorageSessionInfo"]
 
 
 @attrs.frozen
@@ -24,16 +26,47 @@ class SignalingConnection:
     """The endpoint's clock when it connected."""
 
 
+@attrs.frozen
+class StorageSessionInfo:
+    """A storage session JoinStorageSession (or JoinStorageSessionAsViewer) started."""
+
+    channel_arn: str
+    client_id: str | None
+    """The viewer's client id (None for the master)."""
+    joined_at: float
+    """The endpoint's clock when its first offer went out."""
+    offers: int
+    """How many offers it sent (one per join call that reached the peer)."""
+    answered: bool
+    """Whether the peer answered the latest offer with an answer the storage session accepts."""
+    candidates: int
+    """How many ICE candidates the peer sent since the latest offer."""
+
+
 class _Hub(Protocol):
     """What the control uses of the signaling hub (the endpoint's `SignalingHub`)."""
 
     idle_timeout: float
     max_connection: float
     relay_delay: float
+    storage: StorageSessions
+
+    def lock_for_storage(self) -> AbstractContextManager[object]: ...
 
     def connections(self, channel_arn: str | None = None) -> list[Connection]: ...
     def select(self, channel_arn: str, client_id: str | None, role: str | None) -> list[Connection]: ...
     def send_service_message(self, connections: list[Connection], message_type: str) -> None: ...
+
+
+def _storage_view(session: StorageSession) -> StorageSessionInfo:
+    return StorageSessionInfo(
+        session.channel_arn,
+        session.client_id,
+        session.joined_at,
+        session.offers,
+        session.answered,
+        session.candidates,
+    )
 
 
 def _view(connection: Connection) -> SignalingConnection:
@@ -49,7 +82,9 @@ class SignalingControl:
     ("MASTER" or "VIEWER"), or the viewer `client_id`. Each returns how many it reached.
     The journal records connections (`ConnectAsMaster`, `ConnectAsViewer`, `Disconnect`),
     relayed messages (`SendSdpOffer`, `SendSdpAnswer`, `SendIceCandidate`) and the service
-    messages sent here, under the service name "kinesis-video-signaling" (never SDP contents).
+    messages sent here, under the service name "kinesis-video-signaling" (never SDP contents);
+    the storage sessions' offers (`StorageOffer`, with `Delivered`), the answers and candidates
+    they received (`StorageAnswer`, `StorageIceCandidate`) under "kinesis-video-webrtc-storage".
     """
 
     def __init__(self, hub: _Hub) -> None:
@@ -126,3 +161,17 @@ class SignalingControl:
         for connection in found:
             connection.peer.abort()
         return len(found)
+
+    def storage_sessions(self, channel_arn: str | None = None) -> list[StorageSessionInfo]:
+        """The storage sessions JoinStorageSession and JoinStorageSessionAsViewer started (of one
+        channel or all), while the signaling connection their offer went to is open."""
+        with self._hub.lock_for_storage():
+            return [_storage_view(s) for s in self._hub.storage.sessions(channel_arn)]
+
+    def withhold_storage_offers(self, times: int = 1) -> None:
+        """The next `times` joins answer 200 but send no offer, as the AWS samples say can happen
+        (they call JoinStorageSession again until an offer arrives)."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._hub.lock_for_storage():
+            self._hub.storage.withheld += times

@@ -123,8 +123,9 @@ class SignalingClient:
     are still yielded, for information. Sends made while it reconnects wait for the new
     connection or fail with `SignalingClosedError`.
 
-    A master sends every message to a viewer (`recipient_client_id`); a viewer's go to the
-    master and name no recipient. Bad ids, a correlation id off its pattern or a payload over
+    A master sends every message to a viewer (`recipient_client_id`), except its answer and
+    candidates to a storage session (JoinStorageSession), which name no recipient as its offer
+    names no sender; a viewer's go to the master (or its storage session) and name no recipient. Bad ids, a correlation id off its pattern or a payload over
     10 KB raise ValueError before anything is sent. Iteration ends after `close()`; it raises
     `SignalingClosedError` when the client gave up reconnecting.
 
@@ -282,9 +283,11 @@ class SignalingClient:
 
     # --- sending ----------------------------------------------------------------------------
 
-    def _check_recipient(self, recipient_client_id: str | None) -> None:
-        if self._role is ChannelRole.MASTER and recipient_client_id is None:
-            raise ValueError("recipient_client_id is required: a MASTER sends every message to one viewer")
+    def _check_recipient(self, recipient_client_id: str | None, *, to_storage: bool = False) -> None:
+        # A master's answer or candidate naming no recipient goes to the storage session
+        # (JoinStorageSession), whose messages name no sender; a master never offers to it.
+        if self._role is ChannelRole.MASTER and recipient_client_id is None and not to_storage:
+            raise ValueError("recipient_client_id is required: a MASTER sends every offer to one viewer")
         if self._role is ChannelRole.VIEWER and recipient_client_id is not None:
             raise ValueError("recipient_client_id must be None: a VIEWER's messages go to the master")
 
@@ -301,8 +304,10 @@ class SignalingClient:
     async def send_answer(
         self, sdp: str, *, recipient_client_id: str | None = None, correlation_id: str | None = None
     ) -> Receipt:
-        """Send an SDP answer (the master to the viewer `recipient_client_id` that offered)."""
-        self._check_recipient(recipient_client_id)
+        """Send an SDP answer: the master's to the viewer `recipient_client_id` that offered, or,
+        with no recipient, to the storage session whose offer named no sender (JoinStorageSession);
+        a viewer's (to a storage session's offer) names no recipient."""
+        self._check_recipient(recipient_client_id, to_storage=True)
         frame = encode_sdp(
             "answer", sdp, recipient_client_id=recipient_client_id, correlation_id=correlation_id
         )
@@ -317,8 +322,9 @@ class SignalingClient:
         recipient_client_id: str | None = None,
         correlation_id: str | None = None,
     ) -> Receipt:
-        """Send one trickled ICE candidate (`candidate:...` line, its media id and line index)."""
-        self._check_recipient(recipient_client_id)
+        """Send one trickled ICE candidate (`candidate:...` line, its media id and line index); a
+        master names the viewer, or no recipient for the storage session."""
+        self._check_recipient(recipient_client_id, to_storage=True)
         frame = encode_candidate(
             candidate,
             sdp_mid,

@@ -58,12 +58,13 @@ def _validate_correlation_id(value: str) -> str:
 
 @attrs.frozen
 class SdpOffer:
-    """An SDP offer from another peer (a viewer's, when you are the master)."""
+    """An SDP offer from another peer (a viewer's, when you are the master), or from the storage
+    session after JoinStorageSession (then it names no sender)."""
 
     sdp: str = attrs.field(repr=lambda sdp: f"<{len(sdp)} characters>")
     """The session description (SDP text)."""
     sender_client_id: str | None = None
-    """The viewer that sent it (None when it came from the master)."""
+    """The viewer that sent it (None when it came from the master or the storage session)."""
 
 
 @attrs.frozen

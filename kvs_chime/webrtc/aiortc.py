@@ -76,7 +76,8 @@ async def send_offer(
 
 
 async def answer_offer(pc: PeerConnection, client: SignalingClient, offer: SdpOffer) -> None:
-    """Take a received offer, create the answer and send it back to its sender."""
+    """Take a received offer, create the answer and send it back to its sender (to the storage
+    session when the offer names none: JoinStorageSession's offers do not)."""
     aiortc = _aiortc()
     await pc.setRemoteDescription(aiortc.RTCSessionDescription(sdp=offer.sdp, type="offer"))
     await pc.setLocalDescription(await pc.createAnswer())

@@ -51,7 +51,7 @@ def test_every_operation_of_the_models_has_a_route() -> None:
                 assert "arn:aws:chime::1:x/y" in match.uri_params.values()
 
 
-def test_every_operation_of_the_six_services_is_emulated() -> None:
+def test_every_operation_of_the_seven_services_is_emulated() -> None:
     from kvs_chime.testing._backend import Ids, Settings
     from kvs_chime.testing._scope import Scope
 
@@ -59,8 +59,9 @@ def test_every_operation_of_the_six_services_is_emulated() -> None:
     scope = Scope(settings, Ids(), "us-east-1", "123456789012")
     expected = {(s.name, op) for s in load_services().values() for op in s.operations}
     assert set(scope.handlers) == expected
-    # 65 control-plane operations, 16 of chime-sdk-meetings, 1 + 6 of the media data plane.
-    assert len(expected) == 88
+    # 65 control-plane operations, 16 of chime-sdk-meetings, 1 + 6 of the media data plane,
+    # 2 of WebRTC storage.
+    assert len(expected) == 90
 
 
 def test_error_wire_format(local_endpoint: LocalEndpoint) -> None:

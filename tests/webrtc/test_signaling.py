@@ -161,7 +161,7 @@ def test_bad_roles_and_ids_are_refused_before_connecting(channel: Channel) -> No
     async def main() -> None:
         async with channel.master() as master, channel.viewer("v") as viewer:
             with pytest.raises(ValueError, match="recipient_client_id is required"):
-                await master.send_answer("v=0")
+                await master.send_offer("v=0")
             with pytest.raises(ValueError, match="recipient_client_id must be None"):
                 await viewer.send_offer("v=0", recipient_client_id="other")
             with pytest.raises(ValueError, match="at most 10240 bytes"):
