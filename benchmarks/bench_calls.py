@@ -7,7 +7,9 @@ region, in both spellings (keyword dict / typed request), and are the same value
 
 from __future__ import annotations
 
-import uuid
+import gc
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +21,7 @@ from bench_workloads import (
     CREATE_CHANNEL_RESPONSE,
     DESCRIBE_CHANNEL_KWARGS,
     DESCRIBE_CHANNEL_REQUEST,
+    DESCRIBE_CHANNEL_RESPONSE,
     POOL_NAME,
     create_pipeline_kwargs,
     create_pipeline_request,
@@ -28,8 +31,7 @@ from bench_workloads import (
     stubbed_facade,
 )
 
-from kvs_chime._validate import validate_request
-from kvs_chime.kinesisvideo import KinesisVideo
+from kvs_chime.kinesisvideo import CreateSignalingChannelRequest, KinesisVideo
 from kvs_chime.media_pipelines import MediaPipelines
 from kvs_chime.testing import LocalEndpoint
 
@@ -88,22 +90,19 @@ def stubbed_create_pipeline(n: int, rounds: int) -> Comparison:
 
 
 def stubbed_create_pipeline_floor(n: int, rounds: int) -> Comparison:
-    """Raw boto3 against the least a typed, validating facade can do per call: the package's
-    `validate_request`, hand-written unstructure (`bench_floor`), a token, the call, hand-written
-    structure; no pipeline, retry loop or call record. What no facade can beat through Stubber."""
+    """Raw boto3 against raw boto3 plus what no typed facade can avoid: building the response
+    objects (the hand-written `bench_floor.structure_create_pipeline`), on the same default
+    client. A facade under this row gains more on botocore's path than its types cost."""
     sess = session()
     raw_client, raw_stub = stubbed(sess, "chime-sdk-media-pipelines")
     floor_client, floor_stub = stubbed(sess, "chime-sdk-media-pipelines")
-    kwargs, request = create_pipeline_kwargs(), create_pipeline_request()
+    kwargs = create_pipeline_kwargs()
 
     def raw() -> object:
         return raw_client.create_media_stream_pipeline(**kwargs)
 
     def floor() -> object:
-        validate_request(request)
-        params = bench_floor.unstructure_create_pipeline(request)
-        params["ClientRequestToken"] = str(uuid.uuid4())
-        return bench_floor.structure_create_pipeline(floor_client.create_media_stream_pipeline(**params))
+        return bench_floor.structure_create_pipeline(floor_client.create_media_stream_pipeline(**kwargs))
 
     method, response = "create_media_stream_pipeline", create_pipeline_response()
     return compare(
@@ -114,8 +113,54 @@ def stubbed_create_pipeline_floor(n: int, rounds: int) -> Comparison:
     )
 
 
+THREADS = 8
+
+
+def _threaded_batch(stubber: Any, call: Callable[[], object]) -> Batch:
+    """`n` describes shared by `THREADS` threads on one client (one Stubber), wall time from
+    their common start to the last one's end."""
+
+    def batch(n: int) -> float:
+        for _ in range(n):
+            stubber.add_response("describe_signaling_channel", DESCRIBE_CHANNEL_RESPONSE)
+        barrier = threading.Barrier(THREADS + 1)
+
+        def work() -> None:
+            barrier.wait()
+            for _ in range(n // THREADS):
+                call()
+
+        threads = [threading.Thread(target=work) for _ in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        gc.collect()
+        barrier.wait()
+        start = time.perf_counter()
+        for thread in threads:
+            thread.join()
+        return time.perf_counter() - start
+
+    return batch
+
+
+def threads_describe(n: int, rounds: int) -> Comparison:
+    """8 threads sharing one raw client against 8 threads sharing one facade (its own client):
+    the facade's locks (retry budget, call records, deadline watch) under contention."""
+    sess = session()
+    raw_client, raw_stub = stubbed(sess, "kinesisvideo")
+    facade, fac_stub = stubbed_facade(KinesisVideo, sess)
+    kwargs, request = DESCRIBE_CHANNEL_KWARGS, DESCRIBE_CHANNEL_REQUEST
+    return compare(
+        _threaded_batch(raw_stub, lambda: raw_client.describe_signaling_channel(**kwargs)),
+        _threaded_batch(fac_stub, lambda: facade.describe_signaling_channel(request)),
+        n=n,
+        rounds=rounds,
+    )
+
+
 def loopback(n: int, rounds: int) -> dict[str, Comparison]:
-    """DescribeSignalingChannel and CreateMediaStreamPipeline against the local endpoint.
+    """DescribeSignalingChannel, CreateSignalingChannel and CreateMediaStreamPipeline against the
+    local endpoint (each create names a new channel, built before the round).
 
     Calls alternate raw / facade one by one (the server thread shares the process and the
     machine); each round starts from the same emulator state.
@@ -151,6 +196,25 @@ def loopback(n: int, rounds: int) -> dict[str, Comparison]:
             rounds=rounds,
             clock=WALL,
             setup=fresh_state,
+        )
+        raw_names: list[str] = []
+        facade_requests: list[CreateSignalingChannelRequest] = []
+
+        def fresh_names() -> None:
+            fresh_state()
+            raw_names[:] = [f"raw-{i}" for i in range(n + 8)]
+            facade_requests[:] = [
+                CreateSignalingChannelRequest(channel_name=f"kvs-{i}") for i in range(n + 8)
+            ]
+
+        results["create_channel"] = compare_interleaved(
+            lambda: raw_kv.create_signaling_channel(ChannelName=raw_names.pop()),
+            lambda: kv.create_signaling_channel(facade_requests.pop()),
+            calls=n,
+            rounds=rounds,
+            clock=WALL,
+            setup=fresh_names,
+            warmup=0,
         )
         results["create_pipeline"] = compare_interleaved(
             lambda: raw_mp.create_media_stream_pipeline(**create_kwargs),

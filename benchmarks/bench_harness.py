@@ -39,7 +39,9 @@ __all__ = [
     "compare",
     "compare_interleaved",
     "print_table",
+    "runs_row",
     "timed",
+    "verdict",
 ]
 
 Clock = Callable[[], int]
@@ -193,6 +195,32 @@ def ratio_row(name: str, c: Comparison, *, limit: float, target: str) -> Row:
         noise=f"±{c.noise * 100:.1f}%",
         target=target,
         met="yes" if c.ratio <= limit else "NO",
+    )
+
+
+def verdict(met: list[bool]) -> str:
+    """A target's verdict over the runs: met in all, in none, or flipping between them."""
+    return "yes" if all(met) else "NO" if not any(met) else "at noise"
+
+
+def runs_row(name: str, runs: list[Comparison], *, limit: float, target: str, higher: bool = False) -> Row:
+    """A row over several runs of one comparison: the median run's ratio, the in-run noise (the
+    median of the runs' bootstrap half-widths) beside the run-to-run spread (lowest..highest
+    run ratio), and the verdict of `verdict` for `ratio <= limit` (`>= limit` when `higher`).
+
+    With `higher`, the ratio shown is raw/kvs_chime (throughput: more is better)."""
+    ratios = sorted(1 / c.ratio if higher else c.ratio for c in runs)
+    ratio = statistics.median(ratios)
+    noise = statistics.median(c.noise for c in runs) * 100
+    met = [r >= limit if higher else r <= limit for r in ratios]
+    return Row(
+        name=name,
+        raw=fmt_time(statistics.median(c.a_median for c in runs)),
+        kvs=fmt_time(statistics.median(c.b_median for c in runs)),
+        ratio=f"{ratio:.3f}x ({(ratio - 1) * 100:+.1f}%)",
+        noise=f"±{noise:.1f}% in run; {len(runs)} runs {ratios[0]:.3f}..{ratios[-1]:.3f}x",
+        target=target,
+        met=verdict(met) if limit != float("inf") else "-",
     )
 
 

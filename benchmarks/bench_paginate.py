@@ -18,7 +18,7 @@ from typing import Any
 
 import bench_floor
 from bench_harness import CPU, Comparison, compare
-from bench_workloads import channel_pages, list_page_response, session, stubbed
+from bench_workloads import channel_pages, list_page_response, session, stubbed, stubbed_facade
 
 from kvs_chime._convert import structure_response
 from kvs_chime.kinesisvideo import KinesisVideo, ListSignalingChannelsResponse
@@ -32,8 +32,8 @@ class Walk:
     def __init__(self) -> None:
         sess = session()
         self.raw_client, self.raw_stub = stubbed(sess, "kinesisvideo")
-        fac_client, self.fac_stub = stubbed(sess, "kinesisvideo")
-        self.facade = KinesisVideo(client=fac_client)
+        # The facade builds its own client, as a user's would.
+        self.facade, self.fac_stub = stubbed_facade(KinesisVideo, sess)
         self._pages: dict[int, list[dict[str, Any]]] = {}
 
     def queue(self, stubber: Any, items: int) -> None:

@@ -183,6 +183,9 @@ def channel_info(index: int) -> dict[str, Any]:
     }
 
 
+DESCRIBE_CHANNEL_RESPONSE: dict[str, Any] = {"ChannelInfo": channel_info(0), "ResponseMetadata": _metadata()}
+
+
 def channel_pages(items: int, per_page: int = 100) -> list[dict[str, Any]]:
     """`items` channels in pages of `per_page`; every page but the last carries a NextToken."""
     pages: list[dict[str, Any]] = []
