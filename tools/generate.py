@@ -244,6 +244,7 @@ class ShapesModule:
                 raise SystemExit(f"{PRESENT_MEMBERS.name}: {shape_name} is part of a request")
         self.out: list[tuple[str, str, set[str]]] = []  # (shape, source, identifiers it uses)
         self.reach = reach(model)
+        self.modules: dict[str, frozenset[str]] = {}  # shared module -> its operations
         self.done: set[str] = set()
         self.visiting: set[str] = set()
         self.exported: list[str] = []
@@ -269,7 +270,10 @@ class ShapesModule:
         if len(ops) == 1:
             return "_" + xform_name(next(iter(ops)))
         named = self.group_classes(ops) or [n for n, r in self.reach.items() if r == ops]
-        return "_shared_" + xform_name(min(named))
+        module = "_shared_" + xform_name(min(named))
+        if self.modules.setdefault(module, ops) != ops:
+            raise SystemExit(f"{self.model.service_name}: two sets of operations share module {module}")
+        return module
 
     def needs_class(self, shape: Shape) -> bool:
         return (
@@ -433,31 +437,46 @@ class ShapesModule:
             for defined in re.findall(r"^(?:class (\w+)|(_\w+) = Spec)", source, re.M):
                 owner["".join(defined)] = module
         exported = {name: owner[name] for name in self.exported}
-        files = {}
-        for module, parts in chunks.items():
-            body = "\n\n\n".join(source for source, _ in parts)
-            imported: dict[str, set[str]] = {}
-            for _, uses in parts:
-                for name in uses:
-                    if owner[name] != module:
-                        imported.setdefault(owner[name], set()).add(name)
-            local = "".join(f"from .{m} import {', '.join(sorted(n))}\n" for m, n in sorted(imported.items()))
-            names = sorted(n for n, m in exported.items() if m == module)
-            files[module] = (
-                header(self.model)
-                + (
-                    "# pyright: reportPrivateUsage=false\n# (Specs are shared between the modules of this package)\n"
-                    if local
-                    else ""
-                )
-                + f'"""{self._module_doc(module, title)}"""\n\n'
-                + self.imports(body)
-                + local
-                + f"\n__all__ = {names!r}\n\n\n"
-                + body
-            )
+        files = {
+            module: self.render_module(module, parts, owner, exported, title)
+            for module, parts in chunks.items()
+        }
+        files["__init__"] = self.render_package(exported, title)
+        return files
+
+    def render_module(
+        self,
+        module: str,
+        parts: list[tuple[str, set[str]]],
+        owner: dict[str, str],
+        exported: dict[str, str],
+        title: str,
+    ) -> str:
+        """One module of the package: its shapes, importing what they use from the others."""
+        body = "\n\n\n".join(source for source, _ in parts)
+        imported: dict[str, set[str]] = {}
+        for name in set().union(*(uses for _, uses in parts)):
+            if owner[name] != module:
+                imported.setdefault(owner[name], set()).add(name)
+        local = "".join(f"from .{m} import {', '.join(sorted(n))}\n" for m, n in sorted(imported.items()))
+        names = sorted(n for n, m in exported.items() if m == module)
+        private = (
+            "# pyright: reportPrivateUsage=false\n# (Specs are shared between the modules of this package)\n"
+        )
+        return (
+            header(self.model)
+            + (private if local else "")
+            + f'"""{self._module_doc(module, title)}"""\n\n'
+            + self.imports(body)
+            + local
+            + f"\n__all__ = {names!r}\n\n\n"
+            + body
+        )
+
+    def render_package(self, exported: dict[str, str], title: str) -> str:
+        """The package's `__init__`: every shape, imported from its module when first asked for."""
         names = sorted(exported)
-        files["__init__"] = (
+        return (
             header(self.model)
             + f'"""Shapes of the {title} API ({self.model.service_name}): requests, responses, nested values, enums.\n\n'
             "Each is defined in the module of the operations that use it, imported when first asked for.\n"
@@ -475,7 +494,6 @@ class ShapesModule:
             + "        },\n    )\n\n"
             f"__all__ = {names!r}\n"
         )
-        return files
 
     @staticmethod
     def _module_doc(module: str, title: str) -> str:
