@@ -41,6 +41,8 @@ DEFAULT_IDLE_TIMEOUT = 600.0
 """Seconds without a frame from the peer before the service closes the connection (1001)."""
 DEFAULT_MAX_CONNECTION = 3600.0
 """Seconds a connection may last before the service closes it (1001)."""
+DEFAULT_MAX_VIEWERS = 10
+"""Viewers connected to one channel at a time (AWS's soft limit, raised on request)."""
 MAX_PAYLOAD = 10 * 1024
 """The largest messagePayload (base64 text) relayed, in bytes."""
 SERVICE = "kinesis-video-signaling"
@@ -132,6 +134,7 @@ class SignalingHub:
         self._held: dict[str, list[_Held]] = {}
         self.idle_timeout: float = DEFAULT_IDLE_TIMEOUT
         self.max_connection: float = DEFAULT_MAX_CONNECTION
+        self.max_viewers: int = DEFAULT_MAX_VIEWERS
         self.relay_delay: float = 0.0
         self.storage = StorageSessions()
         """The storage sessions (guarded by the hub's lock)."""
@@ -192,6 +195,16 @@ class SignalingHub:
                 raise Refusal(404, "ResourceNotFoundException", "The signaling channel does not exist here")
             if channel.life.status(now) != "ACTIVE":
                 raise Refusal(400, "ResourceInUseException", "The signaling channel is not ACTIVE")
+        if role == "VIEWER":
+            with self._lock:
+                others = sum(1 for (arn, cid) in self._viewers if arn == channel_arn and cid != client_id)
+            if others >= self.max_viewers:
+                # AWS refuses the handshake of a viewer past the channel's (soft) limit of 10.
+                raise Refusal(
+                    400,
+                    "ClientLimitExceededException",
+                    f"The channel already has its maximum of {self.max_viewers} viewers connected",
+                )
         return channel_arn, role, client_id, region, account
 
     def _check_expiry(self, request: HttpRequest, amz_date: str | None) -> None:

@@ -14,6 +14,7 @@ PATH = "/_kvs_chime/signaling"
 """The route's path."""
 
 _LIMITS = ("idle_timeout", "max_connection_duration", "relay_delay")
+_COUNTS = ("max_viewers",)
 
 
 def _answer(status: int, body: dict[str, object]) -> HttpResponse:
@@ -25,6 +26,7 @@ def _view(control: SignalingControl) -> dict[str, object]:
         "idle_timeout": control.idle_timeout,
         "max_connection_duration": control.max_connection_duration,
         "relay_delay": control.relay_delay,
+        "max_viewers": control.max_viewers,
         "connections": [
             {"channel_arn": c.channel_arn, "role": c.role, "client_id": c.client_id}
             for c in control.connections()
@@ -64,9 +66,13 @@ def answer(control: SignalingControl, request: HttpRequest) -> HttpResponse:
         if request.method == "GET":
             return _answer(200, _view(control))
         if request.method == "PUT":
-            unknown = set(body) - set(_LIMITS)
+            unknown = set(body) - set(_LIMITS) - set(_COUNTS)
             if unknown:
                 raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+            for key in _COUNTS:
+                value = body.get(key)
+                if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                    raise ValueError(f'"{key}" must be an integer')
             for key in _LIMITS:
                 value = body.get(key)
                 if value is None:
@@ -74,6 +80,8 @@ def answer(control: SignalingControl, request: HttpRequest) -> HttpResponse:
                 if not isinstance(value, (int, float)) or isinstance(value, bool):
                     raise ValueError(f'"{key}" must be a number')
                 setattr(control, key, float(value))
+            if body.get("max_viewers") is not None:
+                control.max_viewers = cast(int, body["max_viewers"])
             return _answer(200, _view(control))
         if request.method == "POST":
             action = body.get("action")

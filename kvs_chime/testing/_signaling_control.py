@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Protocol, cast
 
 import attrs
 
@@ -48,6 +48,7 @@ class _Hub(Protocol):
 
     idle_timeout: float
     max_connection: float
+    max_viewers: int
     relay_delay: float
     storage: StorageSessions
 
@@ -111,6 +112,20 @@ class SignalingControl:
         if seconds <= 0:
             raise ValueError("max_connection_duration must be positive")
         self._hub.max_connection = seconds
+
+    @property
+    def max_viewers(self) -> int:
+        """Viewers one channel may have connected at once; one more is refused at the handshake
+        with ClientLimitExceededException (AWS: 10, a soft limit raised on request). A viewer
+        reconnecting with its client id replaces itself and is not counted twice."""
+        return self._hub.max_viewers
+
+    @max_viewers.setter
+    def max_viewers(self, count: int) -> None:
+        given = cast(object, count)  # checked at run time: callers may be untyped
+        if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+            raise ValueError("max_viewers must be a positive int")
+        self._hub.max_viewers = count
 
     @property
     def relay_delay(self) -> float:

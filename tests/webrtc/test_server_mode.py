@@ -62,3 +62,4 @@ def test_the_server_relays_and_takes_faults_over_http() -> None:
 
         run(main)
         assert _admin(server.url, "PUT", {"relay_delay": 0.1})["relay_delay"] == 0.1
+        assert _admin(server.url, "PUT", {"max_viewers": 25})["max_viewers"] == 25

@@ -147,6 +147,38 @@ def test_ten_viewers_join_one_master_at_once(channel: Channel) -> None:
     assert signaling_ops(channel).count("ConnectAsViewer") == 10
 
 
+def test_a_viewer_past_the_channels_limit_is_refused_at_the_handshake(channel: Channel) -> None:
+    credentials = channel.kv.session.get_credentials()
+    wss, _ = channel.connector.endpoints(channel.arn, "VIEWER")
+    channel.endpoint.signaling.max_viewers = 3
+
+    def url(client_id: str) -> str:
+        return presigned_url(wss, channel.arn, credentials, client_id=client_id)
+
+    async def main() -> tuple[int, str]:
+        viewers = [channel.viewer(f"viewer-{i}") for i in range(3)]
+        await asyncio.gather(*(v.connect() for v in viewers))
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(url("viewer-3")):
+                pass
+        refusal = refused.value.response
+        # The same client id again replaces itself: not one more viewer.
+        async with connect(url("viewer-0")):
+            pass
+        await viewers[1].close()
+        await until(lambda: len(channel.endpoint.signaling.connections(channel.arn)) <= 2)
+        async with connect(url("viewer-3")):  # a place is free again
+            pass
+        await asyncio.gather(viewers[0].close(), viewers[2].close())
+        return refusal.status_code, refusal.body.decode() if refusal.body else ""
+
+    status, body = run(main)
+    assert status == 400 and "ClientLimitExceededException" in body
+    assert [e.status for e in channel.endpoint.journal.entries("ConnectAsViewer")].count(400) == 1
+    with pytest.raises(ValueError, match="max_viewers must be a positive int"):
+        channel.endpoint.signaling.max_viewers = 0
+
+
 # --- bad input, refused before the network or answered by the service ----------------------------
 
 

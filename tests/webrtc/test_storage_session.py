@@ -106,6 +106,8 @@ def test_a_second_join_sends_a_second_offer_with_new_ice_credentials(channel: Ch
             await asyncio.to_thread(storage.join_storage_session, request)
             first = await next_of(master, SdpOffer)
             await master.send_answer(ANSWER)
+            # The answer is taken before the second join (else it could count as the second's).
+            await until(lambda: any(s.answered for s in channel.endpoint.signaling.storage_sessions()))
             await asyncio.to_thread(storage.join_storage_session, request)
             second = await next_of(master, SdpOffer)
             ufrag = [line for line in second.sdp.splitlines() if line.startswith("a=ice-ufrag:")]
