@@ -784,18 +784,16 @@ def _type_checking_names() -> None:
             continue
         try:
             module = importlib.import_module(name)
-        except ImportError:  # an optional extra's module (aio, webrtc glue) without the extra
-            continue
+        except ImportError:
+            continue  # an optional extra's module (aio, webrtc glue) without the extra
         source = inspect.getsource(module) if getattr(module, "__file__", None) else ""
         for node in ast.parse(source).body:
-            if (
-                isinstance(node, ast.If)
-                and ast.unparse(node.test) == "TYPE_CHECKING"
-            ):
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
                 shapes = [  # only the shapes: other names stay as they were written
                     n
                     for n in node.body
-                    if isinstance(n, ast.ImportFrom) and (n.module or "").endswith("_shapes")
+                    if isinstance(n, ast.ImportFrom)
+                    and (n.module or "").endswith("_shapes")
                 ]
                 block = ast.Module(body=shapes, type_ignores=[])
                 try:
