@@ -7,6 +7,7 @@ import copy
 import datetime
 from typing import Any
 
+import attrs
 import pytest
 from dateutil.tz import tzutc
 
@@ -247,6 +248,29 @@ def test_describe_signaling_channel_response_parses() -> None:
     assert info.creation_time is CREATED
     assert info.single_master_configuration == SingleMasterConfiguration(message_ttl_seconds=60)
     assert info.channel_type is ChannelType.FULL_MESH
+
+
+def test_a_structured_response_is_the_value_its_constructor_makes_and_stays_frozen() -> None:
+    # Responses are built slot by slot, not through __init__: the result must not differ.
+    info = {
+        "ChannelName": "door",
+        "ChannelARN": CHANNEL_ARN,
+        "ChannelStatus": "ACTIVE",
+        "CreationTime": CREATED,
+    }
+    parsed = structure_response(
+        "DescribeSignalingChannel", {"ChannelInfo": info}, DescribeSignalingChannelResponse
+    )
+    built = DescribeSignalingChannelResponse(
+        channel_info=ChannelInfo(
+            channel_name="door", channel_arn=CHANNEL_ARN, channel_status=Status.ACTIVE, creation_time=CREATED
+        )
+    )
+    assert parsed == built and hash(parsed) == hash(built) and repr(parsed) == repr(built)
+    assert parsed.channel_info.version is None  # an absent member is set to its default
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        parsed.channel_info.channel_name = "other"  # type: ignore[misc]  # frozen: the point of the test
+    assert copy.deepcopy(parsed) == parsed
 
 
 # -- wrong types and missing members --------------------------------------------------------
