@@ -6,8 +6,9 @@ parse error, not silently `"5"`), `datetime` and `bytes` passed through as botoc
 expects them, keys the model does not know yet ignored.
 
 Each shape class gets straight-line code of its own on first use (one function per class and
-direction, compiled once), as fast as a hand-written walk into the same attrs classes: the
-per-item cost of every response and of every page of a paginated walk. Anything that code
+direction, compiled once), which stores each member in its slot rather than calling the class's
+keyword `__init__`: faster than a hand-written walk calling the constructors, and the per-item
+cost of every response and of every page of a paginated walk. Anything that code
 cannot read is read again by the cattrs converter of `_explain`, which follows the same rules
 with detailed validation and names every failing field path for the `ResponseParseError`; the
 success path never imports cattrs.
