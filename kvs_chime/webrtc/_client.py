@@ -280,6 +280,9 @@ class SignalingClient:
             return await asyncio.wait_for(self.__anext__(), timeout)
         except StopAsyncIteration:
             raise SignalingClosedError("the signaling client is closed") from None
+        except asyncio.TimeoutError:
+            # The builtin TimeoutError on every Python (3.10's asyncio.TimeoutError is another class).
+            raise TimeoutError(f"no signaling message within {timeout} s") from None
 
     # --- sending ----------------------------------------------------------------------------
 
