@@ -15,6 +15,8 @@ from ._operations import KinesisVideoOperations as Ops
 from ._reconcile import channel_differences, stream_differences
 from ._shapes import Status
 
+# The request and response classes are imported in the functions that build them: imported
+# here, they would define their modules' shapes whenever the facade is (see kvs_chime/_lazy.py).
 if TYPE_CHECKING:
     from ._shapes import (
         APIName,

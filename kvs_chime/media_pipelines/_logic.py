@@ -12,6 +12,8 @@ from ..errors import NotFoundError
 from ._operations import MediaPipelinesOperations as Ops
 from ._shapes import KinesisVideoStreamPoolStatus, MediaPipelineStatus
 
+# The request and response classes are imported in the functions that build them: imported
+# here, they would define their modules' shapes whenever the facade is (see kvs_chime/_lazy.py).
 if TYPE_CHECKING:
     from ._shapes import KinesisVideoStreamPoolConfiguration, MediaPipeline
 
