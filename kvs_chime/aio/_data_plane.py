@@ -20,6 +20,7 @@ from .._retry import RetryBudget, RetryPolicy
 from ..archived_media._async_operations import AsyncKinesisVideoArchivedMediaOperations
 from ..stream_media._async_operations import AsyncKinesisVideoMediaOperations
 from ..webrtc_storage._async_operations import AsyncKinesisVideoWebRtcStorageOperations
+from ..webrtc_storage._endpoint import webrtc_endpoint, webrtc_endpoint_request
 from ._facade import AsyncServiceFacade
 
 if TYPE_CHECKING:
@@ -137,22 +138,5 @@ class AsyncKinesisVideoWebRtcStorage(AsyncDataPlaneFacade, AsyncKinesisVideoWebR
         """The facade on the channel's WEBRTC endpoint (one `GetSignalingChannelEndpoint` call:
         keep the facade rather than asking again, the API has an account-wide rate limit), built
         as `kv` is. Enter it with `async with`."""
-        from ..kinesisvideo import (
-            ChannelProtocol,
-            ChannelRole,
-            GetSignalingChannelEndpointRequest,
-            SingleMasterChannelEndpointConfiguration,
-        )
-
-        response = await kv.get_signaling_channel_endpoint(
-            GetSignalingChannelEndpointRequest(
-                channel_arn=channel_arn,
-                single_master_channel_endpoint_configuration=SingleMasterChannelEndpointConfiguration(
-                    protocols=[ChannelProtocol.WEBRTC], role=ChannelRole.MASTER
-                ),
-            )
-        )
-        found = [e.resource_endpoint for e in response.resource_endpoint_list if e.protocol == "WEBRTC"]
-        if not found:
-            raise LookupError("GetSignalingChannelEndpoint returned no WEBRTC endpoint for the channel")
-        return cls.for_endpoint(kv, found[0])
+        response = await kv.get_signaling_channel_endpoint(webrtc_endpoint_request(channel_arn))
+        return cls.for_endpoint(kv, webrtc_endpoint(response))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._data_plane import DataPlaneFacade, bound_to, built_like
+from ._endpoint import webrtc_endpoint, webrtc_endpoint_request
 from ._operations import KinesisVideoWebRtcStorageOperations
 
 if TYPE_CHECKING:
@@ -36,25 +37,9 @@ class KinesisVideoWebRtcStorage(DataPlaneFacade, KinesisVideoWebRtcStorageOperat
         """The facade on the channel's WEBRTC endpoint (asked for once per `kv` and channel:
         `GetSignalingChannelEndpoint` has an account-wide rate limit), with `kv`'s session,
         Region, client configuration and retry policy."""
-        from ..kinesisvideo import (
-            ChannelProtocol,
-            ChannelRole,
-            GetSignalingChannelEndpointRequest,
-            SingleMasterChannelEndpointConfiguration,
-        )
 
         def build() -> KinesisVideoWebRtcStorage:
-            response = kv.get_signaling_channel_endpoint(
-                GetSignalingChannelEndpointRequest(
-                    channel_arn=channel_arn,
-                    single_master_channel_endpoint_configuration=SingleMasterChannelEndpointConfiguration(
-                        protocols=[ChannelProtocol.WEBRTC], role=ChannelRole.MASTER
-                    ),
-                )
-            )
-            found = [e.resource_endpoint for e in response.resource_endpoint_list if e.protocol == "WEBRTC"]
-            if not found:
-                raise LookupError("GetSignalingChannelEndpoint returned no WEBRTC endpoint for the channel")
-            return built_like(cls, kv, found[0])
+            response = kv.get_signaling_channel_endpoint(webrtc_endpoint_request(channel_arn))
+            return built_like(cls, kv, webrtc_endpoint(response))
 
         return bound_to(kv, (cls, "channel_arn", channel_arn), build)
