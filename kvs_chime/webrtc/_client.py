@@ -467,6 +467,9 @@ class SignalingClient:
                 ping_timeout=self._ping_timeout,
                 max_size=MAX_FRAME,
                 max_queue=_WS_QUEUE,
+                # No permessage-deflate: with it one 256 KB read can inflate into thousands of
+                # frames past the queue's pause (and signaling frames are small anyway).
+                compression=None,
                 close_timeout=2.0,
                 logger=_WIRE_LOG,
             )
