@@ -262,7 +262,6 @@ class SignalingClient:
             raise RuntimeError("a SignalingClient connects once; make a new one to connect again")
         self._started = True
         try:
-            self._reconnect.attempted(self._clock())
             await self._open()
         except BaseException:
             self._ended.set()
@@ -459,6 +458,7 @@ class SignalingClient:
         frozen = await self._frozen_credentials()
         at = datetime.fromtimestamp(self._wall_clock(), timezone.utc)
         url = presigned_url(info.wss_url, self._channel_arn, frozen, client_id=self._client_id, at=at)
+        self._reconnect.attempted(self._clock())  # counted in the policy's window from here
         try:
             ws = await connect(
                 url,

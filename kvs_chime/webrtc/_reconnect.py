@@ -88,7 +88,7 @@ class ReconnectState:
     _attempt_times: collections.deque[float] = attrs.field(factory=lambda: collections.deque[float]())
 
     def attempted(self, at: float) -> None:
-        """An attempt starts at `at` (the shell records its first connect; `next_delay` the rest)."""
+        """An attempt (a WebSocket handshake) starts at `at`: it counts in the window."""
         self._attempt_times.append(at)
 
     def opened(self, now: float) -> None:
@@ -108,8 +108,8 @@ class ReconnectState:
     def next_delay(self, now: float) -> float | None:
         """Seconds to wait before the next attempt, or None to give up.
 
-        Called before every attempt of an outage; the attempt is counted in the window at
-        `now` plus the delay returned.
+        Called before every attempt of an outage; the attempt itself is recorded with
+        `attempted` when it starts.
         """
         policy = self.policy
         started = self._run_started if self._run_started is not None else now
@@ -128,7 +128,6 @@ class ReconnectState:
         delay = max(backoff, self._window_wait(now))
         # Waiting for the window is not trying: it does not count against the deadline.
         self._run_started = started + (delay - backoff)
-        self.attempted(now + delay)
         return delay
 
     def _window_wait(self, now: float) -> float:

@@ -76,6 +76,7 @@ def _flap(state: ReconnectState, cycles: int, lifetime: float) -> list[float]:
         delay = state.next_delay(now)
         assert delay is not None  # connections open: the client never gives up
         now += delay
+        state.attempted(now)
         state.opened(now)
         times.append(now)
     return times
@@ -116,6 +117,7 @@ def test_waiting_for_the_window_does_not_count_against_the_deadline() -> None:
     state.begin(times[-1])
     delay = state.next_delay(times[-1])
     assert delay == pytest.approx(100.0)
+    state.attempted(100.0)
     state.failed()  # that attempt (at 100) fails: the run of failures has lasted 0 s, not 100
     assert state.next_delay(100.0) is not None
 
