@@ -307,6 +307,34 @@ def test_close_during_a_reconnect_leaves_no_socket_open_and_no_reconnect_after()
     run(main)
 
 
+def test_close_during_the_first_handshake_closes_the_socket_it_opens() -> None:
+    server = Server()
+    arrived = asyncio.Event()
+    release = asyncio.Event()
+
+    async def hold_handshake(ws: ServerConnection, request: Request) -> Response | None:
+        arrived.set()
+        await release.wait()
+        return None
+
+    async def idle(ws: ServerConnection, n: int) -> None:
+        pass
+
+    async def main() -> None:
+        async with serve(server.track(idle), "127.0.0.1", 0, process_request=hold_handshake) as listening:
+            signaling = client(port_of(listening), policy=FLAP)
+            connecting = asyncio.create_task(signaling.connect())
+            await asyncio.wait_for(arrived.wait(), 5)
+            await signaling.close()  # e.g. the application shuts down meanwhile
+            release.set()
+            with pytest.raises(SignalingClosedError):
+                await connecting
+            await until(lambda: len(server.opened) == 1 and server.open_now == 0)
+            assert not signaling.connected
+
+    run(main)
+
+
 def test_a_final_close_that_meets_the_age_limit_replacement_is_not_turned_into_a_reconnect() -> None:
     clock = ManualClock(0.0)
     server = Server()
