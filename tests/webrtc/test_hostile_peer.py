@@ -56,14 +56,19 @@ def test_an_offer_encoded_as_the_android_sdk_does_reaches_the_master(channel: Ch
 
     async def main() -> None:
         async with channel.master() as master, connect(_viewer_url(channel, "android")) as android:
-            await android.send(
-                json.dumps({"action": "SDP_OFFER", "messagePayload": payload, "correlationId": "a1"})
-            )
+            # The whole frame as the Android viewer sends it: an empty recipient, its own id as sender.
+            frame = {
+                "action": "SDP_OFFER",
+                "recipientClientId": "",
+                "senderClientId": "android",
+                "messagePayload": payload,
+            }
+            await android.send(json.dumps(frame))
             assert await master.receive(5) == SdpOffer(ANDROID_SDP, "android")
             # The master answers in the standard alphabet, padded, as the JS SDK sends.
             await master.send_answer(ANDROID_SDP, recipient_client_id="android")
-            frame = json.loads(await android.recv())
-            sent = frame["messagePayload"]
+            answer = json.loads(await android.recv())
+            sent = answer["messagePayload"]
             assert len(sent) % 4 == 0 and "-" not in sent and "_" not in sent
             assert json.loads(base64.b64decode(sent, validate=True))["sdp"] == ANDROID_SDP
 
