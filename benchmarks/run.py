@@ -27,6 +27,7 @@ import bench_mkv
 import bench_paginate
 import bench_startup
 import bench_steps
+import bench_webrtc_flap
 import boto3
 import botocore
 from bench_harness import Comparison, Row, fmt_bytes, fmt_time, print_table, runs_row, verdict
@@ -333,6 +334,13 @@ def main(argv: list[str]) -> int:
                 bench_aio.rows(LOOPBACK_CALLS, rounds(16)),
             )
         )
+    sections.append(
+        (
+            "9. signaling against flapping servers (raw: a websockets loop reconnecting at once; "
+            "kvs_chime: SignalingClient, policy durations / 20)",
+            bench_webrtc_flap.rows(bench_webrtc_flap.run(quick=args.quick)),
+        )
+    )
     title = (
         f"kvs_chime {kvs_chime.__version__} vs boto3 {boto3.__version__} / botocore {botocore.__version__}, "
         f"Python {platform.python_version()} ({platform.machine()}). ratio: median of per-round "

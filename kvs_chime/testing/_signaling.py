@@ -48,6 +48,22 @@ MAX_PAYLOAD = 10 * 1024
 SERVICE = "kinesis-video-signaling"
 """The service name signaling connections and messages are journaled under."""
 
+# The service relays payloads unread; peers send either base64 alphabet, padded or not (the JS
+# SDK standard and padded, the Android SDK URL-safe without padding).
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]*={0,2}")
+
+
+def _is_base64(text: str) -> bool:
+    if not _BASE64.fullmatch(text):
+        return False
+    unpadded = text.rstrip("=").translate(str.maketrans("-_", "+/"))
+    try:
+        base64.b64decode(unpadded + "=" * (-len(unpadded) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
 _ID = re.compile(r"[a-zA-Z0-9_.-]{1,256}")
 _ACTIONS = {"SDP_OFFER": "SendSdpOffer", "SDP_ANSWER": "SendSdpAnswer", "ICE_CANDIDATE": "SendIceCandidate"}
 _MAX_EXPIRES = 604800
@@ -319,10 +335,8 @@ class SignalingHub:
                 raise ServiceError(
                     "InvalidArgumentException", f"messagePayload is longer than {MAX_PAYLOAD} bytes"
                 )
-            try:
-                base64.b64decode(payload, validate=True)
-            except (binascii.Error, ValueError):
-                raise ServiceError("InvalidArgumentException", "messagePayload is not base64") from None
+            if not _is_base64(payload):
+                raise ServiceError("InvalidArgumentException", "messagePayload is not base64")
             if recipient is not None and not isinstance(recipient, str):
                 raise ServiceError("InvalidArgumentException", "recipientClientId must be a string")
             params["RecipientClientId"] = recipient

@@ -10,6 +10,8 @@ connects an aiortc `RTCPeerConnection` through it. See docs/howto/webrtc.md.
 from ._client import ConnectionInfoSource, Receipt, SignalingClient
 from ._errors import SignalingClosedError, SignalingConnectError, SignalingError
 from ._messages import (
+    MAX_DEPTH,
+    MAX_FRAME,
     MAX_PAYLOAD,
     GoAway,
     IceCandidate,
@@ -27,6 +29,8 @@ from ._reconnect import ReconnectPolicy
 
 __all__ = [
     "EXPIRES",
+    "MAX_DEPTH",
+    "MAX_FRAME",
     "MAX_PAYLOAD",
     "ConnectionInfoSource",
     "FrozenCredentials",

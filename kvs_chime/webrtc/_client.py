@@ -3,6 +3,8 @@
 One task reads the WebSocket and reconnects when the service (or the network) ends the
 connection; another keeps the ICE servers fresh. Sends wait while a reconnect is under way and
 are then sent on the new connection, or fail with `SignalingClosedError`: never dropped silently.
+Whatever ends the client (its own close, giving up, a bug), its WebSocket is closed: the service
+must not go on counting a peer that is gone.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, cast
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
@@ -26,10 +28,12 @@ from ..signaling import IceServer
 from ..workflows import WebRtcConnectionInfo
 from ._errors import SignalingClosedError, SignalingConnectError
 from ._messages import (
+    MAX_FRAME,
     GoAway,
     InboundMessage,
     ReconnectIceServer,
     StatusResponse,
+    UnknownMessage,
     decode_inbound,
     encode_candidate,
     encode_sdp,
@@ -47,8 +51,8 @@ _WIRE_LOG = redacting_logger("kvs_chime.webrtc.websocket")
 _DEFAULT_ICE_TTL = 300.0
 # Receipts nobody awaits are forgotten beyond this many (oldest first).
 _MAX_PENDING_RECEIPTS = 1024
-# Frames are at most a 10 KB payload plus the envelope; a little room for what the service adds.
-_MAX_FRAME = 64 * 1024
+# Frames websockets holds before it stops reading the socket (then TCP pushes back).
+_WS_QUEUE = 4
 
 
 class ConnectionInfoSource(Protocol):
@@ -67,13 +71,14 @@ class Receipt:
     """What `send_*` returns: the correlation id sent, and the service's status response for it.
 
     The service answers a correlation id only when the message failed, so `status()` waits at
-    most `timeout` seconds and returns None when no answer came.
+    most `timeout` seconds and returns None when no answer came, or when none can come any more
+    (the client closed, or forgot the receipt among more than 1024 unanswered ones).
     """
 
     def __init__(
         self,
         correlation_id: str | None,
-        future: asyncio.Future[StatusResponse] | None,
+        future: asyncio.Future[StatusResponse | None] | None,
         forget: Callable[[], None],
     ) -> None:
         self._correlation_id = correlation_id
@@ -86,7 +91,8 @@ class Receipt:
         return self._correlation_id
 
     async def status(self, timeout: float = 1.0) -> StatusResponse | None:
-        """The service's status response for this message, or None if none came within `timeout` s."""
+        """The service's status response for this message, or None if none came within `timeout` s
+        (or the client closed first)."""
         if self._future is None:
             return None
         try:
@@ -129,6 +135,20 @@ class SignalingClient:
     10 KB raise ValueError before anything is sent. Iteration ends after `close()`; it raises
     `SignalingClosedError` when the client gave up reconnecting.
 
+    The endpoint and ICE servers are looked up once and reused by reconnects while the ICE
+    servers are fresh; GO_AWAY, a failed attempt or their age makes the next attempt look them
+    up again (attempts, and so look-ups, are bounded by `policy`). Credentials are frozen in a
+    worker thread before each signing: a refresh (STS, SSO, instance metadata) never blocks the
+    event loop.
+
+    Inbox: at most `inbox_size` received messages wait for the application. When it is full the
+    client stops reading the WebSocket, so the service's frames wait in the socket's buffers and
+    TCP slows the sender; memory stays bounded (about `inbox_size` + 4 frames of at most
+    `MAX_FRAME` characters). While the client is not reading it sees no GO_AWAY or close and
+    answers no ping: an application that stops reading for longer than `ping_timeout` loses the
+    connection, and the client reconnects once it reads again. Status responses are matched to
+    receipts as they are read.
+
     `clock` (monotonic) and `wall_clock` (epoch seconds, the signing time) are injectable for
     tests; `check_interval` is how often the ICE servers' age is looked at.
     """
@@ -149,6 +169,7 @@ class SignalingClient:
         wall_clock: Callable[[], float] = time.time,
         check_interval: float = 1.0,
         rng: random.Random | None = None,
+        inbox_size: int = 64,
     ) -> None:
         role_name = str(role)
         if role_name not in ("MASTER", "VIEWER"):
@@ -160,6 +181,8 @@ class SignalingClient:
                 raise ValueError("client_id is required for a VIEWER")
             validate_client_id(client_id)
         region_of(channel_arn)  # a clear error now, not at connect time
+        if inbox_size < 1:
+            raise ValueError("inbox_size must be at least 1")
         self._connector = connector
         self._channel_arn = channel_arn
         self._credentials = credentials
@@ -175,20 +198,26 @@ class SignalingClient:
         self._reconnect = ReconnectState(self._policy, rng or random.Random())
         self._info: WebRtcConnectionInfo | None = None
         self._ice_fetched_at = 0.0
+        self._info_stale = False  # look the endpoint up again before the next attempt
         self._ws: ClientConnection | None = None
         self._opened_at = 0.0
         self._connected = asyncio.Event()
         self._ended = asyncio.Event()
         self._ice_wanted = asyncio.Event()
+        # Unbounded as a queue so the end marker always fits; the reader keeps messages within
+        # `inbox_size` by waiting for `_inbox_space`.
         self._inbox: asyncio.Queue[InboundMessage | _End] = asyncio.Queue()
-        self._receipts: collections.OrderedDict[str, asyncio.Future[StatusResponse]] = (
+        self._inbox_size = inbox_size
+        self._inbox_space = asyncio.Event()
+        self._receipts: collections.OrderedDict[str, asyncio.Future[StatusResponse | None]] = (
             collections.OrderedDict()
         )
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
         self._failure: SignalingClosedError | None = None
         self._started = False
-        self._replacing = False
+        # The connection the watcher closed at its age limit (its end means "reconnect").
+        self._replacing: ClientConnection | None = None
         self.reconnects: int = 0
         """How many times the client has reconnected."""
 
@@ -246,13 +275,14 @@ class SignalingClient:
     async def close(self) -> None:
         """Close the WebSocket (code 1000) and stop; iteration then ends. Safe to call twice."""
         self._closing = True
-        ws = self._ws
-        if ws is not None:
-            await ws.close()
+        # Stopped first: a reconnect under way cannot open a socket after this one was closed.
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._finish()
+        ws = self._ws
+        if ws is not None:
+            await ws.close()
 
     async def __aenter__(self) -> SignalingClient:
         return await self.connect()
@@ -267,6 +297,7 @@ class SignalingClient:
 
     async def __anext__(self) -> InboundMessage:
         item = await self._inbox.get()
+        self._inbox_space.set()
         if isinstance(item, _End):
             self._inbox.put_nowait(item)  # every later call ends too
             if self._failure is not None and not self._closing:
@@ -340,11 +371,12 @@ class SignalingClient:
     def _receipt(self, correlation_id: str | None) -> Receipt:
         if correlation_id is None:
             return Receipt(None, None, lambda: None)
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[StatusResponse | None] = asyncio.get_running_loop().create_future()
         self._receipts[correlation_id] = future
         while len(self._receipts) > _MAX_PENDING_RECEIPTS:
             _, oldest = self._receipts.popitem(last=False)
-            oldest.cancel()
+            if not oldest.done():
+                oldest.set_result(None)  # no answer will be matched to it any more
 
         def forget() -> None:
             if self._receipts.get(correlation_id) is future:
@@ -393,19 +425,51 @@ class SignalingClient:
         self._ice_fetched_at = self._clock()
         return info
 
-    async def _open(self) -> None:
+    def _ice_ttl(self) -> float:
+        return min((float(s.ttl) for s in self.ice_servers if s.ttl), default=_DEFAULT_ICE_TTL)
+
+    async def _connection_info(self) -> WebRtcConnectionInfo:
+        """The endpoint and ICE servers for the next attempt: the last ones while still valid."""
+        info = self._info
+        if (
+            info is not None
+            and not self._info_stale
+            and not ice_refresh_due(self._ice_fetched_at, self._ice_ttl(), self._clock())
+        ):
+            return info
+        if self._info_stale:
+            # After GO_AWAY the endpoint is read again (a connector's cache would hand out the old one).
+            forget = getattr(self._connector, "forget", None)
+            if callable(forget):
+                forget(self._channel_arn)
         info = await self._fetch_info()
+        self._info_stale = False
+        return info
+
+    async def _frozen_credentials(self) -> FrozenCredentials:
+        # Freezing may refresh (STS, SSO, instance metadata: blocking HTTP): never on the loop.
+        freeze = getattr(self._credentials, "get_frozen_credentials", None)
+        if not callable(freeze):
+            return cast(FrozenCredentials, self._credentials)
+        return cast(FrozenCredentials, await asyncio.to_thread(freeze))
+
+    async def _open(self) -> None:
+        info = await self._connection_info()
+        frozen = await self._frozen_credentials()
         at = datetime.fromtimestamp(self._wall_clock(), timezone.utc)
-        url = presigned_url(
-            info.wss_url, self._channel_arn, self._credentials, client_id=self._client_id, at=at
-        )
+        url = presigned_url(info.wss_url, self._channel_arn, frozen, client_id=self._client_id, at=at)
+        self._reconnect.attempted(self._clock())  # counted in the policy's window from here
         try:
             ws = await connect(
                 url,
                 open_timeout=self._open_timeout,
                 ping_interval=self._ping_interval,
                 ping_timeout=self._ping_timeout,
-                max_size=_MAX_FRAME,
+                max_size=MAX_FRAME,
+                max_queue=_WS_QUEUE,
+                # No permessage-deflate: with it one 256 KB read can inflate into thousands of
+                # frames past the queue's pause (and signaling frames are small anyway).
+                compression=None,
                 close_timeout=2.0,
                 logger=_WIRE_LOG,
             )
@@ -419,8 +483,12 @@ class SignalingClient:
             raise SignalingConnectError(
                 f"could not open the signaling WebSocket ({type(error).__name__})"
             ) from None
+        if self._closing:  # close() came while the handshake was under way
+            await ws.close()
+            raise SignalingClosedError("the signaling client is closed")
         self._ws = ws
         self._opened_at = self._clock()
+        self._reconnect.opened(self._opened_at)
         self._connected.set()
         _LOG.info("signaling connected as %s", self._role.value)
 
@@ -443,6 +511,11 @@ class SignalingClient:
             _LOG.exception("signaling client failed")
         finally:
             self._finish()
+            # Ended by itself (gave up, a bug): its socket goes too. When close() cancelled this
+            # task, close() closes the socket once the task is done.
+            ws = self._ws
+            if ws is not None and not self._closing:
+                await ws.close()
 
     async def _read_until_closed(self) -> int | None:
         """Read and dispatch frames; return the close code once this connection is over."""
@@ -452,28 +525,48 @@ class SignalingClient:
             try:
                 frame = await ws.recv()
             except ConnectionClosed:
-                if self._replacing:
-                    # The watcher closed it at its age limit: a new one is wanted.
-                    self._replacing = False
-                    return 1001
-                # The protocol's close code: Connection.close_code is websockets 15+.
-                return ws.protocol.close_code
-            message = decode_inbound(frame)
+                return self._close_code(ws)
+            message = self._decode(frame)
             if isinstance(message, StatusResponse) and message.correlation_id is not None:
                 future = self._receipts.get(message.correlation_id)
                 if future is not None and not future.done():
                     future.set_result(message)
             elif isinstance(message, ReconnectIceServer):
                 self._ice_wanted.set()
-            self._inbox.put_nowait(message)
+            await self._deliver(message)
             if isinstance(message, GoAway):
                 # Finish, disconnect, reconnect: the service closes this connection soon anyway.
-                # The endpoint is read again (a connector's cache would hand out the old one).
-                forget = getattr(self._connector, "forget", None)
-                if callable(forget):
-                    forget(self._channel_arn)
+                # The endpoint is read again before the next attempt, under the backoff.
+                self._info_stale = True
                 await ws.close(1000)
                 return 1001
+
+    def _close_code(self, ws: ClientConnection) -> int | None:
+        protocol = ws.protocol
+        # The watcher's own close at the age limit means "reconnect"; the service's close frame,
+        # when it came first, keeps its meaning (a 1000 is final).
+        if self._replacing is ws:
+            self._replacing = None
+            if protocol.close_rcvd is None or not protocol.close_rcvd_then_sent:
+                return 1001
+        # The protocol's close code: Connection.close_code is websockets 15+.
+        return protocol.close_code
+
+    @staticmethod
+    def _decode(frame: str | bytes) -> InboundMessage:
+        try:
+            return decode_inbound(frame)
+        except Exception as error:  # nothing a peer sends may end the client
+            raw = frame[:MAX_FRAME].decode("utf-8", "replace") if isinstance(frame, bytes) else frame
+            return UnknownMessage(raw, f"could not be read ({type(error).__name__})")
+
+    async def _deliver(self, message: InboundMessage) -> None:
+        # A full inbox stops the reading: websockets then stops reading the socket, and TCP
+        # pushes back on the sender, instead of memory growing with what nobody reads.
+        while self._inbox.qsize() >= self._inbox_size:
+            self._inbox_space.clear()
+            await self._inbox_space.wait()
+        self._inbox.put_nowait(message)
 
     async def _reopen(self, code: int | None) -> None:
         _LOG.info("signaling connection ended (code %s); reconnecting", code)
@@ -488,15 +581,18 @@ class SignalingClient:
                 await asyncio.sleep(delay)
             try:
                 await self._open()
+            except SignalingClosedError:
+                raise
             except SignalingConnectError as error:
                 self._reconnect.failed()
+                self._info_stale = True  # the endpoint may have moved
                 _LOG.info("signaling reconnect failed: %s", error)
                 continue
             except Exception as error:  # the connector's own errors (throttling, a deleted channel...)
                 self._reconnect.failed()
+                self._info_stale = True
                 _LOG.info("signaling reconnect failed: %s", type(error).__name__)
                 continue
-            self._reconnect.succeeded()
             self.reconnects += 1
             return
 
@@ -511,12 +607,13 @@ class SignalingClient:
             ws = self._ws
             age = self._clock() - self._opened_at
             stale = age >= self._policy.max_connection_age
-            if ws is not None and stale and self._connected.is_set() and not self._replacing:
+            if ws is not None and stale and self._connected.is_set() and self._replacing is not ws:
                 _LOG.info("signaling connection reached its age limit; replacing it")
-                self._replacing = True
+                self._replacing = ws
                 await ws.close(1000)
-            ttl = min((float(s.ttl) for s in self.ice_servers if s.ttl), default=_DEFAULT_ICE_TTL)
-            if self._ice_wanted.is_set() or ice_refresh_due(self._ice_fetched_at, ttl, self._clock()):
+            if self._ice_wanted.is_set() or ice_refresh_due(
+                self._ice_fetched_at, self._ice_ttl(), self._clock()
+            ):
                 self._ice_wanted.clear()
                 try:
                     await self._fetch_info()
@@ -528,6 +625,7 @@ class SignalingClient:
             self._ended.set()
             self._connected.clear()
             for future in self._receipts.values():
-                future.cancel()
+                if not future.done():
+                    future.set_result(None)  # no answer can come any more
             self._receipts.clear()
             self._inbox.put_nowait(_End())

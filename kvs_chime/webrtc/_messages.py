@@ -2,7 +2,11 @@
 
 No I/O here. Outbound messages are checked before they are encoded (client ids, correlation id,
 the 10 KB payload limit), so a bad one is refused before anything touches the network. Inbound
-text that is not a message this module knows is kept as an `UnknownMessage`, never raised.
+text that is not a message this module knows is kept as an `UnknownMessage`, never raised: the
+frame and its payload are read only within `MAX_FRAME` characters and `MAX_DEPTH` levels of JSON
+nesting (deeper JSON would exhaust the parser's recursion). `messagePayload` is read in both
+base64 alphabets, padded or not (the Android SDK sends URL-safe without padding); the standard
+alphabet, padded, is sent, as the JS SDK does.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import TypeAlias, cast
 import attrs
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_FRAME",
     "MAX_PAYLOAD",
     "GoAway",
     "IceCandidate",
@@ -33,6 +39,13 @@ __all__ = [
 
 MAX_PAYLOAD = 10 * 1024
 """The largest `messagePayload` (the base64 text on the wire) the service accepts, in bytes."""
+
+MAX_FRAME = 32 * 1024
+"""The longest inbound frame read, in characters: a 10 KB payload and its envelope, with room
+for what the service may add (longer frames end the connection, as WebSocket's 1009)."""
+
+MAX_DEPTH = 16
+"""The deepest JSON nesting read in a frame or its payload (real messages nest 2 levels)."""
 
 _ID = re.compile(r"[a-zA-Z0-9_.-]{1,256}")
 
@@ -186,12 +199,52 @@ def _object(value: object) -> dict[str, object] | None:
     return {str(k): v for k, v in cast("dict[object, object]", value).items()}
 
 
+# Either base64 alphabet ("+/" standard, "-_" URL-safe), padding optional.
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]*={0,2}")
+_TO_STANDARD = str.maketrans("-_", "+/")
+# JSON strings (escapes included), which may hold brackets that do not nest anything.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def decode_base64(text: str) -> bytes:
+    """The bytes of base64 `text` in either alphabet, padded or not; ValueError when it is not base64."""
+    if not _BASE64.fullmatch(text):
+        raise ValueError("not base64")
+    unpadded = text.rstrip("=").translate(_TO_STANDARD)
+    try:
+        return base64.b64decode(unpadded + "=" * (-len(unpadded) % 4), validate=True)
+    except binascii.Error:
+        raise ValueError("not base64") from None
+
+
+def _too_deep(text: str) -> bool:
+    """Whether the JSON `text` nests arrays or objects deeper than `MAX_DEPTH` (strings skipped)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for bracket in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        else:
+            depth = max(0, depth - 1)
+    return False
+
+
 def _payload(text: object) -> dict[str, object]:
     if not isinstance(text, str):
         raise ValueError("messagePayload is missing")
     try:
-        document: object = json.loads(base64.b64decode(text, validate=True))
-    except (binascii.Error, ValueError):
+        decoded = decode_base64(text).decode("utf-8")
+    except ValueError:  # UnicodeDecodeError included
+        raise ValueError("messagePayload is not base64 of JSON") from None
+    if _too_deep(decoded):
+        raise ValueError(f"messagePayload nests JSON deeper than {MAX_DEPTH} levels")
+    try:
+        document: object = json.loads(decoded)
+    except ValueError:
         raise ValueError("messagePayload is not base64 of JSON") from None
     found = _object(document)
     if found is None:
@@ -201,7 +254,13 @@ def _payload(text: object) -> dict[str, object]:
 
 def decode_inbound(text: str | bytes) -> InboundMessage:
     """Read one inbound frame; anything not understood comes back as an `UnknownMessage`."""
+    if len(text) > MAX_FRAME:
+        # Kept short: an oversized frame is reported, not held.
+        raw = text[:MAX_FRAME].decode("utf-8", "replace") if isinstance(text, bytes) else text[:MAX_FRAME]
+        return UnknownMessage(raw, f"longer than {MAX_FRAME} characters")
     raw = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    if _too_deep(raw):
+        return UnknownMessage(raw, f"nests JSON deeper than {MAX_DEPTH} levels")
     try:
         document: object = json.loads(raw) if raw.strip() else None
     except ValueError:

@@ -9,19 +9,26 @@ every connection.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol, cast
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from botocore.auth import SIGV4_TIMESTAMP, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from botocore.utils import (
+    percent_encode_sequence as _untyped_percent_encode_sequence,  # pyright: ignore[reportUnknownVariableType]  # botocore is untyped
+)
 
 from ._errors import SignalingConnectError
 from ._messages import validate_client_id
 
 if TYPE_CHECKING:
     from boto3.session import Session
+
+# botocore ships no type information; the function takes a mapping of strings.
+percent_encode_sequence = cast("Callable[[Mapping[str, str]], str]", _untyped_percent_encode_sequence)
 
 __all__ = ["EXPIRES", "FrozenCredentials", "SigningCredentials", "presigned_url", "session_credentials"]
 
@@ -47,8 +54,15 @@ class SigningCredentials(Protocol):
 
 
 def _sign(url: str, frozen: FrozenCredentials, region: str, at: datetime) -> str:
-    # SigV4QueryAuth.add_auth, with the signing time given rather than read from the clock (the
-    # expiry is measured from it). botocore ships no type information: Any, on purpose.
+    """`url` with botocore's SigV4 query signature at the instant `at`, through its public API.
+
+    `SigV4QueryAuth.add_auth` reads the clock itself; the signing instant here must follow the
+    client's `wall_clock` (a skewed host, the emulator's manual clock), so the query it would add
+    is written here in its order (operation parameters, then the auth parameters) and the
+    signature comes from the signer's public `canonical_request`, `string_to_sign` and
+    `signature`. tests/webrtc/test_presign.py checks the result against `add_auth`.
+    """
+    # botocore ships no type information: Any, on purpose.
     signer: Any = SigV4QueryAuth(
         Credentials(frozen.access_key, frozen.secret_key, frozen.token),
         "kinesisvideo",
@@ -57,12 +71,18 @@ def _sign(url: str, frozen: FrozenCredentials, region: str, at: datetime) -> str
     )
     request: Any = AWSRequest(method="GET", url=url)
     request.context["timestamp"] = at.strftime(SIGV4_TIMESTAMP)
-    signer._modify_request_before_signing(request)
-    canonical = signer.canonical_request(request)
-    signer._inject_signature_to_request(
-        request, signer.signature(signer.string_to_sign(request, canonical), request)
-    )
-    return str(request.url)
+    auth: dict[str, str] = {
+        "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+        "X-Amz-Credential": signer.scope(request),
+        "X-Amz-Date": request.context["timestamp"],
+        "X-Amz-Expires": str(EXPIRES),
+        "X-Amz-SignedHeaders": "host",
+    }
+    if frozen.token is not None:
+        auth["X-Amz-Security-Token"] = frozen.token
+    request.url = f"{url}&{percent_encode_sequence(auth)}"
+    signature = signer.signature(signer.string_to_sign(request, signer.canonical_request(request)), request)
+    return f"{request.url}&X-Amz-Signature={signature}"
 
 
 def session_credentials(session: Session | None = None) -> SigningCredentials:
@@ -115,6 +135,7 @@ def presigned_url(
     query = {"X-Amz-ChannelARN": channel_arn}
     if client_id is not None:
         query["X-Amz-ClientId"] = client_id
-    # The path as the service expects it: "/" when the endpoint has none.
-    url = f"{split.scheme}://{split.netloc}{split.path or '/'}?{urlencode(query)}"
+    # The path as the service expects it: "/" when the endpoint has none; the operation's query
+    # encoded as botocore encodes it (RFC 3986, "/" and ":" escaped).
+    url = f"{split.scheme}://{split.netloc}{split.path or '/'}?{percent_encode_sequence(query)}"
     return _sign(url, frozen, region or region_of(channel_arn), when)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +21,7 @@ from kvs_chime.webrtc import (
     decode_inbound,
     validate_client_id,
 )
-from kvs_chime.webrtc._messages import encode_candidate, encode_sdp
+from kvs_chime.webrtc._messages import MAX_FRAME, encode_candidate, encode_sdp
 
 from ..depth import examples
 
@@ -155,3 +156,46 @@ def test_what_is_sent_is_read_back_as_sent(sdp: str, recipient: str | None) -> N
 @given(st.one_of(st.text(), st.binary()))
 def test_no_frame_makes_decoding_raise(frame: str | bytes) -> None:
     decode_inbound(frame)
+
+
+# An SDP whose base64 has "+" and "/" (standard) or "-" and "_" (URL-safe), and needs padding.
+_SDP = "v=0\r\na=fingerprint:sha-256 FB:FF:?>\r\n"
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda b: base64.b64encode(b).decode(),  # the JS SDK
+        lambda b: base64.b64encode(b).decode().rstrip("="),
+        lambda b: base64.urlsafe_b64encode(b).decode().rstrip("="),  # the Android SDK
+        lambda b: base64.urlsafe_b64encode(b).decode(),
+    ],
+    ids=["standard", "standard unpadded", "url-safe unpadded (Android)", "url-safe padded"],
+)
+def test_a_payload_is_read_in_either_base64_alphabet_padded_or_not(encode: Callable[[bytes], str]) -> None:
+    payload = encode(json.dumps({"type": "answer", "sdp": _SDP}).encode())
+    assert decode_inbound(json.dumps({"messageType": "SDP_ANSWER", "messagePayload": payload})) == SdpAnswer(
+        _SDP, None
+    )
+
+
+@pytest.mark.parametrize("payload", ["e3=0", "e30===", "e3 0", "e", "=e30"])
+def test_what_is_not_base64_in_either_alphabet_is_unknown(payload: str) -> None:
+    message = decode_inbound(json.dumps({"messageType": "SDP_ANSWER", "messagePayload": payload}))
+    assert isinstance(message, UnknownMessage) and "not base64" in message.reason
+
+
+def test_deep_or_oversized_frames_are_unknown_messages_not_errors() -> None:
+    deep_payload = base64.b64encode(b"[" * 7000).decode()  # RecursionError in json.loads
+    deep = decode_inbound(json.dumps({"messageType": "SDP_OFFER", "messagePayload": deep_payload}))
+    assert isinstance(deep, UnknownMessage) and "deeper than 16" in deep.reason
+    envelope = decode_inbound('{"messageType": "GO_AWAY", "x": ' + "[" * 30000 + "}")
+    assert isinstance(envelope, UnknownMessage) and "deeper than 16" in envelope.reason
+    big = decode_inbound("x" * (MAX_FRAME + 1))
+    assert isinstance(big, UnknownMessage) and len(big.raw) == MAX_FRAME
+    # Brackets inside strings nest nothing: a real message full of them is read.
+    sdp = "a=x:" + "[{" * 5000
+    payload = base64.b64encode(json.dumps({"type": "offer", "sdp": sdp}).encode()).decode()
+    assert decode_inbound(json.dumps({"messageType": "SDP_OFFER", "messagePayload": payload})) == SdpOffer(
+        sdp, None
+    )

@@ -412,9 +412,10 @@ def test_ice_servers_are_refreshed_before_their_ttl_and_on_request(channel: Chan
 def test_messages_sent_during_a_reconnect_are_delivered_after_it(channel: Channel) -> None:
     async def main() -> None:
         async with channel.master() as master, channel.viewer("v") as viewer:
-            # The reconnect takes half a second: the sends below happen while it is under way.
-            channel.endpoint.faults.add_latency("GetIceServerConfig", 0.5, times=1)
-            channel.endpoint.signaling.drop(channel.arn, role="VIEWER")
+            # The reconnect takes half a second (after GO_AWAY the endpoint is looked up again):
+            # the sends below happen while it is under way.
+            channel.endpoint.faults.add_latency("GetSignalingChannelEndpoint", 0.5, times=1)
+            channel.endpoint.signaling.go_away(channel.arn, role="VIEWER")
             await until(lambda: not viewer.connected)
             assert viewer.reconnects == 0
             await asyncio.gather(*(viewer.send_candidate(f"candidate:{i}", "0", 0) for i in range(5)))
