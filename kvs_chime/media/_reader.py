@@ -14,6 +14,18 @@ Kinesis Video writes each fragment as its own EBML header and a Segment of unkno
 Clusters of unknown size. An unknown-size element ends where an element arrives that cannot be
 its child (the next Cluster, the Tags after a Cluster, the next fragment's EBML header): the
 Matroska rule, applied with the children tables below.
+
+Where a fragment of a `GetMedia` answer ends: the service writes the fragment's number and
+timestamps in a Tags element before the Cluster, and `AWS_KINESISVIDEO_MILLIS_BEHIND_NOW` and
+`AWS_KINESISVIDEO_CONTINUATION_TOKEN` in a Tags element after it (the GetMedia reference; the
+fragment dumps of awslabs/amazon-kinesis-video-streams-parser-library show the same order). An
+answer can stop cleanly at any element boundary, so with `get_media=True` a fragment is whole only
+once those closing tags are read, or the next fragment starts; one the answer stops before is
+`truncated`.
+
+Limits: Kinesis Video caps a fragment at 50 MiB, so no element may reach past 50 MiB from its
+fragment's start (`max_fragment_size`), and the leaves the reader holds have their own caps
+(`_CAPS`): a hostile size field fails at its header, before anything is buffered for it.
 """
 
 from __future__ import annotations
@@ -144,6 +156,31 @@ _LEAVES = frozenset(
 _VINT_LENGTH = bytes([0] + [8 - b.bit_length() + 1 for b in range(1, 256)])
 _VALUE_MASK = [0] + [(1 << (7 * n)) - 1 for n in range(1, 9)]
 
+MAX_FRAGMENT_SIZE = 50 * 1024 * 1024
+"""Kinesis Video's limit on one fragment (the GetMedia and PutMedia references)."""
+
+# The most bytes a held leaf may declare, far above what any writer puts there: numbers and
+# floats are at most 8 bytes (EBML), names and codec strings short, tags and CodecPrivate small.
+_CAPS: dict[int, int] = {
+    EBML: 4096,
+    TIMECODE: 8,
+    TIMECODE_SCALE: 8,
+    TRACK_NUMBER: 8,
+    TRACK_TYPE: 8,
+    DEFAULT_DURATION: 8,
+    CHANNELS: 8,
+    BLOCK_DURATION: 8,
+    REFERENCE_BLOCK: 8,
+    SAMPLING_FREQUENCY: 8,
+    CODEC_ID: 1024,
+    NAME: 64 * 1024,
+    TAG_NAME: 64 * 1024,
+    TAG_STRING: 1024 * 1024,
+    TAG_BINARY: 1024 * 1024,
+    CODEC_PRIVATE: 1024 * 1024,
+}
+_END_TAGS = frozenset({"AWS_KINESISVIDEO_CONTINUATION_TOKEN", "AWS_KINESISVIDEO_MILLIS_BEHIND_NOW"})
+
 _COMPACT_AT = 1 << 16
 _EBML_ID = EBML.to_bytes(4, "big")
 
@@ -172,7 +209,10 @@ class _Building:
         "block",
         "block_duration",
         "block_keyframe",
+        "cluster_seen",
         "cluster_timecode",
+        "end_tag",
+        "ended",
         "frames",
         "offset",
         "segment_seen",
@@ -197,6 +237,10 @@ class _Building:
         self.block: tuple[bytes, int] | None = None
         self.block_duration: int | None = None
         self.block_keyframe = True
+        # GetMedia's end of a fragment: a Tags element after a Cluster holding a closing tag.
+        self.cluster_seen = False
+        self.end_tag = False
+        self.ended = False
 
 
 class MkvReader:
@@ -206,9 +250,20 @@ class MkvReader:
 
     No I/O: `read_fragments` (a binary file), `iter_fragments` (an iterable of chunks) and
     `aiter_fragments` (an async iterable) are thin shells around it.
+
+    `get_media=True` reads a `GetMedia` answer, whose fragments each end with the service's
+    closing tags (continuation token, millis-behind-now): a fragment is whole only once they are
+    read or the next fragment starts, so one the answer stops before, even at an element
+    boundary, is `truncated`. `max_fragment_size` bounds memory: an element reaching further
+    than that from its fragment's start raises `MkvFormatError` as soon as its header is read
+    (Kinesis Video's limit, 50 MiB, by default; raise it to read a large plain file).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, get_media: bool = False, max_fragment_size: int = MAX_FRAGMENT_SIZE) -> None:
+        if max_fragment_size < 1:
+            raise ValueError(f"max_fragment_size must be at least 1, got {max_fragment_size}")
+        self._get_media = get_media
+        self._max_fragment = max_fragment_size
         self._buf = bytearray()
         self._pos = 0
         self._base = 0  # stream offset of _buf[0]
@@ -266,7 +321,7 @@ class MkvReader:
             while self._stack:
                 self._pop(end)
             if self._fragment is not None and self._fragment.segment_seen:
-                self._finish(end, truncated=False)
+                self._finish(end, truncated=self._get_media and not self._fragment.ended)
             self._fragment = _Building(end)
         while self._stack:
             top = self._stack[-1]
@@ -274,8 +329,11 @@ class MkvReader:
                 truncated = True
             self._pop(end)
         if self._fragment is not None:
-            # A fragment whose Segment never began was cut off in its EBML header.
-            self._finish(self._base + len(self._buf), truncated=truncated or not self._fragment.segment_seen)
+            # A fragment whose Segment never began was cut off in its EBML header; a GetMedia
+            # fragment whose closing tags never came was cut off between two elements.
+            fragment = self._fragment
+            cut = not fragment.segment_seen or (self._get_media and not fragment.ended)
+            self._finish(self._base + len(self._buf), truncated=truncated or cut)
         self._buf = bytearray()
         self._pos = 0
         return self._take()
@@ -358,6 +416,21 @@ class MkvReader:
             if not stack and eid in _TOP:
                 self._top_level(eid, here)
             payload = here + header
+            if size is not None:
+                # Bounded memory: no element reaches past the fragment's limit, and no held leaf
+                # past its own cap; both fail here, before a byte of the payload is kept.
+                fragment = self._fragment
+                if payload + size - (fragment.offset if fragment is not None else here) > self._max_fragment:
+                    raise MkvFormatError(
+                        _name(eid),
+                        here,
+                        f"declares {size} bytes: past the {self._max_fragment}-byte fragment limit",
+                    )
+                cap = _CAPS.get(eid)
+                if cap is not None and size > cap:
+                    raise MkvFormatError(
+                        _name(eid), here, f"declares {size} bytes, more than its limit of {cap}"
+                    )
             if eid in children:
                 if size is None and eid not in (SEGMENT, CLUSTER):
                     raise MkvFormatError(
@@ -393,6 +466,8 @@ class MkvReader:
             return pos
         base = self._base
         limit = end if parent_end is None else min(end, parent_end - base)
+        # A block past the fragment limit is left to the general path, which raises.
+        limit = min(limit, fragment.offset + self._max_fragment - base)
         cluster_time = fragment.cluster_timecode
         scale = fragment.timecode_scale
         tracks = fragment.tracks
@@ -485,6 +560,7 @@ class MkvReader:
             fragment.block_keyframe = True
         elif eid == CLUSTER:
             fragment.cluster_timecode = None
+            fragment.cluster_seen = True
 
     def _pop(self, here: int) -> None:
         closed = self._stack.pop()
@@ -498,6 +574,11 @@ class MkvReader:
             name, value = fragment.simple_tags.pop()
             if isinstance(name, str):
                 fragment.tags.append(MkvTag(name, value if value is not None else ""))
+                if name in _END_TAGS and fragment.cluster_seen:
+                    fragment.end_tag = True
+        elif eid == TAGS and fragment.end_tag:
+            # Only a whole Tags element ends the fragment: one cut inside it is still open.
+            fragment.ended = True
         elif eid == BLOCK_GROUP and fragment.block is not None:
             data, offset = fragment.block
             fragment.block = None
@@ -527,7 +608,7 @@ class MkvReader:
             name=name if isinstance(name, str) else "",
             default_duration_ns=default_duration if isinstance(default_duration, int) else None,
             sampling_frequency=sampling if isinstance(sampling, float) else None,
-            channels=channels if isinstance(channels, int) else None,
+            channels=channels if isinstance(channels, int) else 1,  # Matroska's default
         )
 
     # -- leaves ------------------------------------------------------------------------------

@@ -149,6 +149,32 @@ def test_dropped_connections_resume_without_loss_or_duplicate(
     assert [f.frames for f in resumed] == [f.frames for f in whole]  # frame for frame
 
 
+def test_answers_ending_cleanly_inside_a_fragment_lose_no_audio(
+    meeting_audio: tuple[LocalEndpoint, dict],
+) -> None:  # type: ignore[type-arg]  # fixture
+    # Each answer ends with no transport error at an element boundary inside a fragment, before
+    # its closing tags: that fragment is not handed over as it stands but read again whole and
+    # handed over once, and each resume starts from the last whole fragment's continuation token.
+    ep, streams = meeting_audio
+    kv = kinesis_video(ep)
+    start, end = streams["alice"]
+    arn = start.kinesis_video_stream_arn
+
+    def read() -> list[Fragment]:
+        follow = follow_stream(
+            kv, arn, start=at(start), end_fragment_number=end.end_fragment_number, sleep=lambda _: None
+        )
+        return list(follow)
+
+    whole = read()
+    ep.media_faults.drop_get_media(after_fragments=2, times=3, clean=True)
+    resumed = read()
+    assert ep.media_faults.pending() == 0  # every cut happened
+    assert summary(resumed) == summary(whole)
+    assert [f.frames for f in resumed] == [f.frames for f in whole]
+    assert all(not f.truncated and f.continuation_token == f.fragment_number for f in resumed)
+
+
 def test_a_past_range_reads_the_same_fragments_as_following(
     meeting_audio: tuple[LocalEndpoint, dict],
 ) -> None:  # type: ignore[type-arg]  # fixture
