@@ -164,7 +164,7 @@ def test_adts_gives_headers_or_the_packages_error(
     st.lists(st.binary(max_size=300), max_size=6),
     st.booleans(),
 )
-def test_the_decoder_gives_pcm_or_the_packages_error(
+def test_the_aac_decoder_gives_pcm_or_the_packages_error(
     codec_private: bytes, frames: list[bytes], skip: bool
 ) -> None:
     decoder = AacDecoder(codec_private, skip_bad_frames=skip)
