@@ -31,6 +31,9 @@ fragment's start (`max_fragment_size`), and the leaves the reader holds have the
 from __future__ import annotations
 
 import struct
+from typing import Any
+
+import attrs
 
 from ._errors import MkvFormatError
 from ._fragment import Fragment, Frame, MkvTag, Track
@@ -179,10 +182,27 @@ _CAPS: dict[int, int] = {
     TAG_BINARY: 1024 * 1024,
     CODEC_PRIVATE: 1024 * 1024,
 }
+_TAG_LEAVES = frozenset({TAG_NAME, TAG_STRING, TAG_BINARY})
 _END_TAGS = frozenset({"AWS_KINESISVIDEO_CONTINUATION_TOKEN", "AWS_KINESISVIDEO_MILLIS_BEHIND_NOW"})
 
 _COMPACT_AT = 1 << 16
+# Up to this many buffered bytes a pass scans an immutable copy; beyond it, a view.
+_COPY_AT_MOST = 1 << 20
 _EBML_ID = EBML.to_bytes(4, "big")
+
+
+def _frame_fast() -> tuple[Any, ...]:
+    """`object.__new__` and the slot setters of `Frame`, for building frames in the hot loop
+    without the frozen class's generated __init__ (which sets each slot through a bound
+    `object.__setattr__`). `Frame` has no validators or converters; tests check that frames
+    built this way equal `Frame(...)`."""
+    slots = Frame.__dict__
+    names = ("track_number", "timestamp_ns", "data", "keyframe", "duration_ns")
+    assert tuple(f.name for f in attrs.fields(Frame)) == names
+    return (object.__new__, *(slots[name].__set__ for name in names))
+
+
+_FRAME_FAST = _frame_fast()
 
 
 def _name(eid: int) -> str:
@@ -273,6 +293,7 @@ class MkvReader:
         self._done: list[Fragment] = []
         self._closed = False
         self._failed: MkvFormatError | None = None
+        self._need = 0  # stream offset up to which bytes are needed before scanning again
 
     @property
     def offset(self) -> int:
@@ -347,26 +368,38 @@ class MkvReader:
 
     def _parse(self) -> None:
         buf = self._buf
-        # One view for the whole pass (slices of it copy once); released before the buffer is
-        # compacted or grown again.
-        view = memoryview(buf)
-        try:
-            pos = self._scan(buf, view, self._pos)
-        finally:
-            view.release()
+        if self._base + len(buf) < self._need:
+            return  # the element waited for is still incomplete: nothing to scan again
+        if len(buf) - self._pos <= _COPY_AT_MOST:
+            # The usual case: a few chunks buffered. One immutable copy per pass makes each
+            # frame's payload a single slice (bytes of bytes), the hot path's main cost.
+            pos = self._scan(bytes(buf), self._pos)
+        else:
+            # A large element buffered: a view, so it is not copied again on every pass
+            # (released before the buffer is compacted or grown again).
+            view = memoryview(buf)
+            try:
+                pos = self._scan(view, self._pos)
+            finally:
+                view.release()
         self._pos = pos
         if pos >= _COMPACT_AT or pos == len(buf):
             del buf[:pos]
             self._base += pos
             self._pos = 0
 
-    def _scan(self, buf: bytearray, view: memoryview, pos: int) -> int:
+    def _scan(self, buf: bytes | memoryview, pos: int) -> int:
+        """Read elements from `pos` of `buf` (the buffer, or a view of it); return where
+        reading stopped, having set `_need` to the stream offset it waits for."""
+        self._need = 0
+        base = self._base
         end = len(buf)
         stack = self._stack
         leaves = _LEAVES
         children = _CHILDREN
         value_mask = _VALUE_MASK
         vint_length = _VINT_LENGTH
+        max_fragment = self._max_fragment
         while True:
             if self._skip:
                 take = min(self._skip, end - pos)
@@ -374,7 +407,7 @@ class MkvReader:
                 self._skip -= take
                 if self._skip:
                     return pos
-            here = self._base + pos
+            here = base + pos
             while stack:
                 top_end = stack[-1].end
                 if top_end is None or top_end > here:
@@ -387,6 +420,7 @@ class MkvReader:
             if id_length == 0 or id_length > 4:
                 raise MkvFormatError("element ID", here, f"invalid first byte 0x{first:02X}")
             if pos + id_length >= end:
+                self._need = here + id_length + 1
                 return pos
             size_first = buf[pos + id_length]
             size_length = vint_length[size_first]
@@ -394,19 +428,20 @@ class MkvReader:
                 raise MkvFormatError("element size", here + id_length, "invalid first byte 0x00")
             header = id_length + size_length
             if pos + header > end:
+                self._need = here + header
                 return pos
-            eid = first if id_length == 1 else int.from_bytes(view[pos : pos + id_length], "big")
+            eid = first if id_length == 1 else int.from_bytes(buf[pos : pos + id_length], "big")
             if size_length == 1:
                 known = size_first & 0x7F
             else:
-                known = int.from_bytes(view[pos + id_length : pos + header], "big") & value_mask[size_length]
+                known = int.from_bytes(buf[pos + id_length : pos + header], "big") & value_mask[size_length]
             size: int | None = known
             if known == value_mask[size_length]:
                 size = None
             elif eid == SIMPLE_BLOCK and stack and stack[-1].eid == CLUSTER:
                 # The hot path: a run of unlaced SimpleBlocks in a Cluster (nearly every
                 # element of an audio stream). Anything unusual is left to the general path.
-                after = self._block_run(buf, view, pos, end, stack[-1].end)
+                after = self._block_run(buf, pos, end, stack[-1].end)
                 if after != pos:
                     pos = after
                     continue
@@ -417,49 +452,56 @@ class MkvReader:
                 self._top_level(eid, here)
             payload = here + header
             if size is not None:
-                # Bounded memory: no element reaches past the fragment's limit, and no held leaf
-                # past its own cap; both fail here, before a byte of the payload is kept.
+                element_end = payload + size
+                # Bounded memory: no element reaches past its fragment's limit; this fails
+                # here, at the header, before a byte of the payload is kept.
                 fragment = self._fragment
-                if payload + size - (fragment.offset if fragment is not None else here) > self._max_fragment:
+                if element_end - (fragment.offset if fragment is not None else here) > max_fragment:
                     raise MkvFormatError(
                         _name(eid),
                         here,
-                        f"declares {size} bytes: past the {self._max_fragment}-byte fragment limit",
+                        f"declares {size} bytes: past the {max_fragment}-byte fragment limit",
                     )
-                cap = _CAPS.get(eid)
-                if cap is not None and size > cap:
-                    raise MkvFormatError(
-                        _name(eid), here, f"declares {size} bytes, more than its limit of {cap}"
-                    )
+                if stack:
+                    parent_end = stack[-1].end
+                    if parent_end is not None and element_end > parent_end:
+                        raise MkvFormatError(
+                            _name(eid), here, f"runs past the end of its parent {_name(stack[-1].eid)}"
+                        )
+            else:
+                element_end = None
             if eid in children:
-                if size is None and eid not in (SEGMENT, CLUSTER):
-                    raise MkvFormatError(
-                        _name(eid), here, "unknown size is allowed only for Segment and Cluster"
-                    )
                 if size is None:
+                    if eid != SEGMENT and eid != CLUSTER:
+                        raise MkvFormatError(
+                            _name(eid), here, "unknown size is allowed only for Segment and Cluster"
+                        )
                     # Bounded by a parent of known size, if there is one.
                     element_end = stack[-1].end if stack else None
-                else:
-                    element_end = payload + size
-                    self._check_inside(eid, here, element_end)
                 stack.append(_Open(eid, here, element_end, size is None))
                 self._open(eid)
                 pos += header
                 continue
             if size is None:
                 raise MkvFormatError(_name(eid), here, "unknown size is allowed only for Segment and Cluster")
-            self._check_inside(eid, here, payload + size)
             if eid in leaves or eid == EBML:
+                cap = _CAPS.get(eid)
+                if cap is not None and size > cap:
+                    # A held leaf has its own, smaller cap.
+                    raise MkvFormatError(
+                        _name(eid), here, f"declares {size} bytes, more than its limit of {cap}"
+                    )
                 if pos + header + size > end:
+                    self._need = payload + size
                     return pos
                 if eid != EBML:
-                    self._leaf(eid, view[pos + header : pos + header + size], here)
+                    self._leaf(eid, buf[pos + header : pos + header + size], here)
                 pos += header + size
             else:
                 pos += header
                 self._skip = size
 
-    def _block_run(self, buf: bytearray, view: memoryview, pos: int, end: int, parent_end: int | None) -> int:
+    def _block_run(self, buf: bytes | memoryview, pos: int, end: int, parent_end: int | None) -> int:
         """Read consecutive plain SimpleBlocks from `pos`; return where the run stopped."""
         fragment = self._fragment
         if fragment is None or fragment.cluster_timecode is None:
@@ -472,6 +514,10 @@ class MkvReader:
         scale = fragment.timecode_scale
         tracks = fragment.tracks
         append = fragment.frames.append
+        viewing = isinstance(buf, memoryview)  # slices of a view are views: copy them once
+        new, set_track, set_time, set_data, set_key, set_duration = _FRAME_FAST
+        last_track = -1
+        duration: int | None = None
         while pos + 2 <= limit and buf[pos] == SIMPLE_BLOCK:
             size_first = buf[pos + 1]
             if size_first & 0x80:
@@ -481,36 +527,31 @@ class MkvReader:
             else:
                 break
             stop = start + size
-            if size < 4 or size in (0x7F, 0x3FFF) or stop > limit:  # too short, or unknown size
+            if size < 4 or size == 0x7F or size == 0x3FFF or stop > limit:  # too short, or unknown size
                 break
             track_byte = buf[start]
             flags = buf[start + 3]
-            if not track_byte & 0x80 or flags & 0x06:
+            if track_byte < 0x80 or flags & 0x06:
                 break
             relative = (buf[start + 1] << 8) | buf[start + 2]
             if relative >= 0x8000:
                 relative -= 0x10000
-            track = tracks.get(track_byte & 0x7F)
-            append(
-                Frame(
-                    track_number=track_byte & 0x7F,
-                    timestamp_ns=(cluster_time + relative) * scale,
-                    data=bytes(view[start + 4 : stop]),
-                    keyframe=bool(flags & 0x80),
-                    duration_ns=track.default_duration_ns if track is not None else None,
-                )
-            )
+            if track_byte != last_track:
+                last_track = track_byte
+                track = tracks.get(track_byte & 0x7F)
+                duration = track.default_duration_ns if track is not None else None
+            data = buf[start + 4 : stop]
+            # Frame(...) without attrs' generated __init__: the same slots set directly, at
+            # half the cost (see _frame_fast); this is most of the reader's time.
+            frame = new(Frame)
+            set_track(frame, track_byte & 0x7F)
+            set_time(frame, (cluster_time + relative) * scale)
+            set_data(frame, bytes(data) if viewing else data)
+            set_key(frame, flags >= 0x80)
+            set_duration(frame, duration)
+            append(frame)
             pos = stop
         return pos
-
-    def _check_inside(self, eid: int, here: int, element_end: int) -> None:
-        if not self._stack:
-            return
-        parent_end = self._stack[-1].end
-        if parent_end is not None and element_end > parent_end:
-            raise MkvFormatError(
-                _name(eid), here, f"runs past the end of its parent {_name(self._stack[-1].eid)}"
-            )
 
     def _top_level(self, eid: int, here: int) -> None:
         # A new EBML header, or a second Segment, starts the next fragment.
@@ -613,9 +654,18 @@ class MkvReader:
 
     # -- leaves ------------------------------------------------------------------------------
 
-    def _leaf(self, eid: int, payload: memoryview, here: int) -> None:
+    def _leaf(self, eid: int, payload: bytes | memoryview, here: int) -> None:
         fragment = self._current(here)
-        if eid == SIMPLE_BLOCK:
+        if eid in _TAG_LEAVES:  # the most frequent leaves
+            if not fragment.simple_tags:
+                return
+            current = fragment.simple_tags[-1]
+            if eid == TAG_BINARY:
+                current[1] = bytes(payload)
+            else:
+                text = _text(payload, eid, here)
+                current[0 if eid == TAG_NAME else 1] = text
+        elif eid == SIMPLE_BLOCK:
             self._block(fragment, bytes(payload), here, None, None)
         elif eid == TIMECODE:
             fragment.cluster_timecode = _uint(payload)
@@ -625,15 +675,6 @@ class MkvReader:
             fragment.block_duration = _uint(payload)
         elif eid == REFERENCE_BLOCK:
             fragment.block_keyframe = False
-        elif eid in (TAG_NAME, TAG_STRING, TAG_BINARY):
-            if not fragment.simple_tags:
-                return
-            current = fragment.simple_tags[-1]
-            if eid == TAG_BINARY:
-                current[1] = bytes(payload)
-            else:
-                text = _text(payload, eid, here)
-                current[0 if eid == TAG_NAME else 1] = text
         elif eid == TIMECODE_SCALE:
             scale = _uint(payload)
             if scale < 1:
@@ -748,11 +789,11 @@ def _unlace(data: bytes, start: int, lacing: int, what: str, here: int) -> list[
     return frames
 
 
-def _uint(payload: memoryview) -> int:
+def _uint(payload: bytes | memoryview) -> int:
     return int.from_bytes(payload, "big")
 
 
-def _float(payload: memoryview, here: int) -> float:
+def _float(payload: bytes | memoryview, here: int) -> float:
     if len(payload) == 4:
         return float(struct.unpack(">f", payload)[0])
     if len(payload) == 8:
@@ -762,7 +803,7 @@ def _float(payload: memoryview, here: int) -> float:
     raise MkvFormatError("SamplingFrequency", here, f"a float must be 0, 4 or 8 bytes, got {len(payload)}")
 
 
-def _text(payload: memoryview, eid: int, here: int) -> str:
+def _text(payload: bytes | memoryview, eid: int, here: int) -> str:
     try:
         # Strings may be padded with NULs.
         return bytes(payload).decode("utf-8").rstrip("\x00")
