@@ -445,6 +445,13 @@ class MkvReader:
                 if after != pos:
                     pos = after
                     continue
+            elif eid == SIMPLE_TAG and stack and stack[-1].eid == TAG:
+                # The other frequent run: a Tag's plain SimpleTags (a name and a string each),
+                # dozens per GetMedia fragment. Anything unusual is left to the general path.
+                after = self._tag_run(buf, pos, end, stack[-1].end)
+                if after != pos:
+                    pos = after
+                    continue
             # An element that cannot be a child of an open unknown-size master ends it.
             while stack and stack[-1].unknown and eid not in children[stack[-1].eid] and eid not in _GLOBAL:
                 self._pop(here)
@@ -550,6 +557,66 @@ class MkvReader:
             set_key(frame, flags >= 0x80)
             set_duration(frame, duration)
             append(frame)
+            pos = stop
+        return pos
+
+    def _tag_run(self, buf: bytes | memoryview, pos: int, end: int, parent_end: int | None) -> int:
+        """Read consecutive SimpleTags of exactly a TagName and a TagString (or TagBinary), whole
+        in `buf` and within their limits, from `pos`; return where the run stopped."""
+        fragment = self._fragment
+        if fragment is None or fragment.simple_tags:
+            return pos
+        base = self._base
+        limit = end if parent_end is None else min(end, parent_end - base)
+        limit = min(limit, fragment.offset + self._max_fragment - base)
+        vint_length = _VINT_LENGTH
+        value_mask = _VALUE_MASK
+        tags = fragment.tags
+        name_cap = _CAPS[TAG_NAME]
+        value_cap = _CAPS[TAG_STRING]
+        while pos + 3 <= limit and buf[pos] == 0x67 and buf[pos + 1] == 0xC8:
+            length = vint_length[buf[pos + 2]]
+            body = pos + 2 + length
+            if length == 0 or body > limit:
+                break
+            size = int.from_bytes(buf[pos + 2 : body], "big") & value_mask[length]
+            stop = body + size
+            if size == value_mask[length] or stop > limit or size < 6:
+                break
+            # TagName: 0x45A3, its size, its bytes.
+            if buf[body] != 0x45 or buf[body + 1] != 0xA3:
+                break
+            length = vint_length[buf[body + 2]]
+            name_at = body + 2 + length
+            if length == 0 or name_at > stop:
+                break
+            name_size = int.from_bytes(buf[body + 2 : name_at], "big") & value_mask[length]
+            value_id = name_at + name_size
+            if name_size > name_cap or value_id + 3 > stop:
+                break
+            # TagString (0x4487) or TagBinary (0x4485), ending the SimpleTag exactly.
+            if buf[value_id] != 0x44 or buf[value_id + 1] not in (0x87, 0x85):
+                break
+            binary = buf[value_id + 1] == 0x85
+            length = vint_length[buf[value_id + 2]]
+            value_at = value_id + 2 + length
+            if length == 0 or value_at > stop:
+                break
+            value_size = int.from_bytes(buf[value_id + 2 : value_at], "big") & value_mask[length]
+            if value_size > value_cap or value_at + value_size != stop:
+                break
+            try:
+                name = bytes(buf[name_at:value_id]).decode("utf-8").rstrip("\x00")
+                value: str | bytes = (
+                    bytes(buf[value_at:stop])
+                    if binary
+                    else bytes(buf[value_at:stop]).decode("utf-8").rstrip("\x00")
+                )
+            except UnicodeDecodeError:
+                break  # the general path names the element
+            tags.append(MkvTag(name, value))
+            if name in _END_TAGS and fragment.cluster_seen:
+                fragment.end_tag = True
             pos = stop
         return pos
 
