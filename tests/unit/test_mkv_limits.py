@@ -233,3 +233,43 @@ def fragment_batches_of(numbers: Sequence[str]) -> list[list[str]]:
         FragmentInfo(fragment_number=n, producer_timestamp=moment, server_timestamp=moment) for n in numbers
     ]
     return fragment_batches(infos)
+
+
+def test_unusual_simple_tags_read_as_the_general_path_reads_them() -> None:
+    # The tag fast path takes only plain name + value SimpleTags; the rest must come out the
+    # same: NUL padding, binary and empty values, a nested SimpleTag, a value before its name.
+    def simple(*children: bytes) -> bytes:
+        return element(0x67C8, b"".join(children))
+
+    name = lambda text: element(0x45A3, text)  # noqa: E731  # tiny local builders
+    string = lambda text: element(0x4487, text)  # noqa: E731
+    tags = element(
+        0x1254C367,
+        element(
+            0x7373,
+            element(0x63C0, b"")
+            + simple(name(b"padded\x00\x00"), string(b"value\x00"))
+            + simple(name(b"blob"), element(0x4485, b"\x00\xff"))
+            + simple(name(b"empty"), string(b""))
+            + simple(name(b"outer"), string(b"o"), simple(name(b"inner"), string(b"i")))
+            + simple(string(b"before"), name(b"late")),
+        ),
+    )
+    base = kvs_fragment(track=TRACK, cluster_timecode=T0, frames=[FrameSpec(0, b"x")])
+    cluster_at = base.index(bytes.fromhex("1F43B675"))
+    data = base[:cluster_at] + tags + base[cluster_at:]
+    expected = [
+        MkvTag("padded", "value"),
+        MkvTag("blob", b"\x00\xff"),
+        MkvTag("empty", ""),
+        MkvTag("inner", "i"),
+        MkvTag("outer", "o"),
+        MkvTag("late", "before"),
+    ]
+    for chunk in (1, 5, len(data)):
+        reader = MkvReader()
+        got: list[Fragment] = []
+        for start in range(0, len(data), chunk):
+            got += reader.feed(data[start : start + chunk])
+        [fragment] = got + reader.close()
+        assert list(fragment.tags) == expected, chunk
