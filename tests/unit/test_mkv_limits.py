@@ -241,8 +241,12 @@ def test_unusual_simple_tags_read_as_the_general_path_reads_them() -> None:
     def simple(*children: bytes) -> bytes:
         return element(0x67C8, b"".join(children))
 
-    name = lambda text: element(0x45A3, text)  # noqa: E731  # tiny local builders
-    string = lambda text: element(0x4487, text)  # noqa: E731
+    def name(text: bytes) -> bytes:
+        return element(0x45A3, text)
+
+    def string(text: bytes) -> bytes:
+        return element(0x4487, text)
+
     tags = element(
         0x1254C367,
         element(
