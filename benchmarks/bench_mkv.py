@@ -18,6 +18,12 @@ The baseline's cost per byte does not depend on the stream's length (its buffer 
 each fragment), so it is timed on a prefix of the hour and scaled to the hour; the two prefix
 lengths measured show whether that scaling holds. The reader is timed on the whole hour.
 
+Against FFmpeg's Matroska demuxer (through PyAV, when installed: the `audio` extra): the same
+hour read from memory in 64 KiB chunks by both (PyAV's demuxer with a 64 KiB I/O buffer, every
+packet taken), and a plain Matroska file muxed by FFmpeg (20 minutes of the tone, one Segment,
+known-size Clusters), read by the package's reader with `max_fragment_size` raised to hold it.
+Each is timed three times, interleaved, and the fastest kept (the machine is shared).
+
 Times are the thread's CPU time. Peak memory: tracemalloc's peak while reading, after `gc.collect()`, with the input already in
 memory (not counted).
 
@@ -193,6 +199,84 @@ def measure(read: Callable[[], tuple[int, int]], *, memory: bool = True) -> Run:
     return Run(seconds, peak, fragments, frames)
 
 
+def read_with_pyav(data: bytes) -> tuple[int, int]:
+    """(segments, packets) FFmpeg's Matroska demuxer gives, reading 64 KiB at a time."""
+    import av
+
+    packets = 0
+    with av.open(io.BytesIO(data), format="matroska", buffer_size=64 * 1024) as container:
+        for packet in container.demux(container.streams.audio[0]):
+            if packet.size:
+                packets += 1
+    return 1, packets
+
+
+def plain_file(seconds: int) -> bytes:
+    """The tone's AAC packets, repeated for `seconds`, muxed by FFmpeg (through PyAV)."""
+    from fractions import Fraction
+
+    import av
+
+    with av.open(str(TONE)) as container:
+        stream = container.streams.audio[0]
+        extradata = stream.codec_context.extradata
+        packets = [bytes(p) for p in container.demux(stream) if p.size]
+    out = io.BytesIO()
+    with av.open(out, "w", format="matroska") as container:
+        stream = container.add_stream("aac", rate=48000, layout="mono")
+        stream.codec_context.extradata = extradata
+        for index in range(seconds * 48000 // 1024):
+            packet = av.Packet(packets[index % len(packets)])
+            packet.stream = stream
+            packet.pts = packet.dts = index * 1024
+            packet.time_base = Fraction(1, 48000)
+            container.mux(packet)
+    return out.getvalue()
+
+
+def read_plain_with_kvs_chime(data: bytes) -> tuple[int, int]:
+    fragments = frames = 0
+    for fragment in read_fragments(io.BytesIO(data), 64 * 1024, max_fragment_size=len(data) + 1):
+        fragments += 1
+        frames += len(fragment.frames)
+    return fragments, frames
+
+
+def fastest(runs: dict[str, Callable[[], tuple[int, int]]], times: int = 3) -> dict[str, Run]:
+    """Each read timed `times` times, interleaved; the fastest run of each."""
+    best: dict[str, Run] = {}
+    for _ in range(times):
+        for name, read in runs.items():
+            run = measure(read, memory=False)
+            if name not in best or run.seconds < best[name].seconds:
+                best[name] = run
+    return best
+
+
+@dataclass(frozen=True)
+class AgainstPyAV:
+    hour: dict[str, Run]  # "kvs", "pyav": the hour, 64 KiB chunks
+    plain: dict[str, Run]  # "kvs", "pyav": the plain file
+    plain_bytes: int
+
+
+def against_pyav(hour: bytes, *, quick: bool) -> AgainstPyAV | None:
+    try:
+        import av  # noqa: F401  # only whether it is installed
+    except ImportError:
+        return None
+    plain = plain_file(300 if quick else 1200)
+    return AgainstPyAV(
+        hour=fastest(
+            {"kvs": lambda: read_with_kvs_chime(hour, 64 * 1024), "pyav": lambda: read_with_pyav(hour)}
+        ),
+        plain=fastest(
+            {"kvs": lambda: read_plain_with_kvs_chime(plain), "pyav": lambda: read_with_pyav(plain)}
+        ),
+        plain_bytes=len(plain),
+    )
+
+
 @dataclass(frozen=True)
 class Result:
     hour_bytes: int
@@ -203,6 +287,7 @@ class Result:
     baseline: dict[int, Run]  # fragments in the prefix -> run
     prefix_bytes: dict[int, int]
     ebmlite_whole: Run | None
+    pyav: AgainstPyAV | None = None
 
     def baseline_hour_seconds(self) -> float:
         """The largest prefix's time per byte, times the hour's bytes."""
@@ -229,7 +314,8 @@ def run(baseline_prefixes: tuple[int, ...] = (30, 120), *, quick: bool = False) 
             prefix_bytes[fragments] = len(prefix)
             baseline[fragments] = measure(lambda p=prefix: read_like_aws_samples(p, schema))  # type: ignore[misc]  # default binds the prefix
         whole = measure(lambda: read_whole_with_ebmlite(hour, schema), memory=False)
-    return Result(len(hour), frames, kvs, kvs_64k, kvs_short, baseline, prefix_bytes, whole)
+    pyav = against_pyav(hour, quick=quick)
+    return Result(len(hour), frames, kvs, kvs_64k, kvs_short, baseline, prefix_bytes, whole, pyav)
 
 
 def rows(result: Result) -> list[Row]:
@@ -296,6 +382,34 @@ def rows(result: Result) -> list[Row]:
             "-",
         )
     )
+    if result.pyav is not None:
+        hour, plain = result.pyav.hour, result.pyav.plain
+        ratio = hour["pyav"].seconds / hour["kvs"].seconds
+        same = hour["kvs"].frames == hour["pyav"].frames == result.hour_frames
+        out.append(
+            Row(
+                f"GetMedia-shaped hour ({hour_mb:.0f} MB, 64 KiB chunks) vs FFmpeg's demuxer (PyAV)",
+                f"{hour_mb / hour['pyav'].seconds:.1f} MB/s",
+                f"{hour_mb / hour['kvs'].seconds:.1f} MB/s",
+                f"{ratio:.2f}x PyAV's speed",
+                "CPU time, best of 3",
+                ">= 1.0x",
+                "yes" if ratio >= 1.0 and same else "NO",
+            )
+        )
+        plain_mb = result.pyav.plain_bytes / 1e6
+        ratio = plain["pyav"].seconds / plain["kvs"].seconds
+        out.append(
+            Row(
+                f"  plain FFmpeg-muxed file ({plain_mb:.0f} MB) vs FFmpeg's demuxer",
+                f"{plain_mb / plain['pyav'].seconds:.1f} MB/s",
+                f"{plain_mb / plain['kvs'].seconds:.1f} MB/s",
+                f"{ratio:.2f}x PyAV's speed",
+                "CPU time, best of 3",
+                ">= 0.83x (within 1.2x)",
+                "yes" if ratio >= 1 / 1.2 and plain["kvs"].frames == plain["pyav"].frames else "NO",
+            )
+        )
     if result.ebmlite_whole is not None:
         out.append(
             Row(

@@ -39,7 +39,7 @@ async def follow_stream(
             try:
                 response = await media.get_media(live.request())
                 async with response.payload as payload:
-                    async for fragment in aiter_fragments(payload.aiter_chunks(chunk_size)):
+                    async for fragment in aiter_fragments(payload.aiter_chunks(chunk_size), get_media=True):
                         if live.accept(fragment):
                             yield fragment
                             if live.finished:

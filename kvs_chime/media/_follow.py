@@ -11,6 +11,7 @@ the sync readers (`kvs_chime.workflows`) and the async ones (`kvs_chime.aio`) dr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import attrs
@@ -73,7 +74,7 @@ class LiveRead:
         if fragment.truncated:
             return False  # the resumed GetMedia starts with it again, whole
         number = fragment.fragment_number
-        value = int(number) if number is not None and number.isdigit() else None
+        value = _number(number)
         if value is not None and self._last is not None and value <= self._last:
             return False  # already handed over before a resume
         if fragment.continuation_token is not None:
@@ -117,6 +118,19 @@ def fragment_batches(
     return [numbers[i : i + size] for i in range(0, len(numbers), size)]
 
 
+# The API's fragment number: ^[0-9]+$, at most 128 characters (ASCII digits only: "²" is a
+# digit to str.isdigit, not to int; and 128 digits stay under int's 4,300-digit limit).
+_FRAGMENT_NUMBER = re.compile(r"[0-9]{1,128}", re.ASCII)
+
+
+def _number(number: str | None) -> int | None:
+    """A fragment number as an int, or None for one the API would not write."""
+    if number is None or _FRAGMENT_NUMBER.fullmatch(number) is None:
+        return None
+    return int(number)
+
+
 def _order(number: str) -> tuple[int, str]:
     # Fragment numbers are decimal strings of varying length: compare as numbers.
-    return (int(number), number) if number.isdigit() else (-1, number)
+    value = _number(number)
+    return (-1, number) if value is None else (value, number)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import attrs
 
@@ -32,7 +33,11 @@ class Frame:
 
     @property
     def timestamp(self) -> datetime:
-        """`timestamp_ns` as an aware UTC datetime (microsecond precision)."""
+        """`timestamp_ns` as an aware UTC datetime (microsecond precision); `AudioFormatError`
+        when it lies outside datetime's years 1 to 9999 (a timecode no producer writes)."""
+        seconds = self.timestamp_ns // 1_000_000_000
+        if not _MIN_SECONDS <= seconds <= _MAX_SECONDS:
+            raise AudioFormatError("Frame.timestamp", "lies outside datetime's years 1 to 9999")
         return _EPOCH + timedelta(microseconds=self.timestamp_ns // 1000)
 
 
@@ -49,7 +54,8 @@ class Track:
     name: str = ""
     default_duration_ns: int | None = None
     sampling_frequency: float | None = None
-    channels: int | None = None
+    channels: int = 1
+    """Matroska's default, 1, when the TrackEntry does not say."""
 
     @property
     def is_audio(self) -> bool:
@@ -64,17 +70,24 @@ class MkvTag:
     value: str | bytes
 
 
+# A tag number as the service and the pipelines write them ("1627503649.251", "48000"): ASCII
+# digits only, no exponent, bounded in length, so parsing costs nothing and cannot overflow.
+_NUMBER = re.compile(r"[+-]?([0-9]{1,20})(?:\.([0-9]{1,12}))?", re.ASCII)
+# datetime's range, in seconds since the epoch: 0001-01-01 to 9999-12-31T23:59:59.
+_MIN_SECONDS = -62_135_596_800
+_MAX_SECONDS = 253_402_300_799
+
+
 def _tag_decimal(name: str, value: str | bytes | None) -> Decimal | None:
     if value is None:
         return None
-    try:
-        text = value.decode("ascii") if isinstance(value, bytes) else value
-        number = Decimal(text.strip())
-    except (InvalidOperation, UnicodeDecodeError) as exc:
-        raise AudioFormatError(f"tag {name}", "must be a decimal number") from exc
-    if not number.is_finite():
-        raise AudioFormatError(f"tag {name}", "must be a finite decimal number")
-    return number
+    text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
+    text = text.strip()
+    if len(text) > 40 or _NUMBER.fullmatch(text) is None:
+        raise AudioFormatError(
+            f"tag {name}", "must be a decimal number (at most 20 digits, 12 after the point, no exponent)"
+        )
+    return Decimal(text)
 
 
 def _tag_int(name: str, value: str | bytes | None) -> int | None:
@@ -91,6 +104,8 @@ def _tag_time(name: str, value: str | bytes | None) -> datetime | None:
     number = _tag_decimal(name, value)
     if number is None:
         return None
+    if not _MIN_SECONDS <= number <= _MAX_SECONDS:
+        raise AudioFormatError(f"tag {name}", "must be seconds since the epoch within years 1 to 9999")
     return _EPOCH + timedelta(microseconds=int((number * 1_000_000).to_integral_value()))
 
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import Protocol
 
 from ._fragment import Fragment
-from ._reader import MkvReader
+from ._reader import MAX_FRAGMENT_SIZE, MkvReader
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "Readable", "aiter_fragments", "iter_fragments", "read_fragments"]
 
@@ -21,17 +21,27 @@ class Readable(Protocol):
         ...
 
 
-def iter_fragments(chunks: Iterable[bytes]) -> Iterator[Fragment]:
+def iter_fragments(
+    chunks: Iterable[bytes], *, get_media: bool = False, max_fragment_size: int = MAX_FRAGMENT_SIZE
+) -> Iterator[Fragment]:
     """Fragments from an iterable of byte chunks (e.g. botocore's `StreamingBody.iter_chunks()`),
-    each as soon as it is complete; the last one when the chunks end (`truncated` if cut off)."""
-    reader = MkvReader()
+    each as soon as it is complete; the last one when the chunks end (`truncated` if cut off).
+    `get_media` and `max_fragment_size` are `MkvReader`'s."""
+    reader = MkvReader(get_media=get_media, max_fragment_size=max_fragment_size)
     for chunk in chunks:
         yield from reader.feed(chunk)
     yield from reader.close()
 
 
-def read_fragments(stream: Readable, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[Fragment]:
-    """Fragments from a binary file-like, read `chunk_size` bytes at a time."""
+def read_fragments(
+    stream: Readable,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    *,
+    get_media: bool = False,
+    max_fragment_size: int = MAX_FRAGMENT_SIZE,
+) -> Iterator[Fragment]:
+    """Fragments from a binary file-like, read `chunk_size` bytes at a time (`get_media` and
+    `max_fragment_size` are `MkvReader`'s)."""
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
 
@@ -39,12 +49,15 @@ def read_fragments(stream: Readable, chunk_size: int = DEFAULT_CHUNK_SIZE) -> It
         while chunk := stream.read(chunk_size):
             yield chunk
 
-    return iter_fragments(chunks())
+    return iter_fragments(chunks(), get_media=get_media, max_fragment_size=max_fragment_size)
 
 
-async def aiter_fragments(chunks: AsyncIterable[bytes]) -> AsyncIterator[Fragment]:
-    """Fragments from an async iterable of byte chunks (e.g. an aiohttp or aiobotocore body)."""
-    reader = MkvReader()
+async def aiter_fragments(
+    chunks: AsyncIterable[bytes], *, get_media: bool = False, max_fragment_size: int = MAX_FRAGMENT_SIZE
+) -> AsyncIterator[Fragment]:
+    """Fragments from an async iterable of byte chunks (e.g. an aiohttp or aiobotocore body);
+    `get_media` and `max_fragment_size` are `MkvReader`'s."""
+    reader = MkvReader(get_media=get_media, max_fragment_size=max_fragment_size)
     async for chunk in chunks:
         for fragment in reader.feed(chunk):
             yield fragment

@@ -14,11 +14,26 @@ Kinesis Video writes each fragment as its own EBML header and a Segment of unkno
 Clusters of unknown size. An unknown-size element ends where an element arrives that cannot be
 its child (the next Cluster, the Tags after a Cluster, the next fragment's EBML header): the
 Matroska rule, applied with the children tables below.
+
+Where a fragment of a `GetMedia` answer ends: the service writes the fragment's number and
+timestamps in a Tags element before the Cluster, and `AWS_KINESISVIDEO_MILLIS_BEHIND_NOW` and
+`AWS_KINESISVIDEO_CONTINUATION_TOKEN` in a Tags element after it (the GetMedia reference; the
+fragment dumps of awslabs/amazon-kinesis-video-streams-parser-library show the same order). An
+answer can stop cleanly at any element boundary, so with `get_media=True` a fragment is whole only
+once those closing tags are read, or the next fragment starts; one the answer stops before is
+`truncated`.
+
+Limits: Kinesis Video caps a fragment at 50 MiB, so no element may reach past 50 MiB from its
+fragment's start (`max_fragment_size`), and the leaves the reader holds have their own caps
+(`_CAPS`): a hostile size field fails at its header, before anything is buffered for it.
 """
 
 from __future__ import annotations
 
 import struct
+from typing import Any
+
+import attrs
 
 from ._errors import MkvFormatError
 from ._fragment import Fragment, Frame, MkvTag, Track
@@ -144,8 +159,50 @@ _LEAVES = frozenset(
 _VINT_LENGTH = bytes([0] + [8 - b.bit_length() + 1 for b in range(1, 256)])
 _VALUE_MASK = [0] + [(1 << (7 * n)) - 1 for n in range(1, 9)]
 
+MAX_FRAGMENT_SIZE = 50 * 1024 * 1024
+"""Kinesis Video's limit on one fragment (the GetMedia and PutMedia references)."""
+
+# The most bytes a held leaf may declare, far above what any writer puts there: numbers and
+# floats are at most 8 bytes (EBML), names and codec strings short, tags and CodecPrivate small.
+_CAPS: dict[int, int] = {
+    EBML: 4096,
+    TIMECODE: 8,
+    TIMECODE_SCALE: 8,
+    TRACK_NUMBER: 8,
+    TRACK_TYPE: 8,
+    DEFAULT_DURATION: 8,
+    CHANNELS: 8,
+    BLOCK_DURATION: 8,
+    REFERENCE_BLOCK: 8,
+    SAMPLING_FREQUENCY: 8,
+    CODEC_ID: 1024,
+    NAME: 64 * 1024,
+    TAG_NAME: 64 * 1024,
+    TAG_STRING: 1024 * 1024,
+    TAG_BINARY: 1024 * 1024,
+    CODEC_PRIVATE: 1024 * 1024,
+}
+_TAG_LEAVES = frozenset({TAG_NAME, TAG_STRING, TAG_BINARY})
+_END_TAGS = frozenset({"AWS_KINESISVIDEO_CONTINUATION_TOKEN", "AWS_KINESISVIDEO_MILLIS_BEHIND_NOW"})
+
 _COMPACT_AT = 1 << 16
+# Up to this many buffered bytes a pass scans an immutable copy; beyond it, a view.
+_COPY_AT_MOST = 1 << 20
 _EBML_ID = EBML.to_bytes(4, "big")
+
+
+def _frame_fast() -> tuple[Any, ...]:
+    """`object.__new__` and the slot setters of `Frame`, for building frames in the hot loop
+    without the frozen class's generated __init__ (which sets each slot through a bound
+    `object.__setattr__`). `Frame` has no validators or converters; tests check that frames
+    built this way equal `Frame(...)`."""
+    slots = Frame.__dict__
+    names = ("track_number", "timestamp_ns", "data", "keyframe", "duration_ns")
+    assert tuple(f.name for f in attrs.fields(Frame)) == names
+    return (object.__new__, *(slots[name].__set__ for name in names))
+
+
+_FRAME_FAST = _frame_fast()
 
 
 def _name(eid: int) -> str:
@@ -172,7 +229,10 @@ class _Building:
         "block",
         "block_duration",
         "block_keyframe",
+        "cluster_seen",
         "cluster_timecode",
+        "end_tag",
+        "ended",
         "frames",
         "offset",
         "segment_seen",
@@ -197,6 +257,10 @@ class _Building:
         self.block: tuple[bytes, int] | None = None
         self.block_duration: int | None = None
         self.block_keyframe = True
+        # GetMedia's end of a fragment: a Tags element after a Cluster holding a closing tag.
+        self.cluster_seen = False
+        self.end_tag = False
+        self.ended = False
 
 
 class MkvReader:
@@ -206,9 +270,20 @@ class MkvReader:
 
     No I/O: `read_fragments` (a binary file), `iter_fragments` (an iterable of chunks) and
     `aiter_fragments` (an async iterable) are thin shells around it.
+
+    `get_media=True` reads a `GetMedia` answer, whose fragments each end with the service's
+    closing tags (continuation token, millis-behind-now): a fragment is whole only once they are
+    read or the next fragment starts, so one the answer stops before, even at an element
+    boundary, is `truncated`. `max_fragment_size` bounds memory: an element reaching further
+    than that from its fragment's start raises `MkvFormatError` as soon as its header is read
+    (Kinesis Video's limit, 50 MiB, by default; raise it to read a large plain file).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, get_media: bool = False, max_fragment_size: int = MAX_FRAGMENT_SIZE) -> None:
+        if max_fragment_size < 1:
+            raise ValueError(f"max_fragment_size must be at least 1, got {max_fragment_size}")
+        self._get_media = get_media
+        self._max_fragment = max_fragment_size
         self._buf = bytearray()
         self._pos = 0
         self._base = 0  # stream offset of _buf[0]
@@ -218,6 +293,7 @@ class MkvReader:
         self._done: list[Fragment] = []
         self._closed = False
         self._failed: MkvFormatError | None = None
+        self._need = 0  # stream offset up to which bytes are needed before scanning again
 
     @property
     def offset(self) -> int:
@@ -266,7 +342,7 @@ class MkvReader:
             while self._stack:
                 self._pop(end)
             if self._fragment is not None and self._fragment.segment_seen:
-                self._finish(end, truncated=False)
+                self._finish(end, truncated=self._get_media and not self._fragment.ended)
             self._fragment = _Building(end)
         while self._stack:
             top = self._stack[-1]
@@ -274,8 +350,11 @@ class MkvReader:
                 truncated = True
             self._pop(end)
         if self._fragment is not None:
-            # A fragment whose Segment never began was cut off in its EBML header.
-            self._finish(self._base + len(self._buf), truncated=truncated or not self._fragment.segment_seen)
+            # A fragment whose Segment never began was cut off in its EBML header; a GetMedia
+            # fragment whose closing tags never came was cut off between two elements.
+            fragment = self._fragment
+            cut = not fragment.segment_seen or (self._get_media and not fragment.ended)
+            self._finish(self._base + len(self._buf), truncated=truncated or cut)
         self._buf = bytearray()
         self._pos = 0
         return self._take()
@@ -289,26 +368,38 @@ class MkvReader:
 
     def _parse(self) -> None:
         buf = self._buf
-        # One view for the whole pass (slices of it copy once); released before the buffer is
-        # compacted or grown again.
-        view = memoryview(buf)
-        try:
-            pos = self._scan(buf, view, self._pos)
-        finally:
-            view.release()
+        if self._base + len(buf) < self._need:
+            return  # the element waited for is still incomplete: nothing to scan again
+        if len(buf) - self._pos <= _COPY_AT_MOST:
+            # The usual case: a few chunks buffered. One immutable copy per pass makes each
+            # frame's payload a single slice (bytes of bytes), the hot path's main cost.
+            pos = self._scan(bytes(buf), self._pos)
+        else:
+            # A large element buffered: a view, so it is not copied again on every pass
+            # (released before the buffer is compacted or grown again).
+            view = memoryview(buf)
+            try:
+                pos = self._scan(view, self._pos)
+            finally:
+                view.release()
         self._pos = pos
         if pos >= _COMPACT_AT or pos == len(buf):
             del buf[:pos]
             self._base += pos
             self._pos = 0
 
-    def _scan(self, buf: bytearray, view: memoryview, pos: int) -> int:
+    def _scan(self, buf: bytes | memoryview, pos: int) -> int:
+        """Read elements from `pos` of `buf` (the buffer, or a view of it); return where
+        reading stopped, having set `_need` to the stream offset it waits for."""
+        self._need = 0
+        base = self._base
         end = len(buf)
         stack = self._stack
         leaves = _LEAVES
         children = _CHILDREN
         value_mask = _VALUE_MASK
         vint_length = _VINT_LENGTH
+        max_fragment = self._max_fragment
         while True:
             if self._skip:
                 take = min(self._skip, end - pos)
@@ -316,7 +407,7 @@ class MkvReader:
                 self._skip -= take
                 if self._skip:
                     return pos
-            here = self._base + pos
+            here = base + pos
             while stack:
                 top_end = stack[-1].end
                 if top_end is None or top_end > here:
@@ -329,6 +420,7 @@ class MkvReader:
             if id_length == 0 or id_length > 4:
                 raise MkvFormatError("element ID", here, f"invalid first byte 0x{first:02X}")
             if pos + id_length >= end:
+                self._need = here + id_length + 1
                 return pos
             size_first = buf[pos + id_length]
             size_length = vint_length[size_first]
@@ -336,19 +428,27 @@ class MkvReader:
                 raise MkvFormatError("element size", here + id_length, "invalid first byte 0x00")
             header = id_length + size_length
             if pos + header > end:
+                self._need = here + header
                 return pos
-            eid = first if id_length == 1 else int.from_bytes(view[pos : pos + id_length], "big")
+            eid = first if id_length == 1 else int.from_bytes(buf[pos : pos + id_length], "big")
             if size_length == 1:
                 known = size_first & 0x7F
             else:
-                known = int.from_bytes(view[pos + id_length : pos + header], "big") & value_mask[size_length]
+                known = int.from_bytes(buf[pos + id_length : pos + header], "big") & value_mask[size_length]
             size: int | None = known
             if known == value_mask[size_length]:
                 size = None
             elif eid == SIMPLE_BLOCK and stack and stack[-1].eid == CLUSTER:
                 # The hot path: a run of unlaced SimpleBlocks in a Cluster (nearly every
                 # element of an audio stream). Anything unusual is left to the general path.
-                after = self._block_run(buf, view, pos, end, stack[-1].end)
+                after = self._block_run(buf, pos, end, stack[-1].end)
+                if after != pos:
+                    pos = after
+                    continue
+            elif eid == SIMPLE_TAG and stack and stack[-1].eid == TAG:
+                # The other frequent run: a Tag's plain SimpleTags (a name and a string each),
+                # dozens per GetMedia fragment. Anything unusual is left to the general path.
+                after = self._tag_run(buf, pos, end, stack[-1].end)
                 if after != pos:
                     pos = after
                     continue
@@ -358,45 +458,73 @@ class MkvReader:
             if not stack and eid in _TOP:
                 self._top_level(eid, here)
             payload = here + header
-            if eid in children:
-                if size is None and eid not in (SEGMENT, CLUSTER):
+            if size is not None:
+                element_end = payload + size
+                # Bounded memory: no element reaches past its fragment's limit; this fails
+                # here, at the header, before a byte of the payload is kept.
+                fragment = self._fragment
+                if element_end - (fragment.offset if fragment is not None else here) > max_fragment:
                     raise MkvFormatError(
-                        _name(eid), here, "unknown size is allowed only for Segment and Cluster"
+                        _name(eid),
+                        here,
+                        f"declares {size} bytes: past the {max_fragment}-byte fragment limit",
                     )
+                if stack:
+                    parent_end = stack[-1].end
+                    if parent_end is not None and element_end > parent_end:
+                        raise MkvFormatError(
+                            _name(eid), here, f"runs past the end of its parent {_name(stack[-1].eid)}"
+                        )
+            else:
+                element_end = None
+            if eid in children:
                 if size is None:
+                    if eid != SEGMENT and eid != CLUSTER:
+                        raise MkvFormatError(
+                            _name(eid), here, "unknown size is allowed only for Segment and Cluster"
+                        )
                     # Bounded by a parent of known size, if there is one.
                     element_end = stack[-1].end if stack else None
-                else:
-                    element_end = payload + size
-                    self._check_inside(eid, here, element_end)
                 stack.append(_Open(eid, here, element_end, size is None))
                 self._open(eid)
                 pos += header
                 continue
             if size is None:
                 raise MkvFormatError(_name(eid), here, "unknown size is allowed only for Segment and Cluster")
-            self._check_inside(eid, here, payload + size)
             if eid in leaves or eid == EBML:
+                cap = _CAPS.get(eid)
+                if cap is not None and size > cap:
+                    # A held leaf has its own, smaller cap.
+                    raise MkvFormatError(
+                        _name(eid), here, f"declares {size} bytes, more than its limit of {cap}"
+                    )
                 if pos + header + size > end:
+                    self._need = payload + size
                     return pos
                 if eid != EBML:
-                    self._leaf(eid, view[pos + header : pos + header + size], here)
+                    self._leaf(eid, buf[pos + header : pos + header + size], here)
                 pos += header + size
             else:
                 pos += header
                 self._skip = size
 
-    def _block_run(self, buf: bytearray, view: memoryview, pos: int, end: int, parent_end: int | None) -> int:
+    def _block_run(self, buf: bytes | memoryview, pos: int, end: int, parent_end: int | None) -> int:
         """Read consecutive plain SimpleBlocks from `pos`; return where the run stopped."""
         fragment = self._fragment
         if fragment is None or fragment.cluster_timecode is None:
             return pos
         base = self._base
         limit = end if parent_end is None else min(end, parent_end - base)
+        # A block past the fragment limit is left to the general path, which raises.
+        limit = min(limit, fragment.offset + self._max_fragment - base)
         cluster_time = fragment.cluster_timecode
         scale = fragment.timecode_scale
         tracks = fragment.tracks
         append = fragment.frames.append
+        viewing = isinstance(buf, memoryview)  # slices of a view are views: copy them once
+        new, set_track, set_time, set_data, set_key, set_duration = _FRAME_FAST
+        last_track = -1
+        duration: int | None = None
         while pos + 2 <= limit and buf[pos] == SIMPLE_BLOCK:
             size_first = buf[pos + 1]
             if size_first & 0x80:
@@ -406,36 +534,91 @@ class MkvReader:
             else:
                 break
             stop = start + size
-            if size < 4 or size in (0x7F, 0x3FFF) or stop > limit:  # too short, or unknown size
+            if size < 4 or size == 0x7F or size == 0x3FFF or stop > limit:  # too short, or unknown size
                 break
             track_byte = buf[start]
             flags = buf[start + 3]
-            if not track_byte & 0x80 or flags & 0x06:
+            if track_byte < 0x80 or flags & 0x06:
                 break
             relative = (buf[start + 1] << 8) | buf[start + 2]
             if relative >= 0x8000:
                 relative -= 0x10000
-            track = tracks.get(track_byte & 0x7F)
-            append(
-                Frame(
-                    track_number=track_byte & 0x7F,
-                    timestamp_ns=(cluster_time + relative) * scale,
-                    data=bytes(view[start + 4 : stop]),
-                    keyframe=bool(flags & 0x80),
-                    duration_ns=track.default_duration_ns if track is not None else None,
-                )
-            )
+            if track_byte != last_track:
+                last_track = track_byte
+                track = tracks.get(track_byte & 0x7F)
+                duration = track.default_duration_ns if track is not None else None
+            data = buf[start + 4 : stop]
+            # Frame(...) without attrs' generated __init__: the same slots set directly, at
+            # half the cost (see _frame_fast); this is most of the reader's time.
+            frame = new(Frame)
+            set_track(frame, track_byte & 0x7F)
+            set_time(frame, (cluster_time + relative) * scale)
+            set_data(frame, bytes(data) if viewing else data)
+            set_key(frame, flags >= 0x80)
+            set_duration(frame, duration)
+            append(frame)
             pos = stop
         return pos
 
-    def _check_inside(self, eid: int, here: int, element_end: int) -> None:
-        if not self._stack:
-            return
-        parent_end = self._stack[-1].end
-        if parent_end is not None and element_end > parent_end:
-            raise MkvFormatError(
-                _name(eid), here, f"runs past the end of its parent {_name(self._stack[-1].eid)}"
-            )
+    def _tag_run(self, buf: bytes | memoryview, pos: int, end: int, parent_end: int | None) -> int:
+        """Read consecutive SimpleTags of exactly a TagName and a TagString (or TagBinary), whole
+        in `buf` and within their limits, from `pos`; return where the run stopped."""
+        fragment = self._fragment
+        if fragment is None or fragment.simple_tags:
+            return pos
+        base = self._base
+        limit = end if parent_end is None else min(end, parent_end - base)
+        limit = min(limit, fragment.offset + self._max_fragment - base)
+        vint_length = _VINT_LENGTH
+        value_mask = _VALUE_MASK
+        tags = fragment.tags
+        name_cap = _CAPS[TAG_NAME]
+        value_cap = _CAPS[TAG_STRING]
+        while pos + 3 <= limit and buf[pos] == 0x67 and buf[pos + 1] == 0xC8:
+            length = vint_length[buf[pos + 2]]
+            body = pos + 2 + length
+            if length == 0 or body > limit:
+                break
+            size = int.from_bytes(buf[pos + 2 : body], "big") & value_mask[length]
+            stop = body + size
+            if size == value_mask[length] or stop > limit or size < 6:
+                break
+            # TagName: 0x45A3, its size, its bytes.
+            if buf[body] != 0x45 or buf[body + 1] != 0xA3:
+                break
+            length = vint_length[buf[body + 2]]
+            name_at = body + 2 + length
+            if length == 0 or name_at > stop:
+                break
+            name_size = int.from_bytes(buf[body + 2 : name_at], "big") & value_mask[length]
+            value_id = name_at + name_size
+            if name_size > name_cap or value_id + 3 > stop:
+                break
+            # TagString (0x4487) or TagBinary (0x4485), ending the SimpleTag exactly.
+            if buf[value_id] != 0x44 or buf[value_id + 1] not in (0x87, 0x85):
+                break
+            binary = buf[value_id + 1] == 0x85
+            length = vint_length[buf[value_id + 2]]
+            value_at = value_id + 2 + length
+            if length == 0 or value_at > stop:
+                break
+            value_size = int.from_bytes(buf[value_id + 2 : value_at], "big") & value_mask[length]
+            if value_size > value_cap or value_at + value_size != stop:
+                break
+            try:
+                name = bytes(buf[name_at:value_id]).decode("utf-8").rstrip("\x00")
+                value: str | bytes = (
+                    bytes(buf[value_at:stop])
+                    if binary
+                    else bytes(buf[value_at:stop]).decode("utf-8").rstrip("\x00")
+                )
+            except UnicodeDecodeError:
+                break  # the general path names the element
+            tags.append(MkvTag(name, value))
+            if name in _END_TAGS and fragment.cluster_seen:
+                fragment.end_tag = True
+            pos = stop
+        return pos
 
     def _top_level(self, eid: int, here: int) -> None:
         # A new EBML header, or a second Segment, starts the next fragment.
@@ -485,6 +668,7 @@ class MkvReader:
             fragment.block_keyframe = True
         elif eid == CLUSTER:
             fragment.cluster_timecode = None
+            fragment.cluster_seen = True
 
     def _pop(self, here: int) -> None:
         closed = self._stack.pop()
@@ -498,6 +682,11 @@ class MkvReader:
             name, value = fragment.simple_tags.pop()
             if isinstance(name, str):
                 fragment.tags.append(MkvTag(name, value if value is not None else ""))
+                if name in _END_TAGS and fragment.cluster_seen:
+                    fragment.end_tag = True
+        elif eid == TAGS and fragment.end_tag:
+            # Only a whole Tags element ends the fragment: one cut inside it is still open.
+            fragment.ended = True
         elif eid == BLOCK_GROUP and fragment.block is not None:
             data, offset = fragment.block
             fragment.block = None
@@ -527,14 +716,23 @@ class MkvReader:
             name=name if isinstance(name, str) else "",
             default_duration_ns=default_duration if isinstance(default_duration, int) else None,
             sampling_frequency=sampling if isinstance(sampling, float) else None,
-            channels=channels if isinstance(channels, int) else None,
+            channels=channels if isinstance(channels, int) else 1,  # Matroska's default
         )
 
     # -- leaves ------------------------------------------------------------------------------
 
-    def _leaf(self, eid: int, payload: memoryview, here: int) -> None:
+    def _leaf(self, eid: int, payload: bytes | memoryview, here: int) -> None:
         fragment = self._current(here)
-        if eid == SIMPLE_BLOCK:
+        if eid in _TAG_LEAVES:  # the most frequent leaves
+            if not fragment.simple_tags:
+                return
+            current = fragment.simple_tags[-1]
+            if eid == TAG_BINARY:
+                current[1] = bytes(payload)
+            else:
+                text = _text(payload, eid, here)
+                current[0 if eid == TAG_NAME else 1] = text
+        elif eid == SIMPLE_BLOCK:
             self._block(fragment, bytes(payload), here, None, None)
         elif eid == TIMECODE:
             fragment.cluster_timecode = _uint(payload)
@@ -544,15 +742,6 @@ class MkvReader:
             fragment.block_duration = _uint(payload)
         elif eid == REFERENCE_BLOCK:
             fragment.block_keyframe = False
-        elif eid in (TAG_NAME, TAG_STRING, TAG_BINARY):
-            if not fragment.simple_tags:
-                return
-            current = fragment.simple_tags[-1]
-            if eid == TAG_BINARY:
-                current[1] = bytes(payload)
-            else:
-                text = _text(payload, eid, here)
-                current[0 if eid == TAG_NAME else 1] = text
         elif eid == TIMECODE_SCALE:
             scale = _uint(payload)
             if scale < 1:
@@ -667,11 +856,11 @@ def _unlace(data: bytes, start: int, lacing: int, what: str, here: int) -> list[
     return frames
 
 
-def _uint(payload: memoryview) -> int:
+def _uint(payload: bytes | memoryview) -> int:
     return int.from_bytes(payload, "big")
 
 
-def _float(payload: memoryview, here: int) -> float:
+def _float(payload: bytes | memoryview, here: int) -> float:
     if len(payload) == 4:
         return float(struct.unpack(">f", payload)[0])
     if len(payload) == 8:
@@ -681,7 +870,7 @@ def _float(payload: memoryview, here: int) -> float:
     raise MkvFormatError("SamplingFrequency", here, f"a float must be 0, 4 or 8 bytes, got {len(payload)}")
 
 
-def _text(payload: memoryview, eid: int, here: int) -> str:
+def _text(payload: bytes | memoryview, eid: int, here: int) -> str:
     try:
         # Strings may be padded with NULs.
         return bytes(payload).decode("utf-8").rstrip("\x00")

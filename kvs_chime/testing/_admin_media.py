@@ -2,7 +2,7 @@
 
 GET    /_kvs_chime/events?after=N&type=T    the events from position N (of detail.eventType T)
 DELETE /_kvs_chime/events                   forget them
-POST   /_kvs_chime/media-faults             {"kind": "drop_get_media", "after_fragments", "times"}
+POST   /_kvs_chime/media-faults             {"kind": "drop_get_media", "after_fragments", "times", "clean"}
                                             or {"kind": "delay_fragments", "seconds", "times"}
 DELETE /_kvs_chime/media-faults             remove every pending media fault
 POST   /_kvs_chime/pipeline-failure         {"media_pipeline_id", "permanent", "seconds"}
@@ -83,7 +83,7 @@ def media_routes(hub: MediaHub, dispatcher: Dispatcher) -> dict[tuple[str, str],
             after = _int(body, "after_fragments", 1)
             times = _int(body, "times", 1)
             assert after is not None and times is not None
-            hub.faults.drop_get_media(after_fragments=after, times=times)
+            hub.faults.drop_get_media(after_fragments=after, times=times, clean=body.get("clean") is True)
         elif kind == "delay_fragments":
             hub.faults.delay_fragments(_seconds(body, "seconds", math.nan), times=_int(body, "times", None))
         else:

@@ -108,6 +108,12 @@ def get_media_chunk(fragment: StoredFragment, millis_behind_now: int) -> bytes:
     )
 
 
+def cut_before_closing_tags(chunk: bytes, fragment: StoredFragment) -> bytes:
+    """`chunk` (the fragment as `get_media_chunk` made it) cut cleanly at the element boundary
+    after its Cluster: every frame is there, its closing tags (continuation token) are not."""
+    return chunk[: chunk.rindex(fragment.cluster) + len(fragment.cluster)]
+
+
 def fragment_list_chunk(fragment: StoredFragment) -> bytes:
     """The fragment as `GetMediaForFragmentList` sends it."""
     tags = [

@@ -16,6 +16,8 @@ class MediaPlan:
 
     drop_after: int | None = None
     """Cut the connection inside the fragment after this many whole ones (None: never)."""
+    clean: bool = False
+    """End the answer cleanly at `drop_after` instead, at an element boundary inside the fragment."""
     delay: float = 0.0
     """Real seconds to wait before writing each fragment."""
 
@@ -37,17 +39,19 @@ class MediaFaults:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._drops: list[int] = []
+        self._drops: list[tuple[int, bool]] = []
         self._delays: list[_DelayRule] = []
 
-    def drop_get_media(self, *, after_fragments: int = 1, times: int = 1) -> None:
+    def drop_get_media(self, *, after_fragments: int = 1, times: int = 1, clean: bool = False) -> None:
         """Cut the next `times` GetMedia connections in the middle of a fragment, after
         `after_fragments` whole ones: the reader sees a truncated fragment and a broken connection,
-        and resumes with the last continuation token it read."""
+        and resumes with the last continuation token it read. `clean=True` ends the answer
+        normally instead, at the element boundary inside the fragment before its closing tags
+        (the continuation token): no transport error, only a fragment whose end never came."""
         if after_fragments < 0 or times < 1:
             raise ValueError("after_fragments must not be negative and times at least 1")
         with self._lock:
-            self._drops.extend([after_fragments] * times)
+            self._drops.extend([(after_fragments, clean)] * times)
 
     def delay_fragments(self, seconds: float, *, times: int | None = None) -> None:
         """Delay each fragment the next `times` media answers (GetMedia, GetMediaForFragmentList)
@@ -73,7 +77,7 @@ class MediaFaults:
     def plan(self, *, get_media: bool) -> MediaPlan:
         """Consume the faults shaping one answer (drops apply to GetMedia only)."""
         with self._lock:
-            drop = self._drops.pop(0) if get_media and self._drops else None
+            drop, clean = self._drops.pop(0) if get_media and self._drops else (None, False)
             delay = 0.0
             if self._delays:
                 rule = self._delays[0]
@@ -82,7 +86,7 @@ class MediaFaults:
                     rule.remaining -= 1
                     if rule.remaining <= 0:
                         self._delays.pop(0)
-        return MediaPlan(drop, delay)
+        return MediaPlan(drop, clean, delay)
 
 
 class MediaHub:

@@ -20,6 +20,7 @@ from ._backend import Context, Handler, Settings, page
 from ._errors import ServiceError
 from ._fragments import (
     StoredFragment,
+    cut_before_closing_tags,
     epoch_ms,
     error_chunk,
     find,
@@ -224,6 +225,9 @@ class Media:
                     if plan.drop_after is not None and sent >= plan.drop_after:
                         if batch:
                             yield b"".join(batch)
+                        if plan.clean:
+                            yield cut_before_closing_tags(chunk, fragment)
+                            return
                         yield chunk[: len(chunk) // 2]
                         raise ConnectionDropped
                     batch.append(chunk)

@@ -54,7 +54,7 @@ def follow_stream(
         try:
             response = media.get_media(live.request())
             with response.payload as payload:
-                for fragment in read_fragments(payload, chunk_size):
+                for fragment in read_fragments(payload, chunk_size, get_media=True):
                     if live.accept(fragment):
                         yield fragment
                         if live.finished:

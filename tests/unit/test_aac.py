@@ -232,3 +232,25 @@ def test_stereo_output_and_wav(tmp_path: Path) -> None:
     count = write_wav(path, decode_aac(codec_private, frames, channels=2), sample_rate=48000, channels=2)
     with wave.open(str(path), "rb") as back:
         assert back.getnchannels() == 2 and back.getnframes() == count > 90_000
+
+
+BAD_FRAMES = [b"", b"\xff" * 50, bytes(range(256)), b"\x00", b"\xde\xad\xbe\xef" * 20]
+
+
+@needs_av
+@pytest.mark.parametrize("bad", BAD_FRAMES, ids=["empty", "ff", "ramp", "zero", "deadbeef"])
+def test_a_bad_frame_is_the_packages_error_or_skipped_and_counted(bad: bytes) -> None:
+    # One bad frame among the tone's 95: PyAV's errors never escape, and skipping it keeps the
+    # rest of the tone (an empty frame would otherwise end the decoder for every later frame).
+    codec_private, frames = tone_frames("tone-440hz.mkv")
+    spoiled = [*frames[:40], bad, *frames[40:]]
+    with pytest.raises(AudioFormatError) as caught:
+        b"".join(decode_aac(codec_private, spoiled))
+    assert caught.value.field == "AAC frame"
+    decoder = AacDecoder(codec_private, skip_bad_frames=True)
+    pcm = b"".join(decoder.decode(f) for f in spoiled) + decoder.flush()
+    whole = b"".join(decode_aac(codec_private, frames))
+    assert decoder.bad_frames == 1
+    assert abs(len(pcm) - len(whole)) <= 2 * 1024 * 2  # at most the bad frame's samples differ
+    assert dominant_frequency(pcm, 48000) == 440.0
+    assert len(b"".join(decode_aac(codec_private, spoiled, skip_bad_frames=True))) == len(pcm)

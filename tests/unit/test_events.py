@@ -276,3 +276,31 @@ def test_events_are_frozen_and_hashable() -> None:
     with pytest.raises(AttributeError):
         event.source = "x"  # type: ignore[misc]  # frozen: the point of the test
     assert hash(event) == hash(parse_event(stream_start()))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"timestamp": 10**15}, "detail.timestamp"),
+        ({"timestamp": 1e300}, "detail.timestamp"),
+        ({"startTime": "9999-12-31T23:59:59-01:00"}, "detail.startTime"),
+        ({"startTime": "0001-01-01T00:00:00+01:00"}, "detail.startTime"),
+    ],
+)
+def test_out_of_range_times_name_the_member(changes: dict[str, Any], field: str) -> None:
+    with pytest.raises(EventParseError) as caught:
+        parse_event(stream_start(**changes))
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("timestamp", [10**15, 1e300, 2**70])
+def test_an_unknown_event_with_an_out_of_range_timestamp_is_still_an_event(timestamp: object) -> None:
+    raw = stream_start(timestamp=timestamp, eventType="chime:SomethingNew")
+    event = parse_event(raw)
+    assert isinstance(event, UnknownEvent) and event.timestamp is None
+
+
+def test_json_nested_too_deeply_is_a_parse_error() -> None:
+    with pytest.raises(EventParseError) as caught:
+        parse_event("[" * 100_000 + "]" * 100_000)
+    assert caught.value.field == "$"

@@ -484,3 +484,20 @@ def test_hostile_bytes_give_fragments_or_a_format_error(flips: list[tuple[int, i
     except MkvFormatError:
         return
     assert sum(f.size for f in got) <= len(data)
+
+
+def test_frames_from_the_fast_path_are_ordinary_frames() -> None:
+    # The hot loop builds frames without attrs' __init__: they must equal, hash and pickle
+    # like frames built the ordinary way.
+    import attrs
+
+    from kvs_chime.media import Frame
+
+    [read] = read_all(fragment(0, count=6))
+    assert read.frames
+    for frame in read.frames:
+        ordinary = Frame(**attrs.asdict(frame))
+        assert type(frame) is Frame and frame == ordinary and hash(frame) == hash(ordinary)
+        assert pickle.loads(pickle.dumps(frame)) == frame
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            frame.data = b""  # type: ignore[misc]  # frozen: the assignment is the point
