@@ -20,7 +20,7 @@ from ._faults import Faults
 from ._hub import MediaFaults
 from ._journal import Journal
 from ._persist import StateFile
-from ._server import BODY_TIMEOUT, ServerThread
+from ._server import BODY_TIMEOUT, MAX_CONNECTIONS, ServerThread
 from ._signaling import SignalingHub
 from ._signaling_control import SignalingControl
 from ._signaling_ws import serve as serve_signaling
@@ -102,8 +102,9 @@ class LocalEndpoint:
     `credentials` (access key id -> secret key) every signature is verified, and a missing,
     unknown or wrong one is answered 403 as AWS does. `state_file` keeps every resource across
     restarts (see docs/howto/testing.md); fault injection, the journal and the clock are also
-    reachable over HTTP under `/_kvs_chime/` (docs/howto/admin-api.md). A request body that takes
-    longer than `body_timeout` seconds to arrive is cut off (408).
+    reachable over HTTP under `/_kvs_chime/` (docs/howto/admin-api.md). A request body not wholly
+    arrived `body_timeout` seconds after its headers is cut off (408); beyond `max_connections`
+    open connections (WebSockets included) a new one is answered 503 and closed.
 
     The media data plane answers on the URLs GetDataEndpoint gives: PutMedia (acks), GetMedia
     (live), ListFragments, GetMediaForFragmentList. A media stream pipeline whose meeting exists
@@ -128,7 +129,10 @@ class LocalEndpoint:
         credentials: Mapping[str, str] | None = None,
         state_file: str | os.PathLike[str] | None = None,
         body_timeout: float = BODY_TIMEOUT,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
+        if max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
         if activation_delay < 0 or (deletion_delay is not None and deletion_delay < 0):
             raise ValueError("delays must not be negative")
         self._settings = Settings(
@@ -145,6 +149,7 @@ class LocalEndpoint:
         self._host = host
         self._port = port
         self._body_timeout = body_timeout
+        self._max_connections = max_connections
         self._faults = Faults()
         self._journal = Journal()
         self._stopping = threading.Event()
@@ -204,6 +209,7 @@ class LocalEndpoint:
                 self._body_timeout,
                 streams_body,
                 lambda request, sock: serve_signaling(self._signaling, request, sock),
+                self._max_connections,
             )
             shown = "127.0.0.1" if self._host in ("", "0.0.0.0") else self._host
             shown = f"[{shown}]" if ":" in shown else shown
