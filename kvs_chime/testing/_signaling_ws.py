@@ -67,6 +67,9 @@ class WebSocketPeer:
         self.on_drop: Callable[[int, int], None] = lambda frames, size: None
         """Called with (frames, bytes) when a slow reader's unsent frames are dropped."""
         self.close_code: int | None = None
+        self.refused_frames = 0
+        """Frames relayed to the connection once it was closing (never sent)."""
+        self.refused_bytes = 0
 
     def _collect(self) -> bool:
         # Caller holds the lock: move what the protocol made into the outbox, in order.
@@ -91,6 +94,9 @@ class WebSocketPeer:
                 self._early.append(text)
                 return
             if self._protocol.state is not State.OPEN:
+                # Relayed while closing: never sent, and counted so the journal says so.
+                self.refused_frames += 1
+                self.refused_bytes += len(text)
                 return
             self._protocol.send_text(text.encode("utf-8"))
             if not self._collect():
@@ -283,4 +289,7 @@ def _serve(hub: SignalingHub, request: HttpRequest, peer: WebSocketPeer) -> None
     except OSError:
         pass
     finally:
-        hub.leave(connection, peer.final_close_code())
+        code = peer.final_close_code()
+        if peer.refused_frames:
+            hub.journal_dropped(connection, peer.refused_frames, peer.refused_bytes, code)
+        hub.leave(connection, code)

@@ -214,3 +214,53 @@ def test_connections_beyond_the_cap_get_503_and_the_rest_are_served() -> None:
 def test_max_connections_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_connections"):
         LocalEndpoint(max_connections=0)
+
+
+# --- a slow WebSocket reader ----------------------------------------------------------------------
+
+
+def test_a_slow_reader_gets_its_frames_or_1008_and_the_journal_says_what_was_dropped(
+    local_endpoint: LocalEndpoint,
+) -> None:
+    import base64
+
+    from websockets.exceptions import ConnectionClosed
+
+    from kvs_chime.testing._signaling_ws import MAX_OUTBOUND
+
+    from .signaling_peers import open_peer
+
+    kv = local_endpoint.client("kinesisvideo")
+    arn = kv.create_signaling_channel(ChannelName="door")["ChannelARN"]
+    payload = base64.b64encode(b"x" * 7000).decode()
+    # Enough to fill the kernel's buffers on both sides and then the outbound queue.
+    total = 4 * MAX_OUTBOUND // len(payload) + 2000
+    # max_queue=1: the client stops reading the socket after one unread message.
+    with (
+        open_peer(local_endpoint, arn, "slow", max_queue=1) as slow,
+        open_peer(local_endpoint, arn, "quick") as quick,
+        open_peer(local_endpoint, arn) as master,
+    ):
+        for _ in range(total):
+            message = {"action": "ICE_CANDIDATE", "messagePayload": payload, "recipientClientId": "slow"}
+            master.send(json.dumps(message))
+        # Relaying to the stalled peer never held up the master's messages to another one.
+        master.send(
+            json.dumps({"action": "SDP_ANSWER", "messagePayload": "YQ==", "recipientClientId": "quick"})
+        )
+        assert json.loads(quick.recv(timeout=10))["messageType"] == "SDP_ANSWER"
+        received = 0
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                slow.recv(timeout=20)
+                received += 1
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+    dropped = local_endpoint.journal.entries("DropFrames")
+    assert dropped and all(e.params["ClientId"] == "slow" for e in dropped)
+    assert dropped[0].error_code == "SlowReader" and dropped[0].params["CloseCode"] == 1008
+    frames = [e.params["Frames"] for e in dropped]
+    assert all(isinstance(n, int) and n > 0 for n in frames)
+    # Every frame relayed with 200 was either delivered or journaled as dropped (the ones the
+    # queue held when it overflowed, and those relayed while the connection was closing).
+    relayed = sum(1 for e in local_endpoint.journal.entries("SendIceCandidate") if e.status == 200)
+    assert received + sum(n for n in frames if isinstance(n, int)) == relayed
