@@ -18,6 +18,7 @@ import json
 import queue
 import re
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -382,8 +383,11 @@ class LocalHTTPServer(ThreadingHTTPServer):
         streams_body: Callable[[str, str], bool] | None = None,
         upgrade: Callable[[HttpRequest, socket.socket], None] | None = None,
         max_connections: int = MAX_CONNECTIONS,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.answer = answer
+        self.tls = tls
+        """Serves HTTPS (and WSS) on every connection when set."""
         self.body_timeout = body_timeout
         self.max_connections = max_connections
         """Connections served at once; the next ones are answered 503 and closed."""
@@ -452,8 +456,10 @@ class LocalHTTPServer(ThreadingHTTPServer):
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode("ascii")
         while (sock := self._refusals.get()) is not None:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, ValueError):
                 sock.settimeout(0.2)
+                if self.tls is not None:
+                    sock = self.tls.wrap_socket(sock, server_side=True)
                 sock.sendall(head + body)
                 # Closing with the request unread would reset the connection, answer and all.
                 sock.shutdown(socket.SHUT_WR)
@@ -468,9 +474,29 @@ class LocalHTTPServer(ThreadingHTTPServer):
         with self._connections_lock:
             return len(self._connections)
 
+    def _secure(self, sock: socket.socket) -> socket.socket | None:
+        # The handshake runs on the connection's thread, bounded, so a client that connects and
+        # says nothing holds only its own thread.
+        if self.tls is None:
+            return sock
+        try:
+            sock.settimeout(self.body_timeout)
+            secure = self.tls.wrap_socket(sock, server_side=True)
+        except (OSError, ValueError):
+            sock.close()
+            return None
+        secure.settimeout(None)
+        return secure
+
     def _serve_connection(self, request: socket.socket, client_address: object) -> None:
         try:
-            self.process_request_thread(request, client_address)
+            secure = self._secure(request)
+            if secure is None:
+                return
+            if secure is not request:
+                with self._connections_lock:
+                    self._connections[threading.current_thread()] = secure
+            self.process_request_thread(secure, client_address)
         finally:
             with self._connections_lock:
                 self._connections.pop(threading.current_thread(), None)
@@ -506,9 +532,10 @@ class ServerThread:
         streams_body: Callable[[str, str], bool] | None = None,
         upgrade: Callable[[HttpRequest, socket.socket], None] | None = None,
         max_connections: int = MAX_CONNECTIONS,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self._server = LocalHTTPServer(
-            answer, host, port, body_timeout, streams_body, upgrade, max_connections
+            answer, host, port, body_timeout, streams_body, upgrade, max_connections, tls
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever,
