@@ -77,7 +77,7 @@ def test_a_cross_origin_text_plain_post_to_the_admin_api_is_refused(
     before = local_endpoint.clock()
     # A "simple" request: a browser sends it without a preflight.
     page = {
-        "Host": "127.0.0.1:%d" % local_endpoint.port,
+        "Host": f"127.0.0.1:{local_endpoint.port}",
         "Origin": "https://evil.example",
         "Content-Type": "text/plain",
     }
@@ -125,7 +125,7 @@ def test_bound_beyond_loopback_an_admin_token_is_made_and_required() -> None:
         assert token is not None and len(token) >= 24
         assert _request(ep, "GET", "/_kvs_chime/journal", {"Host": "127.0.0.1"})[0] == 401
         # Any Host then, since the token is what protects it (reached by the machine's own name).
-        headers = {"Host": "my-laptop.lan:%d" % ep.port, "x-kvs-chime-admin-token": token}
+        headers = {"Host": f"my-laptop.lan:{ep.port}", "x-kvs-chime-admin-token": token}
         assert _request(ep, "GET", "/_kvs_chime/journal", headers)[0] == 200
     with LocalEndpoint(activation_delay=0) as loopback:
         assert loopback.admin_token is None
