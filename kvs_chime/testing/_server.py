@@ -481,6 +481,21 @@ class LocalHTTPServer(ThreadingHTTPServer):
             return sock
         try:
             sock.settimeout(self.body_timeout)
+            first = sock.recv(1, socket.MSG_PEEK)
+            if first and first != b"\x16":
+                # Not a TLS handshake: plain HTTP on the TLS port gets a plain, clear answer.
+                body = _json_error(400, "BadRequest", "This port serves HTTPS: use https:// (and wss://)")
+                sock.sendall(
+                    b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+                    b"x-amzn-ErrorType: BadRequest\r\nConnection: close\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                )
+                sock.shutdown(socket.SHUT_WR)
+                with contextlib.suppress(OSError):
+                    while sock.recv(65536):
+                        pass
+                sock.close()
+                return None
             secure = self.tls.wrap_socket(sock, server_side=True)
         except (OSError, ValueError):
             sock.close()

@@ -31,7 +31,7 @@ class LocalTls:
 
     ca_file: str
     """PEM file of the local CA: AWS_CA_BUNDLE (boto3, the AWS CLI), NODE_EXTRA_CA_CERTS (Node),
-    `verify=` (botocore), `ssl.create_default_context(cafile=...)` (websockets)."""
+    SSL_CERT_FILE (Python's default SSL contexts: websockets, SignalingClient), `verify=` (botocore)."""
     spki_sha256: str
     """Base64 SHA-256 of the certificate's public key, for Chromium's
     `--ignore-certificate-errors-spki-list`."""
@@ -78,7 +78,7 @@ class LocalTls:
             f"boto3 and the AWS CLI: AWS_CA_BUNDLE={self.ca_file}",
             f"Node (AWS SDK for JavaScript): NODE_EXTRA_CA_CERTS={self.ca_file}",
             f"Chromium: --ignore-certificate-errors-spki-list={self.spki_sha256}",
-            f"Python ssl / websockets: ssl.create_default_context(cafile={self.ca_file!r})",
+            f"Python (ssl, websockets, kvs_chime's SignalingClient): SSL_CERT_FILE={self.ca_file}",
         ]
 
     def remove(self) -> None:

@@ -22,5 +22,6 @@ def open_peer(
     )["ResourceEndpointList"]
     credentials = endpoint.boto3_session().get_credentials()
     assert credentials is not None
-    url = presigned_url(found[0]["ResourceEndpoint"], channel_arn, credentials, client_id=client_id)
-    return connect(url, open_timeout=10, **options)
+    url = presigned_url(str(found[0]["ResourceEndpoint"]), channel_arn, credentials, client_id=client_id)
+    connection: ClientConnection = connect(url, open_timeout=10, **options)
+    return connection
