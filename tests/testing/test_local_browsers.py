@@ -129,3 +129,48 @@ def test_bound_beyond_loopback_an_admin_token_is_made_and_required() -> None:
         assert _request(ep, "GET", "/_kvs_chime/journal", headers)[0] == 200
     with LocalEndpoint(activation_delay=0) as loopback:
         assert loopback.admin_token is None
+
+
+def test_the_server_bound_beyond_loopback_warns_names_the_address_and_prints_the_token() -> None:
+    from ._process import running
+
+    with running(["--port", "0", "--host", "0.0.0.0", "--activation-delay", "0"]) as server:
+        assert server.process.stdout is not None
+        token_line = server.process.stdout.readline()
+        assert token_line.startswith("admin token (send it as x-kvs-chime-admin-token): ")
+        token = token_line.rsplit(" ", 1)[1].strip()
+        port = server.url.rsplit(":", 1)[1]
+        connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
+        connection.request("POST", "/_kvs_chime/reset", headers={"x-kvs-chime-admin-token": token})
+        assert connection.getresponse().status == 200
+        connection.close()
+        connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
+        connection.request("POST", "/_kvs_chime/reset")
+        assert connection.getresponse().status == 401
+        connection.close()
+        code, err = server.stop()
+    assert code == 0
+    assert "WARNING: listening on 0.0.0.0, beyond loopback" in err
+    assert token not in err  # printed once, on standard output
+
+
+def test_the_start_up_line_names_the_address_really_bound() -> None:
+    import subprocess
+
+    from ._process import command, environment
+
+    process = subprocess.Popen(
+        command("--port", "0", "--host", "0.0.0.0"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(),
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+    finally:
+        process.terminate()
+        process.communicate(timeout=15)
+    assert line.startswith("kvs-chime-local listening on 0.0.0.0:") and "(beyond loopback)" in line
+    assert line.split()[-1].startswith("http://127.0.0.1:")  # the URL scripts read stays last
