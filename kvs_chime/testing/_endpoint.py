@@ -120,6 +120,13 @@ class LocalEndpoint:
     arrived `body_timeout` seconds after its headers is cut off (408); beyond `max_connections`
     open connections (WebSockets included) a new one is answered 503 and closed.
 
+    `tls=True` serves HTTPS and WSS on the same port with a CA made on the spot (the `tls` extra,
+    trustme): `url` and the advertised endpoints are then `https://` and `wss://`, `tls` says where
+    the CA file is, and `boto3_session()`, `client()` and facades built on them trust it. Browsers
+    may call the AWS API (CORS preflights are answered, as the services do) but never the admin
+    API: it refuses other origins and non-loopback `Host`s, and requires `admin_token` in the
+    `x-kvs-chime-admin-token` header when one is set (one is made when `host` is not loopback).
+
     The media data plane answers on the URLs GetDataEndpoint gives: PutMedia (acks), GetMedia
     (live), ListFragments, GetMediaForFragmentList. A media stream pipeline whose meeting exists
     here writes AAC test tones into its pool's streams as the clock moves (`fast_forward`), and
