@@ -119,7 +119,8 @@ def admin_refusal(request: HttpRequest, own_urls: tuple[str, ...], token: str | 
     if token is None:
         # Loopback only: a Host that is not a loopback name or address is DNS rebinding.
         host = _host_name(request.headers.get("host", "").strip().lower())
-        if not (is_loopback(host) or host.endswith(".localhost")):
+        # No Host at all is an HTTP/1.0 client, never a browser (browsers always send one).
+        if host and not (is_loopback(host) or host.endswith(".localhost")):
             return _json(403, "the admin API answers only requests addressed to a loopback host")
         return None
     given = request.headers.get(ADMIN_TOKEN_HEADER, "")
