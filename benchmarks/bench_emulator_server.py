@@ -16,11 +16,16 @@ Two rows, measured in the same run, alternating:
 
 Calls are spread over THREADS threads from one start (a barrier); each round times CALLS calls
 in all. Median of the rounds for calls/s, median of every call's latency for p50.
+
+`--raw` replaces the boto3 clients by http.client connections sending the same request bytes
+(unsigned, so in the endpoint's default region and account): the clients then cost little, and
+the rows show what the servers themselves can do on this machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import statistics
 import sys
@@ -43,6 +48,21 @@ def _clients(url: str, count: int, region: str) -> list[object]:
     session = boto3.session.Session(aws_access_key_id="k", aws_secret_access_key="s", region_name=region)
     config = Config(retries={"total_max_attempts": 1}, max_pool_connections=2)
     return [session.client("kinesisvideo", endpoint_url=url, config=config) for _ in range(count)]
+
+
+class _RawClient:
+    """One keep-alive connection sending DescribeSignalingChannel's bytes, reading the answer."""
+
+    def __init__(self, url: str) -> None:
+        host, _, port = url.removeprefix("http://").partition(":")
+        self._connection = http.client.HTTPConnection(host, int(port), timeout=30)
+
+    def describe_signaling_channel(self, ChannelARN: str) -> bytes:  # boto3's spelling
+        body = json.dumps({"ChannelARN": ChannelARN}).encode()
+        self._connection.request(
+            "POST", "/describeSignalingChannel", body=body, headers={"Content-Type": "application/json"}
+        )
+        return self._connection.getresponse().read()
 
 
 def _round(clients: list[object], arn: str, calls: int) -> tuple[float, list[float]]:
@@ -89,7 +109,7 @@ class _Constant(BaseHTTPRequestHandler):
         self.wfile.write(self.answer)
 
 
-def run(calls: int, rounds: int) -> dict[str, tuple[float, float]]:
+def run(calls: int, rounds: int, raw: bool = False) -> dict[str, tuple[float, float]]:
     """{row: (calls per second, p50 seconds)}."""
     with LocalEndpoint(activation_delay=0) as ep:
         kv = ep.client("kinesisvideo")
@@ -125,10 +145,12 @@ def run(calls: int, rounds: int) -> dict[str, tuple[float, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--raw", action="store_true", help="http.client connections instead of boto3")
     args = parser.parse_args()
-    results = run(calls=800 if args.quick else 2400, rounds=3 if args.quick else 5)
+    results = run(calls=800 if args.quick else 2400, rounds=3 if args.quick else 5, raw=args.raw)
     emulator_rate = results["emulator"][0]
-    print(f"DescribeSignalingChannel, {THREADS} threads, a boto3 client each")
+    clients = "an http.client connection" if args.raw else "a boto3 client"
+    print(f"DescribeSignalingChannel, {THREADS} threads, {clients} each")
     print(f"{'server':<20} {'calls/s':>9} {'p50 ms':>8} {'emulator/floor':>15}")
     for name, (rate, p50) in results.items():
         ratio = emulator_rate / rate
