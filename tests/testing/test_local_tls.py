@@ -151,3 +151,28 @@ def test_the_server_with_tls_prints_how_each_client_trusts_it() -> None:
         client = session.client("kinesisvideo", endpoint_url=server.url, verify=ca_file)
         assert client.list_streams()["StreamInfoList"] == []
         assert server.stop()[0] == 0
+
+
+def test_over_tls_the_connection_cap_still_answers_503_in_tls() -> None:
+    import http.client
+    import socket
+
+    with LocalEndpoint(activation_delay=0, tls=True, max_connections=2) as ep:
+        assert ep.tls is not None
+        context = ep.tls.client_context()
+        held = [
+            context.wrap_socket(
+                socket.create_connection(("127.0.0.1", ep.port), timeout=10), server_hostname="127.0.0.1"
+            )
+            for _ in range(2)
+        ]
+        try:
+            connection = http.client.HTTPSConnection("127.0.0.1", ep.port, context=context, timeout=10)
+            connection.request("POST", "/listStreams", body=b"{}")
+            answer = connection.getresponse()
+            assert answer.status == 503
+            assert json.loads(answer.read())["__type"] == "ServiceUnavailable"
+            connection.close()
+        finally:
+            for sock in held:
+                sock.close()
