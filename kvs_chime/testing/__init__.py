@@ -21,6 +21,7 @@ from ._hub import MediaFaults
 from ._journal import Journal, JournalEntry
 from ._persist import StateFileError
 from ._signaling_control import SignalingConnection, SignalingControl, StorageSessionInfo
+from ._tls import LocalTls, TlsUnavailableError
 from ._types import JsonObject, JsonValue
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "JsonObject",
     "JsonValue",
     "LocalEndpoint",
+    "LocalTls",
     "ManualClock",
     "MediaFaults",
     "Mutation",
@@ -40,4 +42,5 @@ __all__ = [
     "SignalingControl",
     "StateFileError",
     "StorageSessionInfo",
+    "TlsUnavailableError",
 ]

@@ -1,5 +1,7 @@
 """SigV4 as the emulator reads it: the credential scope (region, service, access key) of a request,
-and, in strict mode, the signature checked against configured secret keys.
+and, in strict mode, the signature checked against configured secret keys, the signing time
+against the emulator's clock (5 minutes either way, as AWS allows) and the payload hash against
+the body that arrived.
 
 Pure functions of the request; no I/O.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from urllib.parse import quote
 
 import attrs
@@ -17,6 +20,13 @@ from ._errors import ServiceError
 from ._wire import HttpRequest
 
 _ALGORITHM = "AWS4-HMAC-SHA256"
+MAX_SKEW = 300.0
+"""Seconds a header-signed request's X-Amz-Date may be off the emulator's clock (AWS: 5 minutes)."""
+_AMZ_DATE = "%Y%m%dT%H%M%SZ"
+_SIGNATURE_MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. Check your AWS "
+    "Secret Access Key and signing method. Consult the service documentation for details."
+)
 
 
 @attrs.frozen
@@ -99,8 +109,13 @@ def expected_signature(request: HttpRequest, credential: Credential, secret_key:
     )
     if presigned:
         payload = "UNSIGNED-PAYLOAD" if credential.service == "s3" else hashlib.sha256(b"").hexdigest()
+    elif request.body_stream is not None:
+        # A body handed over as it arrives (PutMedia) cannot be hashed before the answer starts.
+        payload = request.headers.get("x-amz-content-sha256") or hashlib.sha256(b"").hexdigest()
     else:
-        payload = request.headers.get("x-amz-content-sha256") or hashlib.sha256(request.body).hexdigest()
+        # The hash of the body that arrived, never the client's word for it: a captured
+        # X-Amz-Content-Sha256 sent with another body must not verify.
+        payload = hashlib.sha256(request.body).hexdigest()
     canonical = "\n".join(
         [
             request.method.upper(),
@@ -122,8 +137,43 @@ def expected_signature(request: HttpRequest, credential: Credential, secret_key:
     return hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def verify(request: HttpRequest, credential: Credential | None, secrets: Mapping[str, str]) -> None:
-    """Raise the error AWS answers for a missing, unknown or wrong signature (403 each)."""
+def _stamp(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime(_AMZ_DATE)
+
+
+def check_skew(amz_date: str, now: float) -> None:
+    """Raise AWS's 403 when `amz_date` (X-Amz-Date) is more than 5 minutes off `now` (epoch seconds)."""
+    try:
+        signed = datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=timezone.utc).timestamp()
+    except ValueError:
+        raise ServiceError("InvalidSignatureException", _SIGNATURE_MISMATCH, status=403) from None
+    if signed < now - MAX_SKEW:
+        raise ServiceError(
+            "InvalidSignatureException",
+            f"Signature expired: {amz_date} is now earlier than {_stamp(now - MAX_SKEW)} "
+            f"({_stamp(now)} - 5 min.)",
+            status=403,
+        )
+    if signed > now + MAX_SKEW:
+        raise ServiceError(
+            "InvalidSignatureException",
+            f"Signature not yet current: {amz_date} is still later than {_stamp(now + MAX_SKEW)} "
+            f"({_stamp(now)} + 5 min.)",
+            status=403,
+        )
+
+
+def verify(
+    request: HttpRequest,
+    credential: Credential | None,
+    secrets: Mapping[str, str],
+    now: float | None = None,
+) -> None:
+    """Raise the error AWS answers for a missing, unknown or wrong signature (403 each).
+
+    With `now` (epoch seconds, the emulator's clock) a header-signed request whose X-Amz-Date
+    is more than 5 minutes off is refused too; presigned URLs carry their own expiry instead.
+    """
     if credential is None:
         raise ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token", status=403)
     secret = secrets.get(credential.access_key)
@@ -136,9 +186,6 @@ def verify(request: HttpRequest, credential: Credential | None, secrets: Mapping
     if credential.amz_date is None or not hmac.compare_digest(
         expected_signature(request, credential, secret), credential.signature
     ):
-        raise ServiceError(
-            "InvalidSignatureException",
-            "The request signature we calculated does not match the signature you provided. Check your AWS "
-            "Secret Access Key and signing method. Consult the service documentation for details.",
-            status=403,
-        )
+        raise ServiceError("InvalidSignatureException", _SIGNATURE_MISMATCH, status=403)
+    if now is not None and "authorization" in request.headers:
+        check_skew(credential.amz_date, now)

@@ -1,7 +1,9 @@
 """The standalone server's command line: `kvs-chime-local` and `python -m kvs_chime.testing`.
 
-Prints its URL once it listens, stops cleanly on SIGINT and SIGTERM, and exits non-zero with one
-line on standard error when it cannot start (port taken, state file refused).
+Prints its URL once it listens (the line ends with it), stops cleanly on SIGINT and SIGTERM, and
+exits non-zero with one line on standard error when it cannot start (port taken, state file
+refused, TLS asked for without trustme). Bound beyond loopback it warns, names the address it
+really listens on, and prints the admin token it made (unless one was given).
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from collections.abc import Sequence
 from types import FrameType
 
 from ._backend import DEFAULT_ACCOUNT, DEFAULT_ACTIVATION_DELAY, DEFAULT_REGION
+from ._browser import ADMIN_TOKEN_HEADER, is_loopback
 from ._endpoint import LocalEndpoint
 from ._persist import StateFileError
+from ._server import BODY_TIMEOUT, MAX_CONNECTIONS
+from ._tls import TlsUnavailableError
 
 DEFAULT_PORT = 4599
 """The port `kvs-chime-local` listens on unless told otherwise (`--port 0` picks a free one)."""
@@ -80,6 +85,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--stream-limit", type=int, default=10_000, help="streams per account and region")
     parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS and WSS with a CA made on the spot (needs trustme: the tls extra); "
+        "prints how each client trusts it",
+    )
+    parser.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help=f"require TOKEN in the {ADMIN_TOKEN_HEADER} header of admin API requests "
+        "(made and printed when bound beyond loopback and not given)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=MAX_CONNECTIONS,
+        help=f"connections served at once; more are answered 503 (default: {MAX_CONNECTIONS})",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=float,
+        default=BODY_TIMEOUT,
+        help=f"seconds a request body may take to arrive in full, else 408 (default: {BODY_TIMEOUT:g})",
+    )
+    parser.add_argument(
         "--log-level",
         default="INFO",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -113,8 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             accounts=accounts,
             credentials=credentials,
             state_file=args.state,
+            max_connections=args.max_connections,
+            body_timeout=args.body_timeout,
+            admin_token=args.admin_token,
+            tls=args.tls,
         )
-    except (StateFileError, ValueError) as error:
+    except (StateFileError, ValueError, TlsUnavailableError) as error:
         print(f"kvs-chime-local: {error}", file=sys.stderr)
         return 2
     try:
@@ -134,7 +167,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        print(f"kvs-chime-local listening on {endpoint.url}", flush=True)
+        if is_loopback(args.host):
+            print(f"kvs-chime-local listening on {endpoint.url}", flush=True)
+        else:
+            where = f"[{args.host}]" if ":" in args.host else args.host or "0.0.0.0"
+            # The last word stays the URL scripts read; the address really bound comes first.
+            print(
+                f"kvs-chime-local listening on {where}:{endpoint.port} (beyond loopback) as {endpoint.url}",
+                flush=True,
+            )
+            print(
+                f"kvs-chime-local: WARNING: listening on {where}, beyond loopback: other machines can "
+                "reach the emulator, which accepts any credentials unless --credential is given",
+                file=sys.stderr,
+                flush=True,
+            )
+        if args.admin_token is None and endpoint.admin_token is not None:
+            print(f"admin token (send it as {ADMIN_TOKEN_HEADER}): {endpoint.admin_token}", flush=True)
+        if endpoint.tls is not None:
+            print(f"TLS: local CA at {endpoint.tls.ca_file}; trust it with:", flush=True)
+            for line in endpoint.tls.how_to_trust():
+                print(f"  {line}", flush=True)
         _LOG.info("admin API at %s/_kvs_chime/ (see docs/howto/admin-api.md)", endpoint.url)
         while not stop.wait(0.5):
             pass

@@ -129,7 +129,8 @@ class Dispatcher:
         credential = credential_of(request)
         if self._settings.credentials is not None:
             try:
-                verify(request, credential, self._settings.credentials)
+                now = self._settings.wall(self._settings.now())
+                verify(request, credential, self._settings.credentials, now)
             except ServiceError as error:
                 response = error_response(None, error.code, error.message, request_id, error.status)
                 self._record(request, request_id, None, None, {}, response)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import secrets
 import threading
 import time
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 from . import _signaling_admin as signaling_admin
 from ._admin import ADMIN_PREFIX, Admin
 from ._backend import DEFAULT_ACCOUNT, DEFAULT_ACTIVATION_DELAY, DEFAULT_REGION, Settings
+from ._browser import admin_refusal, is_loopback, preflight, with_cors
 from ._clock import Clock
 from ._dispatch import Dispatcher, streams_body
 from ._events import EventSink
@@ -20,10 +22,11 @@ from ._faults import Faults
 from ._hub import MediaFaults
 from ._journal import Journal
 from ._persist import StateFile
-from ._server import BODY_TIMEOUT, ServerThread
+from ._server import BODY_TIMEOUT, MAX_CONNECTIONS, ServerThread
 from ._signaling import SignalingHub
 from ._signaling_control import SignalingControl
 from ._signaling_ws import serve as serve_signaling
+from ._tls import LocalTls
 from ._wire import HttpRequest, HttpResponse, StreamingResponse
 
 if TYPE_CHECKING:
@@ -51,12 +54,23 @@ class _SessionFactory(Protocol):
         aws_secret_access_key: str,
         aws_session_token: str,
         region_name: str,
+        botocore_session: object | None = None,
     ) -> Session: ...
+
+
+class _CoreSession(Protocol):
+    def set_config_variable(self, logical_name: str, value: object) -> None: ...
 
 
 class _ClientMaker(Protocol):
     def client(
-        self, service_name: str, *, region_name: str, endpoint_url: str, config: object
+        self,
+        service_name: str,
+        *,
+        region_name: str,
+        endpoint_url: str,
+        config: object,
+        verify: str | bool | None = None,
     ) -> BaseClient: ...
 
 
@@ -102,8 +116,16 @@ class LocalEndpoint:
     `credentials` (access key id -> secret key) every signature is verified, and a missing,
     unknown or wrong one is answered 403 as AWS does. `state_file` keeps every resource across
     restarts (see docs/howto/testing.md); fault injection, the journal and the clock are also
-    reachable over HTTP under `/_kvs_chime/` (docs/howto/admin-api.md). A request body that takes
-    longer than `body_timeout` seconds to arrive is cut off (408).
+    reachable over HTTP under `/_kvs_chime/` (docs/howto/admin-api.md). A request body not wholly
+    arrived `body_timeout` seconds after its headers is cut off (408); beyond `max_connections`
+    open connections (WebSockets included) a new one is answered 503 and closed.
+
+    `tls=True` serves HTTPS and WSS on the same port with a CA made on the spot (the `tls` extra,
+    trustme): `url` and the advertised endpoints are then `https://` and `wss://`, `tls` says where
+    the CA file is, and `boto3_session()`, `client()` and facades built on them trust it. Browsers
+    may call the AWS API (CORS preflights are answered, as the services do) but never the admin
+    API: it refuses other origins and non-loopback `Host`s, and requires `admin_token` in the
+    `x-kvs-chime-admin-token` header when one is set (one is made when `host` is not loopback).
 
     The media data plane answers on the URLs GetDataEndpoint gives: PutMedia (acks), GetMedia
     (live), ListFragments, GetMediaForFragmentList. A media stream pipeline whose meeting exists
@@ -128,7 +150,12 @@ class LocalEndpoint:
         credentials: Mapping[str, str] | None = None,
         state_file: str | os.PathLike[str] | None = None,
         body_timeout: float = BODY_TIMEOUT,
+        max_connections: int = MAX_CONNECTIONS,
+        admin_token: str | None = None,
+        tls: bool = False,
     ) -> None:
+        if max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
         if activation_delay < 0 or (deletion_delay is not None and deletion_delay < 0):
             raise ValueError("delays must not be negative")
         self._settings = Settings(
@@ -145,6 +172,14 @@ class LocalEndpoint:
         self._host = host
         self._port = port
         self._body_timeout = body_timeout
+        self._max_connections = max_connections
+        if admin_token is not None and not admin_token:
+            raise ValueError("admin_token must not be empty")
+        # Reachable from other machines: the admin API (unsigned, and able to wipe everything)
+        # needs a token; one is made when none was given.
+        self._admin_token = admin_token or (None if is_loopback(host) else secrets.token_urlsafe(24))
+        self._own_origins: tuple[str, ...] = ()
+        self._tls: LocalTls | None = LocalTls.create() if tls else None
         self._faults = Faults()
         self._journal = Journal()
         self._stopping = threading.Event()
@@ -182,11 +217,16 @@ class LocalEndpoint:
             self._dispatcher.advance(only_media=True)
 
     def _answer(self, request: HttpRequest) -> HttpResponse | StreamingResponse | None:
-        if request.path.rstrip("/") == signaling_admin.PATH:
-            return signaling_admin.answer(self.signaling, request)
-        if request.path.startswith(ADMIN_PREFIX):
+        if request.path.startswith(ADMIN_PREFIX) or request.path.rstrip("/") == ADMIN_PREFIX.rstrip("/"):
+            refusal = admin_refusal(request, self._own_origins, self._admin_token)
+            if refusal is not None:
+                return refusal
+            if request.path.rstrip("/") == signaling_admin.PATH:
+                return signaling_admin.answer(self.signaling, request)
             return self._admin.handle(request)
-        return self._dispatcher.handle(request)
+        if request.method == "OPTIONS":
+            return preflight(request)
+        return with_cors(request, self._dispatcher.handle(request))
 
     def start(self) -> LocalEndpoint:
         """Bind `host`:`port` (127.0.0.1 and a free port by default) and start serving.
@@ -204,10 +244,15 @@ class LocalEndpoint:
                 self._body_timeout,
                 streams_body,
                 lambda request, sock: serve_signaling(self._signaling, request, sock),
+                self._max_connections,
+                self._tls.server_context() if self._tls is not None else None,
             )
             shown = "127.0.0.1" if self._host in ("", "0.0.0.0") else self._host
+            shown = "::1" if shown == "::" else shown
             shown = f"[{shown}]" if ":" in shown else shown
-            self._settings.base_url = f"http://{shown}:{server.port}"
+            scheme = "https" if self._tls is not None else "http"
+            self._settings.base_url = f"{scheme}://{shown}:{server.port}"
+            self._own_origins = (self._settings.base_url, f"{scheme}://localhost:{server.port}")
             server.start()
             self._server = server
             self._ticker = threading.Thread(target=self._tick, name="kvs-chime-local-media", daemon=True)
@@ -235,6 +280,8 @@ class LocalEndpoint:
         if self._state is not None:
             with self._dispatcher.lock:
                 self._state.flush()
+        if self._tls is not None:
+            self._tls.remove()
 
     def __enter__(self) -> LocalEndpoint:
         return self.start()
@@ -253,6 +300,25 @@ class LocalEndpoint:
         if self._server is None:
             raise RuntimeError("the LocalEndpoint is not started")
         return self._settings.base_url
+
+    @property
+    def host(self) -> str:
+        """The address it listens on, as given (127.0.0.1 unless told otherwise)."""
+        return self._host
+
+    @property
+    def admin_token(self) -> str | None:
+        """The token the admin API requires in the `x-kvs-chime-admin-token` header.
+
+        None when the endpoint listens on loopback only and none was given; made up (and
+        required) when it listens beyond loopback.
+        """
+        return self._admin_token
+
+    @property
+    def tls(self) -> LocalTls | None:
+        """The local CA and certificate when serving HTTPS and WSS (`tls=True`), else None."""
+        return self._tls
 
     @property
     def port(self) -> int:
@@ -385,14 +451,24 @@ class LocalEndpoint:
         self._settings.hub.events.clear()
 
     def boto3_session(self) -> Session:
-        """A boto3 Session with dummy credentials and this endpoint's region."""
+        """A boto3 Session with dummy credentials and this endpoint's region (trusting the local CA
+        when the endpoint serves TLS)."""
         factory = cast(_SessionFactory, importlib.import_module("boto3.session").Session)
-        return factory(
+        core: object | None = None
+        if self._tls is not None:
+            # Clients of this session (and facades built on it) trust the local CA, as
+            # AWS_CA_BUNDLE would make them.
+            made = cast(_CoreSession, importlib.import_module("botocore.session").get_session())
+            made.set_config_variable("ca_bundle", self._tls.ca_file)
+            core = made
+        session = factory(
             aws_access_key_id=_ACCESS_KEY,
             aws_secret_access_key=_SECRET_KEY,
             aws_session_token=_SESSION_TOKEN,
             region_name=self.region,
+            botocore_session=core,
         )
+        return session
 
     def client(self, service_name: str, *, endpoint_url: str | None = None) -> BaseClient:
         """A boto3 client bound to this endpoint, with dummy credentials and no retries.
@@ -412,7 +488,11 @@ class LocalEndpoint:
             if _shared_session is None:
                 _shared_session = cast(_ClientMaker, self.boto3_session())
             client = _shared_session.client(
-                service_name, region_name=self.region, endpoint_url=endpoint_url or url, config=config
+                service_name,
+                region_name=self.region,
+                endpoint_url=endpoint_url or url,
+                config=config,
+                verify=self._tls.ca_file if self._tls is not None else None,
             )
         with self._lock:
             stopped = self._stopped

@@ -284,6 +284,11 @@ class SignalingHub:
             self.storage.end(connection.id)
         self._record("Disconnect", {**self._params(connection), "CloseCode": code}, code, None)
 
+    def journal_dropped(self, connection: Connection, frames: int, size: int, code: int) -> None:
+        """Record the frames a slow reader was never sent (its connection is closed with `code`)."""
+        params = {**self._params(connection), "Frames": frames, "Bytes": size, "CloseCode": code}
+        self._record("DropFrames", params, code, "SlowReader")
+
     def connections(self, channel_arn: str | None = None) -> list[Connection]:
         """The open connections (of one channel)."""
         with self._lock:

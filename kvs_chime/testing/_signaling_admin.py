@@ -57,7 +57,7 @@ def answer(control: SignalingControl, request: HttpRequest) -> HttpResponse:
     (`{"action": ...}`; `withhold_storage_offers` with `times` acts on the next joins)."""
     try:
         parsed: object = json.loads(request.body) if request.body.strip() else {}
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
         return _answer(400, {"error": "the body is not valid JSON"})
     if not isinstance(parsed, dict):
         return _answer(400, {"error": "the body must be a JSON object"})

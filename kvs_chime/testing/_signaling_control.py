@@ -6,6 +6,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol, cast
 
 import attrs
+from websockets.frames import EXTERNAL_CLOSE_CODES
 
 from ._signaling import Connection
 from ._storage_session import StorageSession, StorageSessions
@@ -164,7 +165,15 @@ class SignalingControl:
         client_id: str | None = None,
         role: str | None = None,
     ) -> int:
-        """Close connections with a closing handshake and `code` (1001: going away)."""
+        """Close connections with a closing handshake and `code` (1001: going away).
+
+        Raises ValueError for a code a close frame cannot carry (RFC 6455: 1000-1003, 1007-1014,
+        3000-4999).
+        """
+        if not (code in EXTERNAL_CLOSE_CODES or 3000 <= code <= 4999):
+            raise ValueError(
+                "code must be a close code a close frame can carry: 1000-1003, 1007-1014 or 3000-4999"
+            )
         found = self._hub.select(channel_arn, client_id, role)
         for connection in found:
             connection.peer.close(code, "closed by the local endpoint")

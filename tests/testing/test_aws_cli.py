@@ -242,3 +242,25 @@ def test_pool_and_pipeline_life_cycle_and_errors(aws: Cli) -> None:
         "meetings",
     )
     assert aws.ok(*get_pool)["KinesisVideoStreamPoolConfiguration"]["PoolStatus"] == "DELETING"
+
+
+def test_the_cli_over_https_trusting_the_local_ca_through_aws_ca_bundle() -> None:
+    with running(["--port", "0", "--tls", "--activation-delay", "0"]) as server:
+        assert server.url.startswith("https://")
+        assert server.process.stdout is not None
+        ca_file = server.process.stdout.readline().split(" at ", 1)[1].split(";", 1)[0]
+        cli = Cli(server.url)
+        # Without the CA the CLI refuses the certificate, as it would a forged one.
+        result = cli.run("kinesisvideo", "list-streams")
+        assert result.returncode != 0 and "SSL" in result.stderr
+        cli._env["AWS_CA_BUNDLE"] = ca_file
+        arn = cli.ok("kinesisvideo", "create-signaling-channel", "--channel-name", "tls-door")["ChannelARN"]
+        endpoints = cli.ok(
+            "kinesisvideo",
+            "get-signaling-channel-endpoint",
+            "--channel-arn",
+            arn,
+            "--single-master-channel-endpoint-configuration",
+            "Protocols=WSS,HTTPS,Role=MASTER",
+        )["ResourceEndpointList"]
+        assert sorted(e["ResourceEndpoint"].split("://")[0] for e in endpoints) == ["https", "wss"]
