@@ -80,6 +80,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--stream-limit", type=int, default=10_000, help="streams per account and region")
     parser.add_argument(
+        "--turn-uri",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="a TURN server's URI for GetIceServerConfig, e.g. turn:127.0.0.1:3478?transport=udp "
+        "(repeatable; with --turn-secret)",
+    )
+    parser.add_argument(
+        "--turn-secret",
+        metavar="SECRET",
+        help="that TURN server's shared secret (coturn --static-auth-secret): credentials are minted with it",
+    )
+    parser.add_argument(
         "--log-level",
         default="INFO",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -113,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             accounts=accounts,
             credentials=credentials,
             state_file=args.state,
+            turn_uris=args.turn_uri,
+            turn_secret=args.turn_secret,
         )
     except (StateFileError, ValueError) as error:
         print(f"kvs-chime-local: {error}", file=sys.stderr)
