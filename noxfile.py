@@ -161,6 +161,9 @@ def lint(session: nox.Session) -> None:
 @nox.session(python="3.12")
 def typecheck(session: nox.Session) -> None:
     """mypy --strict and pyright strict over kvs_chime/, tests/typing/ and the docs' pages, and verifytypes."""
+    # The `webrtc` extra: kvs_chime.webrtc.aiortc's types are aiortc's and PyAV's, and the WebRTC
+    # how-to's blocks use them.
+    session.install(".[webrtc]", *CONSTRAINTS)
     _install(session, "typecheck")
     session.run("mypy")
     session.run("pyright")
