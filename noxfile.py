@@ -16,6 +16,7 @@ nox.options.sessions = [
     "lowest",
     "audio",
     "webrtc",
+    "interop",
     "lint",
     "typecheck",
     "generate",
