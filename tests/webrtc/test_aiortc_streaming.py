@@ -192,3 +192,27 @@ def test_peers_stay_connected_across_a_signaling_reconnect(channel: Channel) -> 
                 assert (await first(master.arrivals())).client_id == "viewer-2"
 
     run(main, timeout=60)
+
+
+def test_a_hostile_viewers_offer_and_candidates_do_not_end_the_master(channel: Channel) -> None:
+    async def main() -> None:
+        async with (
+            channel.master() as signaling,
+            WebRtcMaster(signaling) as master,
+            channel.viewer("hostile") as hostile,
+        ):
+            await hostile.send_offer("v=0\r\nm=video nonsense\r\n")
+            await hostile.send_candidate("candidate:not a candidate at all", "0", 0)
+            # The master still serves: a real viewer connects, then sends a candidate aiortc
+            # cannot parse; its connection stays.
+            async with channel.viewer("good") as client, WebRtcViewer(client, receive_audio=False) as viewer:
+                peer = await first(master.arrivals())
+                await client.send_candidate("candidate:1 1 udp x y z typ host", "0", 0)
+                relayed = channel.endpoint.journal.entries
+                await until(lambda: len(relayed("SendIceCandidate")) == 2)
+                await viewer.peer.send("still there?")
+                assert await first(peer.messages()) == "still there?"
+                await asyncio.sleep(0.2)  # the candidate, relayed, has reached the master
+                assert peer.state == "connected" and set(master.peers) == {"good"}
+
+    run(main, timeout=60)
