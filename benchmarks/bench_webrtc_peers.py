@@ -4,8 +4,9 @@
   against a `WebRtcMaster` streaming a 320x240 test pattern at 30 fps. Raw: aiortc by hand (an
   `RTCPeerConnection`, a recvonly transceiver, the offer/answer steps, `track.recv()`); kvs_chime:
   `WebRtcViewer` and `peer.video_frames()`. Median of the rounds, wall time.
-- a master serving 10 viewers for a few seconds, in a process of its own (the viewers, decoding,
-  run in this one): its CPU seconds and peak RSS. Raw: a master written by hand on aiortc (a peer
+- a master serving 10 viewers, each reading frames for a few seconds, in a process of its own
+  (the viewers, decoding, run in this one; the master stops when they are done): its CPU seconds
+  and peak RSS. Raw: a master written by hand on aiortc (a peer
   connection per viewer, `MediaRelay`, the offer/answer steps); kvs_chime: `WebRtcMaster`.
 
 Runs inside `run.py` when aiortc is installed, or alone: `python benchmarks/bench_webrtc_peers.py`.
@@ -124,8 +125,8 @@ async def _first_frames(url: str, region: str, arn: str, rounds: int) -> tuple[l
 # --- a master serving 10 viewers (the master in a process of its own) --------------------------
 
 
-async def _serve(mode: str, url: str, region: str, arn: str, seconds: float) -> None:
-    """The master process: serve until `seconds` after the last of VIEWERS connected, then exit."""
+async def _serve(mode: str, url: str, region: str, arn: str) -> None:
+    """The master process: serve viewers until a line on standard input, then print its usage."""
     from aiortc import RTCPeerConnection
     from aiortc.contrib.media import MediaPlayer, MediaRelay
 
@@ -135,35 +136,34 @@ async def _serve(mode: str, url: str, region: str, arn: str, seconds: float) -> 
     kv = _kv(url, region)
     player = MediaPlayer(PATTERN, format="lavfi")
     assert player.video is not None
+    video = player.video
+    stop = asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     async with _client(kv, WebRtcConnector(kv), arn) as signaling:
         print("ready", flush=True)
         if mode == "kvs":
-            async with WebRtcMaster(signaling, tracks=[player.video], max_peers=VIEWERS) as master:
-                arrivals = master.arrivals()
-                for _ in range(VIEWERS):
-                    await arrivals.__anext__()
-                await asyncio.sleep(seconds)
+            async with WebRtcMaster(signaling, tracks=[video], max_peers=VIEWERS):
+                await stop
         else:
             relay = MediaRelay()
             peers: dict[str, Any] = {}
-            connected = 0
-            async for message in signaling:
-                if isinstance(message, SdpOffer) and message.sender_client_id:
-                    pc = peers[message.sender_client_id] = RTCPeerConnection(
-                        rtc_configuration(signaling.ice_servers)
-                    )
-                    await pc.setRemoteDescription(_description(message.sdp))
-                    pc.addTrack(relay.subscribe(player.video, buffered=False))
-                    await _answer(pc, signaling, message.sender_client_id)
-                    connected += 1
-                    if connected == VIEWERS:
-                        break
-                elif isinstance(message, IceCandidate) and message.sender_client_id in peers:
-                    await add_candidate(peers[message.sender_client_id], message)
-            await asyncio.sleep(seconds + 1.0)  # about as long as the kvs master's wait for connection
+
+            async def answer_all() -> None:
+                async for message in signaling:
+                    if isinstance(message, SdpOffer) and message.sender_client_id:
+                        pc = RTCPeerConnection(rtc_configuration(signaling.ice_servers))
+                        peers[message.sender_client_id] = pc
+                        await pc.setRemoteDescription(_description(message.sdp))
+                        pc.addTrack(relay.subscribe(video, buffered=False))
+                        await _answer(pc, signaling, message.sender_client_id)
+                    elif isinstance(message, IceCandidate) and message.sender_client_id in peers:
+                        await add_candidate(peers[message.sender_client_id], message)
+
+            answering = asyncio.create_task(answer_all())
+            await stop
+            answering.cancel()
             for pc in peers.values():
                 await pc.close()
-    player.video.stop()
+    video.stop()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"cpu": usage.ru_utime + usage.ru_stime, "maxrss_kib": usage.ru_maxrss}), flush=True)
 
@@ -205,15 +205,18 @@ async def _viewers(url: str, region: str, arn: str, seconds: float) -> int:
 def _master_load(mode: str, endpoint: LocalEndpoint, arn: str, seconds: float) -> dict[str, float]:
     env = {**os.environ, **CREDENTIALS}
     process = subprocess.Popen(
-        [sys.executable, __file__, "--serve", mode, endpoint.url, endpoint.region, arn, str(seconds)],
+        [sys.executable, __file__, "--serve", mode, endpoint.url, endpoint.region, arn],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         env=env,
     )
-    assert process.stdout is not None
+    assert process.stdin is not None and process.stdout is not None
     try:
         assert process.stdout.readline().strip() == "ready"
         frames = asyncio.run(_viewers(endpoint.url, endpoint.region, arn, seconds))
+        process.stdin.write("stop\n")  # the viewers are done: the master stops
+        process.stdin.flush()
         result = json.loads(process.stdout.readline())
         process.wait(30)
     finally:
@@ -235,7 +238,15 @@ def rows(quick: bool) -> list[Row]:
         )
         arn = ensure_signaling_channel(kv, "bench-peers", poll=Poll(timeout=5, interval=0.02)).channel_arn
         raw, kvs = asyncio.run(_first_frames(endpoint.url, endpoint.region, arn, rounds))
-        loads = {mode: _master_load(mode, endpoint, arn, seconds) for mode in ("raw", "kvs")}
+        # Interleaved rounds (the machine's load drifts); each figure is the median of its mode's.
+        runs: dict[str, list[dict[str, float]]] = {"raw": [], "kvs": []}
+        for _ in range(1 if quick else 3):
+            for mode, results in runs.items():
+                results.append(_master_load(mode, endpoint, arn, seconds))
+        loads = {
+            mode: {key: statistics.median(result[key] for result in results) for key in results[0]}
+            for mode, results in runs.items()
+        }
     raw_first, kvs_first = statistics.median(raw), statistics.median(kvs)
     first_ratio = kvs_first / raw_first
     cpu = {mode: load["cpu"] for mode, load in loads.items()}
@@ -251,11 +262,12 @@ def rows(quick: bool) -> list[Row]:
             "yes" if first_ratio <= 1.2 else "NO",
         ),
         Row(
-            f"master serving {VIEWERS} viewers, 320x240@30 VP8, {seconds:.0f} s: CPU s of its process",
+            f"master serving {VIEWERS} viewers, 320x240@30 VP8, {seconds:.0f} s: CPU s of its process (median)",
             f"{cpu['raw']:.1f} s",
             f"{cpu['kvs']:.1f} s",
             f"{cpu['kvs'] / cpu['raw']:.2f}",
-            f"frames got: {loads['raw']['frames']:.0f} / {loads['kvs']['frames']:.0f}",
+            f"fps per viewer: {loads['raw']['frames'] / VIEWERS / seconds:.0f} / "
+            f"{loads['kvs']['frames'] / VIEWERS / seconds:.0f}",
             "<= 1.10",
             "yes" if cpu["kvs"] <= 1.1 * cpu["raw"] else "NO",
         ),
@@ -273,8 +285,8 @@ def rows(quick: bool) -> list[Row]:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--serve":
-        mode, url, region, arn, seconds = sys.argv[2:7]
-        asyncio.run(_serve(mode, url, region, arn, float(seconds)))
+        mode, url, region, arn = sys.argv[2:6]
+        asyncio.run(_serve(mode, url, region, arn))
     else:
         print_table(
             "WebRTC peers on aiortc: by hand vs kvs_chime.webrtc.aiortc",
