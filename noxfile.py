@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
 import tarfile
 
 import nox
@@ -15,6 +16,7 @@ nox.options.sessions = [
     "lowest",
     "audio",
     "webrtc",
+    "interop",
     "lint",
     "typecheck",
     "generate",
@@ -153,6 +155,63 @@ def webrtc(session: nox.Session) -> None:
     )
 
 
+# The official KVS WebRTC SDK for JavaScript (the release measured in DESIGN.md) and the driver of
+# Debian's chromium.
+INTEROP_NPM = ("amazon-kinesis-video-streams-webrtc@2.9.0", "puppeteer-core@24")
+
+
+@nox.session(python="3.12")
+def interop(session: nox.Session) -> None:
+    """The official KVS WebRTC SDK for JavaScript in headless Chromium against the local endpoint
+    and the Python peers (tests/interop): a browser viewer decodes a Python master's video, a
+    browser master's fake camera reaches a Python viewer.
+
+    Needs node/npm and Debian's `chromium` (.ci/run installs it); without them, or when npm
+    cannot install, the tests are skipped with the reason. puppeteer-core is installed into a
+    temporary folder; the SDK's package only as its tarball (its browser bundle is all the page
+    loads: its Node dependencies are hundreds of packages).
+    """
+    session.install(".[webrtc]", *CONSTRAINTS)
+    _install(session, "test")
+    packages = os.path.join(session.create_tmp(), "interop-npm")
+    env = {}
+    if shutil.which("npm") is None:
+        session.log("npm is not on PATH: the interop tests will be skipped")
+    else:
+        os.makedirs(packages, exist_ok=True)
+        sdk, driver = INTEROP_NPM
+        try:
+            session.run(
+                "npm",
+                "install",
+                "--prefix",
+                packages,
+                "--no-audit",
+                "--no-fund",
+                driver,
+                external=True,
+                silent=True,
+            )
+            session.run("npm", "pack", sdk, "--pack-destination", packages, external=True, silent=True)
+        except nox.command.CommandFailed:
+            session.log("npm could not install the packages: the interop tests will be skipped")
+        else:
+            (tarball,) = glob.glob(os.path.join(packages, "amazon-kinesis-video-streams-webrtc-*.tgz"))
+            target = os.path.join(packages, "node_modules", "amazon-kinesis-video-streams-webrtc")
+            with tarfile.open(tarball) as archive:
+                archive.extractall(target, filter=_strip_package)
+            env["KVS_CHIME_INTEROP_DIR"] = packages
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "-ra", "tests/interop", *session.posargs, env=env)
+
+
+def _strip_package(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+    """npm tarballs hold their files under `package/`: unpacked without it (the `data` filter's
+    checks applied), and nothing else."""
+    if not member.name.startswith("package/"):
+        return None
+    return tarfile.data_filter(member.replace(name=member.name.removeprefix("package/")), path)
+
+
 @nox.session(python="3.12")
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
@@ -164,6 +223,9 @@ def lint(session: nox.Session) -> None:
 @nox.session(python="3.12")
 def typecheck(session: nox.Session) -> None:
     """mypy --strict and pyright strict over kvs_chime/, tests/typing/ and the docs' pages, and verifytypes."""
+    # The `webrtc` extra: kvs_chime.webrtc.aiortc's types are aiortc's and PyAV's, and the WebRTC
+    # how-to's blocks use them.
+    session.install(".[webrtc]", *CONSTRAINTS)
     _install(session, "typecheck")
     session.run("mypy")
     session.run("pyright")

@@ -341,6 +341,15 @@ def main(argv: list[str]) -> int:
             bench_webrtc_flap.rows(bench_webrtc_flap.run(quick=args.quick)),
         )
     )
+    if importlib.util.find_spec("aiortc") is not None:  # the `webrtc` extra
+        import bench_webrtc_peers
+
+        sections.append(
+            (
+                "8. WebRTC peers on aiortc over the local endpoint: by hand vs kvs_chime.webrtc.aiortc",
+                bench_webrtc_peers.rows(quick=args.quick),
+            )
+        )
     title = (
         f"kvs_chime {kvs_chime.__version__} vs boto3 {boto3.__version__} / botocore {botocore.__version__}, "
         f"Python {platform.python_version()} ({platform.machine()}). ratio: median of per-round "

@@ -15,6 +15,7 @@ import attrs
 from ._clock import Clock
 from ._errors import ServiceError
 from ._hub import MediaHub
+from ._ice import TurnServer
 from ._types import Params
 
 T = TypeVar("T")
@@ -48,6 +49,10 @@ class Settings:
     """Seconds added to `clock` (the admin API's clock advance moves it)."""
     hub: MediaHub = attrs.field(factory=MediaHub)
     """The media pipelines' event sink and the media faults, shared by every region and account."""
+    turn: TurnServer | None = None
+    """The TURN server GetIceServerConfig mints credentials for (None: none)."""
+    stun_uri: str | None = None
+    """The endpoint's own STUN responder, listed when there is no TURN server (set at start)."""
     storage_offers: Callable[[str, str | None], None] | None = None
     """Where a joined storage session's offer goes (channel ARN, viewer client id or None for the
     master): the endpoint's signaling hub. Called after the request is applied, with no lock held."""

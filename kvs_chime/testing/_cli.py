@@ -109,6 +109,19 @@ def _parser() -> argparse.ArgumentParser:
         help=f"seconds a request body may take to arrive in full, else 408 (default: {BODY_TIMEOUT:g})",
     )
     parser.add_argument(
+        "--turn-uri",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="a TURN server's URI for GetIceServerConfig, e.g. turn:127.0.0.1:3478?transport=udp "
+        "(repeatable; with --turn-secret)",
+    )
+    parser.add_argument(
+        "--turn-secret",
+        metavar="SECRET",
+        help="that TURN server's shared secret (coturn --static-auth-secret): credentials are minted with it",
+    )
+    parser.add_argument(
         "--log-level",
         default="INFO",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -146,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             body_timeout=args.body_timeout,
             admin_token=args.admin_token,
             tls=args.tls,
+            turn_uris=args.turn_uri,
+            turn_secret=args.turn_secret,
         )
     except (StateFileError, ValueError, TlsUnavailableError) as error:
         print(f"kvs-chime-local: {error}", file=sys.stderr)

@@ -7,7 +7,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, cast
 
@@ -20,6 +20,7 @@ from ._dispatch import Dispatcher, streams_body
 from ._events import EventSink
 from ._faults import Faults
 from ._hub import MediaFaults
+from ._ice import StunResponder, check_turn
 from ._journal import Journal
 from ._persist import StateFile
 from ._server import BODY_TIMEOUT, MAX_CONNECTIONS, ServerThread
@@ -127,6 +128,12 @@ class LocalEndpoint:
     API: it refuses other origins and non-loopback `Host`s, and requires `admin_token` in the
     `x-kvs-chime-admin-token` header when one is set (one is made when `host` is not loopback).
 
+    GetIceServerConfig lists a real TURN server when told about one: `turn_uris` (e.g.
+    `["turn:127.0.0.1:3478?transport=udp"]`) and `turn_secret`, the server's shared secret
+    (coturn's `--use-auth-secret --static-auth-secret`); the endpoint mints its credentials
+    (coturn's REST scheme). Without one, it lists no TURN URI, only its own STUN responder on
+    127.0.0.1 (peers on the machine connect over host candidates).
+
     The media data plane answers on the URLs GetDataEndpoint gives: PutMedia (acks), GetMedia
     (live), ListFragments, GetMediaForFragmentList. A media stream pipeline whose meeting exists
     here writes AAC test tones into its pool's streams as the clock moves (`fast_forward`), and
@@ -153,6 +160,8 @@ class LocalEndpoint:
         max_connections: int = MAX_CONNECTIONS,
         admin_token: str | None = None,
         tls: bool = False,
+        turn_uris: Sequence[str] = (),
+        turn_secret: str | None = None,
     ) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
@@ -168,7 +177,9 @@ class LocalEndpoint:
             clock=clock if clock is not None else time.monotonic,
             accounts=dict(accounts or {}),
             credentials=dict(credentials) if credentials is not None else None,
+            turn=check_turn(tuple(turn_uris), turn_secret),
         )
+        self._stun: StunResponder | None = None
         self._host = host
         self._port = port
         self._body_timeout = body_timeout
@@ -255,6 +266,10 @@ class LocalEndpoint:
             self._own_origins = (self._settings.base_url, f"{scheme}://localhost:{server.port}")
             server.start()
             self._server = server
+            if self._settings.turn is None:
+                self._stun = StunResponder()
+                self._stun.start()
+                self._settings.stun_uri = f"stun:127.0.0.1:{self._stun.port}"
             self._ticker = threading.Thread(target=self._tick, name="kvs-chime-local-media", daemon=True)
             self._ticker.start()
         return self
@@ -275,6 +290,8 @@ class LocalEndpoint:
         self._settings.hub.notify()
         if server is not None:
             server.stop()
+        if self._stun is not None:
+            self._stun.stop()
         if self._ticker is not None:
             self._ticker.join(5.0)
         if self._state is not None:

@@ -337,28 +337,35 @@ class KinesisVideo:
 
         Called elsewhere (on the control-plane URL, or on another channel's endpoint) it answers
         InvalidArgumentException: the request cannot be served there, and retrying cannot help.
-        The servers have AWS's shape (one TURN/UDP URI and TURNS over UDP and TCP per server,
-        username `<expiry>:<base64("v1:" + channel ARN)>`, TTL 300 s) but local hosts.
+        With a TURN server configured (`LocalEndpoint(turn_uris=..., turn_secret=...)`) it lists
+        that server's URIs with credentials minted by coturn's shared-secret scheme, user name
+        `<expiry>:<base64("v1:" + channel ARN)>` as AWS's; without one, two entries naming the
+        endpoint's own STUN responder (AWS's shape, fresh credentials each call, no TURN URI where
+        nothing listens). TTL 300 s unless `Ttl` asks otherwise.
         """
         channel = self._signaling_channel(ctx, params)
         ttl = opt_int(params, "Ttl") or _ICE_TTL
         expiry = int(self._settings.wall(ctx.now)) + ttl
-        username = f"{expiry}:{base64.b64encode(f'v1:{channel.arn}'.encode()).decode('ascii')}"
-        servers: list[Params] = []
-        for index in range(2):
-            host = f"127.0.0.{index + 1}"
-            servers.append(
-                {
-                    "Uris": [
-                        f"turn:{host}:3478?transport=udp",
-                        f"turns:{host}:5349?transport=udp",
-                        f"turns:{host}:5349?transport=tcp",
-                    ],
-                    "Username": username,
-                    "Password": base64.b64encode(uuid.uuid4().bytes + uuid.uuid4().bytes).decode("ascii"),
-                    "Ttl": ttl,
-                }
-            )
+        user_id = base64.b64encode(f"v1:{channel.arn}".encode()).decode("ascii")
+        turn = self._settings.turn
+        if turn is not None:
+            username, password = turn.credentials(expiry, user_id)
+            return {
+                "IceServerList": [
+                    {"Uris": list(turn.uris), "Username": username, "Password": password, "Ttl": ttl}
+                ]
+            }
+        uris = [self._settings.stun_uri] if self._settings.stun_uri is not None else []
+        servers: list[Params] = [
+            {
+                "Uris": uris,
+                "Username": f"{expiry}:{user_id}",
+                # Unused by STUN; fresh per call, as AWS's TURN passwords are.
+                "Password": base64.b64encode(uuid.uuid4().bytes + uuid.uuid4().bytes).decode("ascii"),
+                "Ttl": ttl,
+            }
+            for _ in range(2)
+        ]
         return {"IceServerList": servers}
 
     def send_alexa_offer_to_master(self, ctx: Context, params: Params) -> Params:

@@ -1,11 +1,15 @@
-"""aiortc glue (the `webrtc` extra, `pip install 'kvs-chime[webrtc]'`): ICE servers as aiortc's
-configuration, and the offer/answer/candidate steps of an `RTCPeerConnection` over a `SignalingClient`.
+"""aiortc peers (the `webrtc` extra, `pip install 'kvs-chime[webrtc]'`) over a `SignalingClient`.
+
+`WebRtcMaster` serves every viewer of a channel (a peer connection per viewer), `WebRtcViewer`
+joins the master; each connection is a `Peer`: received frames as PyAV frames, a data channel.
+Below them, the steps alone: ICE servers as aiortc's configuration, and the offer, answer and
+candidate steps of an `RTCPeerConnection`.
 
 aiortc gathers its candidates during `setLocalDescription` and puts them in its SDP (it does not
 trickle its own), and accepts trickled remote ones: so an offer or answer sent from here carries
 the candidates, and candidates that arrive are added with `add_candidate`. aiortc is imported when
-a function is called, so importing this module never needs it; its objects are typed `Any` here
-(aiortc is optional, and the package's types must not depend on it).
+a function is called, so importing this module never needs it (its types are aiortc's and PyAV's,
+read by type checkers only).
 """
 
 from __future__ import annotations
@@ -13,14 +17,23 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 from types import ModuleType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..signaling import IceServer
 from ._client import SignalingClient
+from ._master import WebRtcMaster
 from ._messages import IceCandidate, SdpAnswer, SdpOffer
+from ._peer import Peer, aiortc_module, configuration
+from ._viewer import WebRtcViewer
+
+if TYPE_CHECKING:
+    from aiortc import RTCConfiguration
 
 __all__ = [
+    "Peer",
     "PeerConnection",
+    "WebRtcMaster",
+    "WebRtcViewer",
     "accept_answer",
     "add_candidate",
     "answer_offer",
@@ -42,29 +55,19 @@ class PeerConnection(Protocol):
 
 
 def _aiortc() -> ModuleType:
-    try:
-        return importlib.import_module("aiortc")
-    except ImportError:
-        raise ImportError("kvs_chime.webrtc.aiortc needs aiortc: pip install 'kvs-chime[webrtc]'") from None
+    return aiortc_module()
 
 
-def rtc_configuration(ice_servers: Sequence[IceServer], *, stun_region: str | None = None) -> Any:
+def rtc_configuration(
+    ice_servers: Sequence[IceServer], *, stun_region: str | None = None, relay_only: bool = False
+) -> RTCConfiguration:
     """An `aiortc.RTCConfiguration` with the channel's TURN servers (and, with `stun_region`, its STUN server).
 
     Kinesis Video's STUN server is `stun:stun.kinesisvideo.{region}.amazonaws.com:443`; on loopback
-    (the local endpoint) host candidates are enough and no server is needed.
+    (the local endpoint) host candidates are enough and no server is needed. `relay_only` uses
+    TURN relays alone (the browsers' `iceTransportPolicy: "relay"`).
     """
-    aiortc = _aiortc()
-    servers: list[Any] = []
-    if stun_region is not None:
-        servers.append(aiortc.RTCIceServer(urls=[f"stun:stun.kinesisvideo.{stun_region}.amazonaws.com:443"]))
-    for server in ice_servers:
-        servers.append(
-            aiortc.RTCIceServer(
-                urls=list(server.uris or []), username=server.username, credential=server.password
-            )
-        )
-    return aiortc.RTCConfiguration(iceServers=servers)
+    return configuration(ice_servers, stun_region=stun_region, relay_only=relay_only)
 
 
 async def send_offer(

@@ -20,7 +20,7 @@ def test_an_aiortc_master_and_viewer_open_a_data_channel_through_the_emulator(ch
     async def main() -> float:
         started = time.perf_counter()
         async with channel.master() as master, channel.viewer("viewer-1") as viewer:
-            # Loopback: host candidates are enough (the emulator's TURN servers are placeholders).
+            # Loopback: host candidates are enough (the emulator lists no TURN server by default).
             master_pc = aiortc.RTCPeerConnection(rtc_configuration([]))
             viewer_pc = aiortc.RTCPeerConnection(rtc_configuration([]))
             to_viewer: asyncio.Future[str] = asyncio.get_running_loop().create_future()
