@@ -40,7 +40,6 @@ def local_meeting(meetings: Meetings, region: str) -> str:
             client_request_token="kvs-chime-demo", media_region=region, external_meeting_id="demo"
         )
     ).meeting
-    assert meeting is not None and meeting.meeting_id is not None and meeting.meeting_arn is not None
     for who in ATTENDEES:
         meetings.create_attendee(CreateAttendeeRequest(meeting_id=meeting.meeting_id, external_user_id=who))
     return meeting.meeting_arn

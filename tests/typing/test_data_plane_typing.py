@@ -91,7 +91,7 @@ def test_meetings_types() -> None:
         ).attendee
     assert_type(created, Meeting)
     assert_type(created.meeting_id, str)  # present members: no narrowing
-    assert_type(created.meeting_arn, str | None)
+    assert_type(created.meeting_arn, str)
     assert_type(joined, Attendee)
     assert_type(joined.attendee_id, str)
     assert_type(joined.join_token, str | None)
