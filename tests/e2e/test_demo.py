@@ -70,11 +70,14 @@ def test_every_option_has_help(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--real", "--region", "eu-west-1"], "--real needs AWS credentials"),
-        (["--real"], "--real needs a region"),
+        (
+            ["--real", "--region", "eu-west-1", "--meeting-arn", "arn:x"],
+            "--real is missing 1 input: AWS credentials",
+        ),
+        (["--real", "--meeting-arn", "arn:x"], "--real is missing 2 inputs: a region"),
         (
             ["--endpoint-url", "http://127.0.0.1:9", "--region", "eu-west-1"],
-            "--endpoint-url needs AWS credentials",
+            "--endpoint-url is missing 1 input: AWS credentials",
         ),
     ],
 )
@@ -92,7 +95,18 @@ def test_a_command_line_that_cannot_run_says_why_in_one_line(
 def test_real_needs_a_meeting(fake_credentials: None, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--real", "--region", "eu-west-1"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--real needs --meeting-arn" in err
+    assert err.count("\n") == 1 and "--real is missing 1 input: --meeting-arn" in err
+
+
+def test_real_names_every_missing_input_at_once(tmp_path: Path) -> None:
+    # No region, no credentials, no meeting: one run, one line naming all three.
+    result = _demo("--real", env=_no_aws_env(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "--real is missing 3 inputs" in result.stderr
+    for named in ("a region", "AWS credentials", "--meeting-arn"):
+        assert named in result.stderr
+    assert "== 1." not in result.stdout
 
 
 def test_region_alone_stays_local_each_step_is_timed_and_the_clean_up_is_listed(tmp_path: Path) -> None:
