@@ -259,7 +259,7 @@ def _steps(
             local.events.wait_for(_stream_ended(who))
         for got in read_back(kv, local.events.events()):
             tone = (
-                "decode with kvs-chime[audio]" if got.frequency is None else f"tone ~{got.frequency:.0f} Hz"
+                "decode with kvs-chime[audio]" if got.frequency is None else f"tone {got.frequency:.1f} Hz"
             )
             _row(got.who, f"{got.seconds:.1f} s, {got.sample_rate} Hz AAC, {got.fragments} fragments, {tone}")
     _took(started)

@@ -5,6 +5,7 @@ end exactly what it created deleted, even when a step fails.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -129,6 +130,13 @@ def test_region_alone_stays_local_each_step_is_timed_and_the_clean_up_is_listed(
         read = re.search(rf"^   {who} +(\d+\.\d) s, 48000 Hz AAC, (\d+) fragments, ", steps[4], re.MULTILINE)
         assert read is not None, steps[4]
         assert float(read.group(1)) >= 2.5 and int(read.group(2)) >= 3
+    # Each tone measured to within 0.5 Hz of what the pipeline writes (alice 440, bob 660): the
+    # joins and the encoder's silence are not counted as time (it read ~434 and ~651 Hz).
+    if importlib.util.find_spec("av") is not None:  # the audio extra decodes; without it, no tone
+        for who, written in (("alice", 440.0), ("bob", 660.0)):
+            tone = re.search(rf"^   {who} +.*, tone (\d+\.\d) Hz$", steps[4], re.MULTILINE)
+            assert tone is not None, steps[4]
+            assert abs(float(tone.group(1)) - written) < 0.5, tone.group(0)
     cleaned = re.findall(r"^   deleted +(.+)$", steps[-1], re.MULTILINE)
     assert [c.split(" ")[0:2] for c in cleaned] == [
         ["media", "pipeline"],
