@@ -74,7 +74,12 @@ def test_lazy_exports_are_the_facades() -> None:
 def test_meetings_types() -> None:
     client = _client("chime-sdk-meetings")
     meetings = Meetings(client=client)
-    meeting = {"MeetingId": MEETING_ID, "ExternalMeetingId": "standup", "MediaRegion": REGION}
+    meeting = {
+        "MeetingId": MEETING_ID,
+        "MeetingArn": f"arn:aws:chime:{REGION}:123456789012:meeting/{MEETING_ID}",
+        "ExternalMeetingId": "standup",
+        "MediaRegion": REGION,
+    }
     attendee = {"AttendeeId": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "ExternalUserId": "user-42"}
     with _stubber(client) as stubber:
         stubber.add_response("create_meeting", {"Meeting": meeting})
