@@ -100,18 +100,32 @@ def _row(label: str, value: object) -> None:
     print(f"   {label:<22} {value}", flush=True)
 
 
-def _check_credentials(session: boto3.Session, target: str) -> None:
-    """A one-line error before any request, rather than botocore's traceback on the first call."""
+def _credentials_problem(session: boto3.Session) -> str | None:
+    """What is wrong with the credentials, checked before any request (rather than botocore's
+    traceback on the first call); None if they are there."""
     try:
         credentials = cast(object, session.get_credentials())  # pyright: ignore[reportUnknownMemberType]  # boto3 is untyped
     except BotoCoreError as error:  # a configured source that fails (a broken profile, a metadata service)
-        raise _UsageError(f"{target} could not read AWS credentials: {error}") from error
+        return f"AWS credentials, which could not be read ({error})"
     if credentials is None:
-        raise _UsageError(
-            f"{target} needs AWS credentials and none were found: set AWS_PROFILE, or "
-            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws configure` "
-            "(without --real and --endpoint-url the demo runs locally and needs none)"
+        return (
+            "AWS credentials (none were found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, or run `aws configure`)"
         )
+    return None
+
+
+def _missing_inputs(args: argparse.Namespace, session: boto3.Session, region: str | None) -> list[str]:
+    """Every input a run against AWS (or another endpoint) lacks, so one error names them all."""
+    missing: list[str] = []
+    if region is None:
+        missing.append("a region (pass --region, or set AWS_REGION or a profile's region)")
+    credentials = _credentials_problem(session)
+    if credentials is not None:
+        missing.append(credentials)
+    if args.real and args.meeting_arn is None:
+        missing.append("--meeting-arn (the ARN of a live Chime SDK meeting to stream)")
+    return missing
 
 
 @contextlib.contextmanager
@@ -124,13 +138,13 @@ def _target(
         target = "--real" if args.real else "--endpoint-url"
         session = boto3.Session(region_name=args.region)
         region = cast("str | None", session.region_name)  # pyright: ignore[reportUnknownMemberType]  # boto3 is untyped
-        if region is None:
+        missing = _missing_inputs(args, session, region)
+        if missing or region is None:
             raise _UsageError(
-                f"{target} needs a region: pass --region, or set AWS_REGION or a profile's region"
+                f"{target} is missing {len(missing)} input{'s' if len(missing) > 1 else ''}: "
+                f"{'; '.join(missing)}. Without --real and --endpoint-url the demo runs locally "
+                "and needs none of them"
             )
-        _check_credentials(session, target)
-        if args.real and args.meeting_arn is None:
-            raise _UsageError("--real needs --meeting-arn: the ARN of a live Chime SDK meeting to stream")
         where = f"endpoint {args.endpoint_url}" if args.endpoint_url else "AWS"
         print(f"{where}, region {region}: real resources are created, then deleted")
         yield session, args.endpoint_url, region, None
@@ -244,9 +258,7 @@ def _steps(
         for who in ATTENDEES:
             local.events.wait_for(_stream_ended(who))
         for got in read_back(kv, local.events.events()):
-            tone = (
-                "decode with kvs-chime[audio]" if got.frequency is None else f"tone ~{got.frequency:.0f} Hz"
-            )
+            tone = "decode with kvs-chime[audio]" if got.frequency is None else f"tone {got.frequency:.1f} Hz"
             _row(got.who, f"{got.seconds:.1f} s, {got.sample_rate} Hz AAC, {got.fragments} fragments, {tone}")
     _took(started)
 

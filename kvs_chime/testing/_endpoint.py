@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from . import _signaling_admin as signaling_admin
 from ._admin import ADMIN_PREFIX, Admin
@@ -485,6 +485,24 @@ class LocalEndpoint:
             region_name=self.region,
             botocore_session=core,
         )
+        return session
+
+    def aiobotocore_session(self) -> Any:
+        """An aiobotocore AioSession with dummy credentials and this endpoint's region: what
+        `boto3_session()` is to the sync facades, for the async ones (`kvs_chime.aio`).
+
+        Typed `Any`: aiobotocore ships no type information. Needs the `aio` extra
+        (`pip install "kvs-chime[aio]"`); without it, raises MissingExtraError saying so.
+        """
+        try:
+            module = importlib.import_module("aiobotocore.session")
+        except ImportError as missing:
+            from kvs_chime.media import MissingExtraError  # only needed on this error path
+
+            raise MissingExtraError("an aiobotocore session", "aio", "aiobotocore") from missing
+        session: Any = module.AioSession()
+        session.set_credentials(_ACCESS_KEY, _SECRET_KEY, _SESSION_TOKEN)
+        session.set_config_variable("region", self.region)
         return session
 
     def client(self, service_name: str, *, endpoint_url: str | None = None) -> BaseClient:

@@ -5,6 +5,7 @@ end exactly what it created deleted, even when a step fails.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -70,11 +71,14 @@ def test_every_option_has_help(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--real", "--region", "eu-west-1"], "--real needs AWS credentials"),
-        (["--real"], "--real needs a region"),
+        (
+            ["--real", "--region", "eu-west-1", "--meeting-arn", "arn:x"],
+            "--real is missing 1 input: AWS credentials",
+        ),
+        (["--real", "--meeting-arn", "arn:x"], "--real is missing 2 inputs: a region"),
         (
             ["--endpoint-url", "http://127.0.0.1:9", "--region", "eu-west-1"],
-            "--endpoint-url needs AWS credentials",
+            "--endpoint-url is missing 1 input: AWS credentials",
         ),
     ],
 )
@@ -92,7 +96,18 @@ def test_a_command_line_that_cannot_run_says_why_in_one_line(
 def test_real_needs_a_meeting(fake_credentials: None, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--real", "--region", "eu-west-1"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--real needs --meeting-arn" in err
+    assert err.count("\n") == 1 and "--real is missing 1 input: --meeting-arn" in err
+
+
+def test_real_names_every_missing_input_at_once(tmp_path: Path) -> None:
+    # No region, no credentials, no meeting: one run, one line naming all three.
+    result = _demo("--real", env=_no_aws_env(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "--real is missing 3 inputs" in result.stderr
+    for named in ("a region", "AWS credentials", "--meeting-arn"):
+        assert named in result.stderr
+    assert "== 1." not in result.stdout
 
 
 def test_region_alone_stays_local_each_step_is_timed_and_the_clean_up_is_listed(tmp_path: Path) -> None:
@@ -115,6 +130,13 @@ def test_region_alone_stays_local_each_step_is_timed_and_the_clean_up_is_listed(
         read = re.search(rf"^   {who} +(\d+\.\d) s, 48000 Hz AAC, (\d+) fragments, ", steps[4], re.MULTILINE)
         assert read is not None, steps[4]
         assert float(read.group(1)) >= 2.5 and int(read.group(2)) >= 3
+    # Each tone measured to within 0.5 Hz of what the pipeline writes (alice 440, bob 660): the
+    # joins and the encoder's silence are not counted as time (it read ~434 and ~651 Hz).
+    if importlib.util.find_spec("av") is not None:  # the audio extra decodes; without it, no tone
+        for who, written in (("alice", 440.0), ("bob", 660.0)):
+            tone = re.search(rf"^   {who} +.*, tone (\d+\.\d) Hz$", steps[4], re.MULTILINE)
+            assert tone is not None, steps[4]
+            assert abs(float(tone.group(1)) - written) < 0.5, tone.group(0)
     cleaned = re.findall(r"^   deleted +(.+)$", steps[-1], re.MULTILINE)
     assert [c.split(" ")[0:2] for c in cleaned] == [
         ["media", "pipeline"],

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -264,3 +266,55 @@ def test_the_cli_over_https_trusting_the_local_ca_through_aws_ca_bundle() -> Non
             "Protocols=WSS,HTTPS,Role=MASTER",
         )["ResourceEndpointList"]
         assert sorted(e["ResourceEndpoint"].split("://")[0] for e in endpoints) == ["https", "wss"]
+
+
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "howto" / "testing.md"
+_JOURNEY = re.compile(r"<!-- aws-cli-journey -->\s*```console\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+_SHOWN_URL = "http://127.0.0.1:4599"
+
+
+def journey() -> tuple[list[str], list[str]]:
+    """The page's CLI journey: its commands (continuation lines joined) and the output it shows.
+    The line starting the server and the line it prints are the test's own server's."""
+    match = _JOURNEY.search(PAGE.read_text(encoding="utf-8"))
+    assert match is not None, "the emulator page lost its AWS CLI journey"
+    commands: list[str] = []
+    shown: list[str] = []
+    continued = False
+    for line in match.group(1).splitlines():
+        if continued:
+            commands[-1] += "\n" + line
+        elif line.startswith("$ "):
+            commands.append(line[2:])
+        elif line.strip() and not line.startswith("kvs-chime-local listening"):
+            shown.append(line)
+        continued = line.endswith("\\")
+    assert commands[0].startswith("kvs-chime-local ")
+    return commands[1:], shown
+
+
+def test_the_journey_on_the_emulator_page_runs_as_shown(tmp_path: Path) -> None:
+    commands, shown = journey()
+    assert any("create-media-stream-pipeline" in c for c in commands)
+    assert AWS is not None
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"PATH": os.pathsep.join([os.path.dirname(AWS), os.environ.get("PATH", "")]), "HOME": str(home)}
+    with running(["--port", "0", "--activation-delay", "60"]) as started:
+        script = "set -euo pipefail\n" + "\n".join(commands).replace(_SHOWN_URL, started.url) + "\n"
+        result = subprocess.run(
+            ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    printed = result.stdout.splitlines()
+    # Each output the page shows is printed, in the page's order ("..." ends a line's known part).
+    at = 0
+    for expected in shown:
+        prefix = expected.removesuffix("...")
+        while at < len(printed) and not (
+            printed[at] == expected or (expected.endswith("...") and printed[at].startswith(prefix))
+        ):
+            at += 1
+        assert at < len(printed), f"the page shows {expected!r}; printed:\n{result.stdout}"
+        at += 1
+    assert (tmp_path / "audio.mkv").stat().st_size > 1000  # the attendee's audio, read back

@@ -74,7 +74,12 @@ def test_lazy_exports_are_the_facades() -> None:
 def test_meetings_types() -> None:
     client = _client("chime-sdk-meetings")
     meetings = Meetings(client=client)
-    meeting = {"MeetingId": MEETING_ID, "ExternalMeetingId": "standup", "MediaRegion": REGION}
+    meeting = {
+        "MeetingId": MEETING_ID,
+        "MeetingArn": f"arn:aws:chime:{REGION}:123456789012:meeting/{MEETING_ID}",
+        "ExternalMeetingId": "standup",
+        "MediaRegion": REGION,
+    }
     attendee = {"AttendeeId": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "ExternalUserId": "user-42"}
     with _stubber(client) as stubber:
         stubber.add_response("create_meeting", {"Meeting": meeting})
@@ -91,7 +96,7 @@ def test_meetings_types() -> None:
         ).attendee
     assert_type(created, Meeting)
     assert_type(created.meeting_id, str)  # present members: no narrowing
-    assert_type(created.meeting_arn, str | None)
+    assert_type(created.meeting_arn, str)
     assert_type(joined, Attendee)
     assert_type(joined.attendee_id, str)
     assert_type(joined.join_token, str | None)

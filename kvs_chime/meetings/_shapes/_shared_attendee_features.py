@@ -203,9 +203,7 @@ class Meeting:
         default=None, metadata={WIRE: "TenantIds", SPEC: _TenantIdList}
     )
     """Array of strings."""
-    meeting_arn: str | None = attrs.field(
-        default=None, metadata={WIRE: "MeetingArn", SPEC: _AmazonResourceName}
-    )
+    meeting_arn: str = attrs.field(metadata={WIRE: "MeetingArn", SPEC: _AmazonResourceName})
     """The ARN of the meeting."""
 
 
