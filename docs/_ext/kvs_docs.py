@@ -79,7 +79,7 @@ PUBLIC_MODULES = (
 # (the build has no network), so they are shown as code without a link.
 EXTERNAL = re.compile(
     r"^(boto3|botocore|attrs|attr|cattrs|tenacity|pytest|_pytest|datetime|enum|collections|typing|types|"
-    r"contextvars|threading|argparse|logging|os|random|asyncio|_asyncio|aiortc|av|"
+    r"contextvars|threading|argparse|logging|os|random|ssl|asyncio|_asyncio|aiortc|av|"
     # Imported only for type checking, so annotations keep their bare names.
     r"Session$|BaseClient$|Config$|T$|F$|Req$|Resp$|Item$|"
     # aiortc's and PyAV's, imported for type checking in kvs_chime.webrtc.aiortc.
