@@ -160,7 +160,7 @@ class LocalEndpoint:
             # Refuses a corrupt or foreign file here, before anything is served or written.
             self._state = StateFile(os.fspath(state_file), self._settings)
             self._state.load_into(self._dispatcher)
-            self._dispatcher.on_change = self._state.save
+            self._dispatcher.on_change = self._state.changed
         self._server: ServerThread | None = None
         self._ticker: threading.Thread | None = None
         self._stopped = False
@@ -233,8 +233,8 @@ class LocalEndpoint:
         if self._ticker is not None:
             self._ticker.join(5.0)
         if self._state is not None:
-            with self._dispatcher.lock:
-                self._state.flush()
+            # Writes the last changes and lets go of the file's lock; a failure is logged.
+            self._state.close()
 
     def __enter__(self) -> LocalEndpoint:
         return self.start()
