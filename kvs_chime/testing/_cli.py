@@ -17,6 +17,7 @@ from types import FrameType
 
 from ._backend import DEFAULT_ACCOUNT, DEFAULT_ACTIVATION_DELAY, DEFAULT_REGION
 from ._endpoint import LocalEndpoint
+from ._journal import DEFAULT_JOURNAL_SIZE
 from ._persist import StateFileError
 
 DEFAULT_PORT = 4599
@@ -80,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--stream-limit", type=int, default=10_000, help="streams per account and region")
     parser.add_argument(
+        "--journal-size",
+        type=int,
+        default=DEFAULT_JOURNAL_SIZE,
+        metavar="N",
+        help=f"journal entries kept, the latest (default: {DEFAULT_JOURNAL_SIZE})",
+    )
+    parser.add_argument(
         "--log-level",
         default="INFO",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -113,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             accounts=accounts,
             credentials=credentials,
             state_file=args.state,
+            journal_size=args.journal_size,
         )
     except (StateFileError, ValueError) as error:
         print(f"kvs-chime-local: {error}", file=sys.stderr)

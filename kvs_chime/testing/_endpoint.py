@@ -18,7 +18,7 @@ from ._dispatch import Dispatcher, streams_body
 from ._events import EventSink
 from ._faults import Faults
 from ._hub import MediaFaults
-from ._journal import Journal
+from ._journal import DEFAULT_JOURNAL_SIZE, Journal
 from ._persist import StateFile
 from ._server import BODY_TIMEOUT, ServerThread
 from ._signaling import SignalingHub
@@ -103,7 +103,8 @@ class LocalEndpoint:
     unknown or wrong one is answered 403 as AWS does. `state_file` keeps every resource across
     restarts (see docs/howto/testing.md); fault injection, the journal and the clock are also
     reachable over HTTP under `/_kvs_chime/` (docs/howto/admin-api.md). A request body that takes
-    longer than `body_timeout` seconds to arrive is cut off (408).
+    longer than `body_timeout` seconds to arrive is cut off (408). The journal keeps the latest
+    `journal_size` entries (default 10,000; `journal.forgotten` counts the older ones).
 
     The media data plane answers on the URLs GetDataEndpoint gives: PutMedia (acks), GetMedia
     (live), ListFragments, GetMediaForFragmentList. A media stream pipeline whose meeting exists
@@ -128,6 +129,7 @@ class LocalEndpoint:
         credentials: Mapping[str, str] | None = None,
         state_file: str | os.PathLike[str] | None = None,
         body_timeout: float = BODY_TIMEOUT,
+        journal_size: int = DEFAULT_JOURNAL_SIZE,
     ) -> None:
         if activation_delay < 0 or (deletion_delay is not None and deletion_delay < 0):
             raise ValueError("delays must not be negative")
@@ -146,7 +148,7 @@ class LocalEndpoint:
         self._port = port
         self._body_timeout = body_timeout
         self._faults = Faults()
-        self._journal = Journal()
+        self._journal = Journal(journal_size)
         self._stopping = threading.Event()
         self._dispatcher = Dispatcher(self._settings, self._faults, self._journal, self._sleep)
         self._admin = Admin(self._settings, self._faults, self._journal, self._dispatcher)
@@ -287,7 +289,7 @@ class LocalEndpoint:
 
     @property
     def journal(self) -> Journal:
-        """Every request received, in order (see Journal)."""
+        """The latest requests received (`journal_size` of them at most), in order (see Journal)."""
         return self._journal
 
     @property

@@ -18,9 +18,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 import threading
 import uuid
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Protocol, cast
@@ -43,6 +45,12 @@ DEFAULT_MAX_CONNECTION = 3600.0
 """Seconds a connection may last before the service closes it (1001)."""
 DEFAULT_MAX_VIEWERS = 10
 """Viewers connected to one channel at a time (AWS's soft limit, raised on request)."""
+DEFAULT_MAX_HELD = 100
+"""Viewer messages held per channel while no master is connected; past it the oldest is dropped
+(journaled as HeldMessagesDropped, Reason "limit"). Each is also dropped at the channel's
+MessageTtlSeconds (Reason "expired")."""
+_SWEEP = 1.0
+# Seconds of the clock between two sweeps of every channel's held messages for expired ones.
 MAX_PAYLOAD = 10 * 1024
 """The largest messagePayload (base64 text) relayed, in bytes."""
 SERVICE = "kinesis-video-signaling"
@@ -131,7 +139,9 @@ class SignalingHub:
         self._lock = threading.Lock()
         self._masters: dict[str, Connection] = {}
         self._viewers: dict[tuple[str, str], Connection] = {}
-        self._held: dict[str, list[_Held]] = {}
+        self._held: dict[str, deque[_Held]] = {}
+        self._next_sweep = -math.inf
+        self.max_held: int = DEFAULT_MAX_HELD
         self.idle_timeout: float = DEFAULT_IDLE_TIMEOUT
         self.max_connection: float = DEFAULT_MAX_CONNECTION
         self.max_viewers: int = DEFAULT_MAX_VIEWERS
@@ -243,13 +253,14 @@ class SignalingHub:
             if role == "MASTER":
                 older = self._masters.get(channel_arn)
                 self._masters[channel_arn] = connection
-                held = self._take_held(channel_arn, now)
+                held, expired = self._take_held(channel_arn, now)
             else:
                 assert client_id is not None
                 older = self._viewers.get((channel_arn, client_id))
                 self._viewers[(channel_arn, client_id)] = connection
-                held = []
+                held, expired = [], 0
         operation = "ConnectAsMaster" if role == "MASTER" else "ConnectAsViewer"
+        self._record_dropped({channel_arn: expired} if expired else {}, "expired")
         self._record(operation, self._params(connection), 101, None)
         for frame in held:
             peer.send_text(frame)
@@ -354,6 +365,8 @@ class SignalingHub:
         text = json.dumps(frame)
         if self.relay_delay > 0:
             self._wait(self.relay_delay)
+        expired: dict[str, int] = {}
+        over = 0
         with self._lock:
             if sender.role == "MASTER":
                 if not recipient:
@@ -366,12 +379,19 @@ class SignalingHub:
             else:
                 target = self._masters.get(sender.channel_arn)
                 if target is None:
-                    # Held for the master for the channel's message TTL, as the service does.
-                    ttl = self._message_ttl(sender)
-                    held = self._held.setdefault(sender.channel_arn, [])
-                    held.append(_Held(self._settings.now() + ttl, text))
-                    return False
-        target.peer.send_text(text)
+                    # Held for the master for the channel's message TTL, as the service does,
+                    # and at most max_held of them: memory stays bounded whatever viewers send.
+                    now = self._settings.now()
+                    expired = self._sweep_held(now, sender.channel_arn)
+                    held = self._held.setdefault(sender.channel_arn, deque())
+                    held.append(_Held(now + self._message_ttl(sender), text))
+                    while len(held) > self.max_held:
+                        held.popleft()
+                        over += 1
+        self._record_dropped(expired, "expired")
+        self._record_dropped({sender.channel_arn: over} if over else {}, "limit")
+        if target is not None:
+            target.peer.send_text(text)
         return False
 
     def _storage_session_of(
@@ -421,15 +441,57 @@ class SignalingHub:
             target.peer.send_text(frame)
         self._record("StorageOffer", {**params, "Delivered": True}, 200, None, service=WEBRTC_STORAGE)
 
+    def _sweep_held(self, now: float, channel_arn: str) -> dict[str, int]:
+        """Drop expired held messages (caller holds the hub's lock): the channel's own always,
+        every channel's once per _SWEEP. Returns how many went, by channel."""
+        channels = [channel_arn] if now < self._next_sweep else list(self._held)
+        if now >= self._next_sweep:
+            self._next_sweep = now + _SWEEP
+        dropped: dict[str, int] = {}
+        for arn in channels:
+            held = self._held.get(arn)
+            if held is None:
+                continue
+            before = len(held)
+            # Expiry times are not in order (the TTL can change): filter, not pop from the left.
+            kept = deque(h for h in held if h.expires_at > now)
+            if len(kept) != before:
+                dropped[arn] = before - len(kept)
+                if kept:
+                    self._held[arn] = kept
+                else:
+                    del self._held[arn]
+        return dropped
+
+    def sweep(self) -> None:
+        """Drop every held message past its TTL (at most once per second of the clock)."""
+        now = self._settings.now()
+        with self._lock:
+            if now < self._next_sweep:
+                return
+            expired = self._sweep_held(now, "")
+        self._record_dropped(expired, "expired")
+
+    def held_messages(self, channel_arn: str) -> int:
+        """How many viewer messages are held for the channel's absent master."""
+        with self._lock:
+            return len(self._held.get(channel_arn, ()))
+
+    def _record_dropped(self, counts: dict[str, int], reason: str) -> None:
+        for arn, count in counts.items():
+            params: dict[str, object] = {"ChannelARN": arn, "Reason": reason, "Count": count}
+            self._record("HeldMessagesDropped", params, None, None)
+
     def _message_ttl(self, sender: Connection) -> float:
         with self._state_lock:
             channels = self._scope(sender.region, sender.account).kinesis_video.channels.values()
             channel = next((c for c in channels if c.arn == sender.channel_arn), None)
         return float(channel.message_ttl) if channel is not None else 60.0
 
-    def _take_held(self, channel_arn: str, now: float) -> list[str]:
-        held = self._held.pop(channel_arn, [])
-        return [h.frame for h in held if h.expires_at > now]
+    def _take_held(self, channel_arn: str, now: float) -> tuple[list[str], int]:
+        held = self._held.pop(channel_arn, deque[_Held]())
+        frames = [h.frame for h in held if h.expires_at > now]
+        return frames, len(held) - len(frames)
 
     # --- faults and limits ----------------------------------------------------------------
 
@@ -440,7 +502,12 @@ class SignalingHub:
             self._record(message_type, self._params(connection), 200, None, fault=message_type.lower())
 
     def expired(self, connection: Connection) -> str | None:
-        """Why the service would close this connection now (idle, too old), or None."""
+        """Why the service would close this connection now (idle, too old), or None.
+
+        The WebSocket server asks as it polls each connection: held messages past their TTL are
+        swept here too (once per second of the clock at most), with no message needed to do it.
+        """
+        self.sweep()
         now = self._settings.now()
         if now - connection.opened_at >= self.max_connection:
             return "the connection reached its maximum duration"
