@@ -51,6 +51,10 @@ class Settings:
     storage_offers: Callable[[str, str | None], None] | None = None
     """Where a joined storage session's offer goes (channel ARN, viewer client id or None for the
     master): the endpoint's signaling hub. Called after the request is applied, with no lock held."""
+    alexa_offers: Callable[[str, str, str, float], str] | None = None
+    """Where SendAlexaOfferToMaster's offer goes (channel ARN, sender client id, base64 payload,
+    seconds it may wait): the signaling hub, which returns the master's base64 answer. Called
+    after the request is applied, with no lock held; it blocks until the answer or the expiry."""
     # Wall-clock times derive from the (possibly manual) clock, so CreationTime moves with it.
     _epoch_origin: float = attrs.field(init=False, factory=time.time)
     _clock_origin: float = attrs.field(init=False, default=0.0)

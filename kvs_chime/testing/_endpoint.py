@@ -157,6 +157,8 @@ class LocalEndpoint:
         )
         # JoinStorageSession is answered over HTTP; its offer goes out over the signaling WebSocket.
         self._settings.storage_offers = self._signaling.offer_from_storage
+        # SendAlexaOfferToMaster too: the offer goes to the master, its answer comes back over HTTP.
+        self._settings.alexa_offers = self._signaling.relay_alexa_offer
         self._state: StateFile | None = None
         if state_file is not None:
             # Refuses a corrupt or foreign file here, before anything is served or written.

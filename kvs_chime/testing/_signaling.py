@@ -49,6 +49,8 @@ DEFAULT_MAX_HELD = 100
 """Viewer messages held per channel while no master is connected; past it the oldest is dropped
 (journaled as HeldMessagesDropped, Reason "limit"). Each is also dropped at the channel's
 MessageTtlSeconds (Reason "expired")."""
+_ALEXA_POLL = 0.02
+# Real seconds between two looks at the clock while SendAlexaOfferToMaster waits for an answer.
 _SWEEP = 1.0
 # Seconds of the clock between two sweeps of every channel's held messages for expired ones.
 MAX_PAYLOAD = 10 * 1024
@@ -92,6 +94,14 @@ class Connection:
     opened_at: float
     last_seen: float
     id: str = attrs.field(factory=lambda: uuid.uuid4().hex[:12])
+
+
+class _AlexaWait:
+    """A SendAlexaOfferToMaster request waiting for the master's answer."""
+
+    def __init__(self) -> None:
+        self.answered = threading.Event()
+        self.answer = ""
 
 
 @attrs.frozen
@@ -140,6 +150,7 @@ class SignalingHub:
         self._masters: dict[str, Connection] = {}
         self._viewers: dict[tuple[str, str], Connection] = {}
         self._held: dict[str, deque[_Held]] = {}
+        self._alexa: dict[tuple[str, str], _AlexaWait] = {}
         self._next_sweep = -math.inf
         self.max_held: int = DEFAULT_MAX_HELD
         self.idle_timeout: float = DEFAULT_IDLE_TIMEOUT
@@ -373,6 +384,14 @@ class SignalingHub:
                     raise ServiceError(
                         "InvalidArgumentException", "recipientClientId is required from a MASTER"
                     )
+                alexa = self._alexa.get((sender.channel_arn, recipient))
+                if alexa is not None and (sender.channel_arn, recipient) not in self._viewers:
+                    # To a SendAlexaOfferToMaster waiting over HTTP: its answer ends the wait;
+                    # candidates are taken and dropped (the answer carries what Alexa needs).
+                    if action == "SDP_ANSWER":
+                        alexa.answer = payload
+                        alexa.answered.set()
+                    return False
                 target = self._viewers.get((sender.channel_arn, recipient))
                 if target is None:
                     raise ServiceError("InvalidArgumentException", "The recipient is not connected")
@@ -393,6 +412,53 @@ class SignalingHub:
         if target is not None:
             target.peer.send_text(text)
         return False
+
+    def relay_alexa_offer(self, channel_arn: str, sender_client_id: str, payload: str, ttl: float) -> str:
+        """SendAlexaOfferToMaster's offer: to the master now, or when it connects within `ttl`
+        seconds of the clock; returns the master's answer (base64), or ResourceNotFoundException
+        once the offer expired unanswered. Blocks the request's thread, no lock held."""
+        frame = json.dumps(
+            {"messageType": "SDP_OFFER", "messagePayload": payload, "senderClientId": sender_client_id}
+        )
+        key = (channel_arn, sender_client_id)
+        wait = _AlexaWait()
+        deadline = self._settings.now() + ttl
+        over = 0
+        with self._lock:
+            self._alexa[key] = wait
+            master = self._masters.get(channel_arn)
+            if master is None:
+                # Delivered when the master connects, as a viewer's held offer is.
+                held = self._held.setdefault(channel_arn, deque())
+                held.append(_Held(deadline, frame))
+                while len(held) > self.max_held:
+                    held.popleft()
+                    over += 1
+        self._record_dropped({channel_arn: over} if over else {}, "limit")
+        params: dict[str, object] = {
+            "ChannelARN": channel_arn,
+            "SenderClientId": sender_client_id,
+            "Delivered": master is not None,
+        }
+        self._record("AlexaOffer", params, 200, None)
+        if master is not None:
+            master.peer.send_text(frame)
+        try:
+            # The clock may be a test's manual one: look at it often, wait on the answer between.
+            while not wait.answered.wait(_ALEXA_POLL):
+                if self._settings.now() >= deadline or self._settings.hub.stopping.is_set():
+                    self._record(
+                        "AlexaOffer", {**params, "Answered": False}, 404, "ResourceNotFoundException"
+                    )
+                    raise ServiceError(
+                        "ResourceNotFoundException",
+                        "No master answered the offer before it expired (the channel's MessageTtlSeconds)",
+                    )
+        finally:
+            with self._lock:
+                if self._alexa.get(key) is wait:
+                    del self._alexa[key]
+        return wait.answer
 
     def _storage_session_of(
         self, sender: Connection, action: str, recipient: str | None
