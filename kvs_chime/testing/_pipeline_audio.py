@@ -244,11 +244,15 @@ class PipelineAudio:
                 run = self._runs[pipeline.pipeline_id] = _Run(pipeline.pipeline_id, pipeline.arn, meeting)
             if not run.finished:
                 self._advance(run, pipeline, now)
+        forgotten, self._pipelines.forgotten = self._pipelines.forgotten, {}
         for pipeline_id, run in list(self._runs.items()):
             if pipeline_id not in self._pipelines.pipelines:
-                # Deleted and forgotten within one request (a zero deletion delay).
+                # Deleted and forgotten before this look (a zero deletion delay): it stopped at
+                # its deletion, not now.
                 if not run.finished:
-                    self._finish(run, now, deleted=True)
+                    deleted, gone = forgotten.get(pipeline_id, (now, now))
+                    self._stop(run, deleted)
+                    self._finish(run, gone, deleted=True)
                 del self._runs[pipeline_id]
 
     def _detail(self, run: _Run, event_type: str, at: float) -> JsonObject:
@@ -275,12 +279,14 @@ class PipelineAudio:
             self._emit(
                 PIPELINE_DETAIL_TYPE, self._detail(run, "InProgress", life.ready_at), life.ready_at, [run.arn]
             )
-        end = now if life.gone_at is None else min(now, life.gone_at)
         meeting = run.meeting
         if meeting is not None and meeting.meeting_id not in self._meetings.meetings:
             # The meeting ended: the service stops (and deletes) its pipelines.
             life.gone_at = life.gone_at if life.gone_at is not None else now
-            end = min(end, life.gone_at)
+            pipeline.deleted_at = pipeline.deleted_at if pipeline.deleted_at is not None else now
+        # Audio stops at the deletion (Stopping writes nothing); the pipeline is gone later.
+        stop = pipeline.deleted_at if pipeline.deleted_at is not None else life.gone_at
+        end = now if stop is None else min(now, stop)
         if meeting is not None and meeting.meeting_id in self._meetings.meetings:
             self._open_feeds(run, pipeline, meeting, life.ready_at, end)
         if run.resume_at is not None and end >= run.resume_at:
@@ -298,8 +304,16 @@ class PipelineAudio:
             self._produce(run, feed, until)
             if left:
                 self._end_feed(run, feed, until)
+        if stop is not None and now >= stop:
+            self._stop(run, stop)
         if life.gone_at is not None and now >= life.gone_at:
             self._finish(run, life.gone_at, deleted=True)
+
+    def _stop(self, run: _Run, at: float) -> None:
+        # Every stream ends at the deletion (StreamEnd events), before the pipeline is gone.
+        for feed in run.feeds.values():
+            if not feed.ended:
+                self._end_feed(run, feed, at if run.failed_at is None else min(at, run.failed_at))
 
     def _open_feeds(self, run: _Run, pipeline: Pipeline, meeting: Meeting, ready: float, now: float) -> None:
         pools = {pool.arn: pool for pool in self._pipelines.pools()}
