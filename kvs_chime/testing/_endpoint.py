@@ -157,6 +157,7 @@ class LocalEndpoint:
         )
         # JoinStorageSession is answered over HTTP; its offer goes out over the signaling WebSocket.
         self._settings.storage_offers = self._signaling.offer_from_storage
+        self._settings.region_scope = self._dispatcher.scope
         # SendAlexaOfferToMaster too: the offer goes to the master, its answer comes back over HTTP.
         self._settings.alexa_offers = self._signaling.relay_alexa_offer
         self._state: StateFile | None = None

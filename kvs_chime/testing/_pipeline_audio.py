@@ -19,6 +19,7 @@ import functools
 import math
 import uuid
 from importlib import resources
+from typing import cast
 
 import attrs
 
@@ -334,23 +335,32 @@ class PipelineAudio:
                         pool, attendee, tone(_TONES[index % len(_TONES)]), start
                     )
 
+    def _streams_in(self, region: str) -> tuple[KinesisVideo, Media]:
+        # The pool's region, which need not be the one the pipeline was created in.
+        resolve = self._settings.region_scope
+        if region == self._kv.region or resolve is None:
+            return self._kv, self._media
+        scope = resolve(region, self._kv.account)
+        return cast(KinesisVideo, scope.kinesis_video), cast(Media, scope.media)
+
     def _feed(self, pool: Pool, attendee: Attendee | None, sound: Tone, start: float) -> _Feed:
         name = f"ChimeMediaPipelines-{pool.pool_id}-{uuid.uuid4()}"
         millis = Ids().arn_millis(self._settings.wall(start))
+        kv, media_of = self._streams_in(pool.region or self._kv.region)
         stream = Stream(
             name=name,
-            arn=f"arn:aws:kinesisvideo:{self._kv.region}:{self._kv.account}:stream/{name}/{millis}",
+            arn=f"arn:aws:kinesisvideo:{kv.region}:{kv.account}:stream/{name}/{millis}",
             device_name=None,
             media_type="audio/aac",
-            kms_key_id=f"arn:aws:kms:{self._kv.region}:{self._kv.account}:alias/aws/kinesisvideo",
+            kms_key_id=f"arn:aws:kms:{kv.region}:{kv.account}:alias/aws/kinesisvideo",
             retention=pool.retention or 0,
             version=Ids.version(),
             created=self._settings.wall(start),
             life=Lifecycle.created(start, 0),
             endpoint_id=Ids.short(),
         )
-        self._kv.streams[name] = stream
-        media = self._media.of(stream)
+        kv.streams[name] = stream
+        media = media_of.of(stream)
         media.producers += 1
         return _Feed(stream, media, attendee, sound, start, self._ms(start))
 
