@@ -46,6 +46,8 @@ from ._dispatch import Dispatcher
 from ._kinesis_video import Channel, Stream
 from ._media_insights import Configuration, Task
 from ._media_pipelines import Issued, Pipeline, Pool
+from ._meetings import Meeting
+from ._scope import Scope
 from ._types import as_dict, as_list
 
 
@@ -79,6 +81,8 @@ _FIELDS: tuple[tuple[str, str, Any], ...] = (  # Any: the types are typing forms
     ("media_pipelines", "_tokens", dict[str, Issued]),
     ("media_insights", "configurations", dict[str, Configuration]),
     ("media_insights", "tasks", dict[str, Task]),
+    ("meetings", "meetings", dict[str, Meeting]),
+    ("meetings", "_tokens", dict[str, tuple[str, str]]),
 )
 
 
@@ -125,6 +129,12 @@ class StateFile:
         self._converter.register_structure_hook_func(lambda kind: kind is object, _passthrough)
         self._converter.register_unstructure_hook(Lifecycle, self._unstructure_life)
         self._converter.register_structure_hook(Lifecycle, self._structure_life)
+        # Meetings hold clock readings (created, each attendee's joined) outside a Lifecycle: a
+        # plain converter does the work, these hooks move the readings to and from the base.
+        self._plain = _new_converter()
+        self._plain.register_structure_hook_func(lambda kind: kind is object, _passthrough)
+        self._converter.register_unstructure_hook(Meeting, self._unstructure_meeting)
+        self._converter.register_structure_hook(Meeting, self._structure_meeting)
         self._dispatcher: Dispatcher | None = None
         self._lock_fd = self._lock()
         try:
@@ -273,6 +283,30 @@ class StateFile:
             gone_at=absolute("gone_in"),
         )
 
+    def _unstructure_meeting(self, meeting: Meeting) -> dict[str, Any]:  # Any: JSON
+        fields: dict[str, Any] = self._plain.unstructure(meeting, Meeting)  # Any: JSON
+        fields["created"] = meeting.created - self._base
+        for attendee in as_dict(fields.get("attendees")) or {}:
+            saved = fields["attendees"][attendee]
+            saved["joined"] = meeting.attendees[attendee].joined - self._base
+        return fields
+
+    def _structure_meeting(self, value: object, _: object) -> Meeting:
+        fields = dict(as_dict(value) or {})
+
+        def moved(reading: object) -> float:
+            if not isinstance(reading, (int, float)) or not math.isfinite(reading):
+                raise StateFileError("a meeting's clock reading is not a number")
+            return self._base + reading - self._saved_clock
+
+        fields["created"] = moved(fields.get("created"))
+        attendees = as_dict(fields.get("attendees")) or {}
+        fields["attendees"] = {
+            key: {**(as_dict(item) or {}), "joined": moved((as_dict(item) or {}).get("joined"))}
+            for key, item in attendees.items()
+        }
+        return cast(Meeting, self._plain.structure(fields, Meeting))
+
     # -- loading ----------------------------------------------------------------------------------
 
     def load_into(self, dispatcher: Dispatcher) -> None:
@@ -289,7 +323,7 @@ class StateFile:
                     for item in as_list(self._document["scopes"]) or []:
                         entry = as_dict(item) or {}
                         scope = dispatcher.scope(str(entry["region"]), str(entry["account"]))
-                        holders = scope.holders()
+                        holders = _holders(scope)
                         for holder, attribute, kind in _FIELDS:
                             saved = as_dict(entry.get(holder)) or {}
                             if attribute in saved:
@@ -317,7 +351,7 @@ class StateFile:
         scopes: list[object] = []
         for scope in dispatcher.scopes.values():
             entry: dict[str, Any] = {"region": scope.region, "account": scope.account}  # Any: JSON
-            holders = scope.holders()
+            holders = _holders(scope)
             for holder, attribute, kind in _FIELDS:
                 value = self._converter.unstructure(getattr(holders[holder], attribute), kind)
                 entry.setdefault(holder, {})[attribute] = value
@@ -420,6 +454,10 @@ class StateFile:
             written = self._write_if_changed(final=True) != "failed"
         self._unlock()
         return written
+
+
+def _holders(scope: Scope) -> dict[str, Any]:  # Any: the holders are heterogeneous state objects
+    return {**scope.holders(), "meetings": scope.meetings}
 
 
 def _refuse_unknown(

@@ -17,7 +17,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from kvs_chime.testing import LocalEndpoint, StateFileError
+from kvs_chime.testing import LocalEndpoint, ManualClock, StateFileError
 
 from ._process import command, environment, running
 
@@ -211,3 +211,27 @@ def test_a_write_failing_later_is_logged_requests_go_on_and_sigterm_exits_0(tmp_
     assert "Traceback" not in err
     assert "cannot write state file" in err
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".state.json.tmp-")]
+
+
+def test_meetings_and_attendees_are_kept(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    clock = ManualClock(1000.0)
+    with LocalEndpoint(state_file=state, activation_delay=0, clock=clock) as ep:
+        chime = ep.client("chime-sdk-meetings")
+        meeting = chime.create_meeting(
+            ClientRequestToken="token-1", MediaRegion="us-east-1", ExternalMeetingId="standup"
+        )["Meeting"]
+        attendee = chime.create_attendee(MeetingId=meeting["MeetingId"], ExternalUserId="alice")["Attendee"]
+    # Another run, whose clock reads something else entirely.
+    with LocalEndpoint(state_file=state, activation_delay=0, clock=ManualClock(5.0)) as ep:
+        chime = ep.client("chime-sdk-meetings")
+        assert chime.get_meeting(MeetingId=meeting["MeetingId"])["Meeting"]["ExternalMeetingId"] == "standup"
+        got = chime.get_attendee(MeetingId=meeting["MeetingId"], AttendeeId=attendee["AttendeeId"])[
+            "Attendee"
+        ]
+        assert (got["ExternalUserId"], got["JoinToken"]) == ("alice", attendee["JoinToken"])
+        # The create's idempotency token is kept too: the same request is the same meeting.
+        again = chime.create_meeting(
+            ClientRequestToken="token-1", MediaRegion="us-east-1", ExternalMeetingId="standup"
+        )["Meeting"]
+        assert again["MeetingId"] == meeting["MeetingId"]
