@@ -135,6 +135,11 @@ class StateFile:
         self._plain.register_structure_hook_func(lambda kind: kind is object, _passthrough)
         self._converter.register_unstructure_hook(Meeting, self._unstructure_meeting)
         self._converter.register_structure_hook(Meeting, self._structure_meeting)
+        # A pipeline's deletion time is a clock reading of this run only: not kept (after a
+        # restart a Stopping pipeline ends its audio when it is gone).
+        self._plain.register_unstructure_hook(Lifecycle, self._unstructure_life)
+        self._plain.register_structure_hook(Lifecycle, self._structure_life)
+        self._converter.register_unstructure_hook(Pipeline, self._unstructure_pipeline)
         self._dispatcher: Dispatcher | None = None
         self._lock_fd = self._lock()
         try:
@@ -289,6 +294,11 @@ class StateFile:
         for attendee in as_dict(fields.get("attendees")) or {}:
             saved = fields["attendees"][attendee]
             saved["joined"] = meeting.attendees[attendee].joined - self._base
+        return fields
+
+    def _unstructure_pipeline(self, pipeline: Pipeline) -> dict[str, Any]:  # Any: JSON
+        fields: dict[str, Any] = self._plain.unstructure(pipeline, Pipeline)  # Any: JSON
+        fields.pop("deleted_at", None)
         return fields
 
     def _structure_meeting(self, value: object, _: object) -> Meeting:
