@@ -166,6 +166,7 @@ class LocalEndpoint:
             self._state = StateFile(os.fspath(state_file), self._settings)
             self._state.load_into(self._dispatcher)
             self._dispatcher.on_change = self._state.changed
+            self._state.watch(self._journal)
         self._server: ServerThread | None = None
         self._ticker: threading.Thread | None = None
         self._stopped = False

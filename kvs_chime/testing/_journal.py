@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import cast
 
 import attrs
@@ -61,6 +61,11 @@ class Journal:
         self._lock = threading.Lock()
         self._entries: deque[JournalEntry] = deque(maxlen=size)
         self._forgotten = 0
+        self._listeners: list[Callable[[JournalEntry], None]] = []
+
+    def listen(self, listener: Callable[[JournalEntry], None]) -> None:
+        """Call `listener` with every entry recorded from now on (in the recording thread)."""
+        self._listeners.append(listener)
 
     @property
     def size(self) -> int:
@@ -80,6 +85,8 @@ class Journal:
             if len(self._entries) == self._entries.maxlen:
                 self._forgotten += 1
             self._entries.append(entry)
+        for listener in self._listeners:
+            listener(entry)
 
     def entries(self, operation: str | None = None, *, service: str | None = None) -> list[JournalEntry]:
         """A snapshot of the entries, optionally only those of one operation and/or service."""

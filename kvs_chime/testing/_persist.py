@@ -43,6 +43,7 @@ from typing import Any, Protocol, cast
 
 from ._backend import Lifecycle, Settings
 from ._dispatch import Dispatcher
+from ._journal import Journal, JournalEntry
 from ._kinesis_video import Channel, Stream
 from ._media_insights import Configuration, Task
 from ._media_pipelines import Issued, Pipeline, Pool
@@ -153,6 +154,7 @@ class StateFile:
         self._changed = threading.Event()
         self._closing = threading.Event()
         self._failing = False
+        self._maybe = False
         self._snapshot_cost = 0.0
         self._writer: threading.Thread | None = None
         self.writes = 0
@@ -353,7 +355,19 @@ class StateFile:
     # -- writing ----------------------------------------------------------------------------------
 
     def changed(self) -> None:
-        """Something may have changed (called after every request): the writer looks soon."""
+        """Something may have changed (called after every request, reads included, and after a
+        reset): the writer takes a look within `_IDLE_LOOK` seconds."""
+        self._maybe = True
+
+    def watch(self, journal: Journal) -> None:
+        """Take the journal's word for which requests change state: each answered operation that
+        is not a read (Describe, List, Get) gets its change on disk within `SYNC_INTERVAL`."""
+        journal.listen(self._recorded)
+
+    def _recorded(self, entry: JournalEntry) -> None:
+        operation = entry.operation
+        if operation is None or entry.method == "WEBSOCKET" or operation.startswith(_READS):
+            return
         self._changed.set()
 
     def _snapshot(self, dispatcher: Dispatcher) -> dict[str, object]:
@@ -375,25 +389,27 @@ class StateFile:
     def _write_behind(self) -> None:
         pause = SYNC_INTERVAL
         while not self._closing.is_set():
-            self._changed.wait()
+            # A request that changes state wakes the writer; anything else that may have (reads,
+            # which change nothing kept; a reset; an injected pipeline failure) gets a slow look.
+            look = max(_IDLE_LOOK, _IDLE_SPACING * self._snapshot_cost)
+            woken = self._changed.wait(look)
             if self._closing.is_set():
                 return
+            if not woken and not self._maybe:
+                continue
             # Group commit: whatever else changes in this pause goes into the same write.
-            if self._closing.wait(pause):
+            if woken and self._closing.wait(pause):
                 return
             self._changed.clear()
+            self._maybe = False
             outcome = self._write_if_changed()
             # Snapshots hold the GIL (and the lock, to take them): spaced by their own cost, the
             # requests keep most of the time.
-            spaced = max(SYNC_INTERVAL, _SPACING * self._snapshot_cost)
+            pause = max(SYNC_INTERVAL, _SPACING * self._snapshot_cost)
             if outcome == "failed":
-                self._changed.set()  # try again after the pause
-                pause = max(spaced, _IDLE_PAUSE)
-            elif outcome == "unchanged":
-                # Only reads since the last look: look less often while that lasts.
-                pause = min(max(pause * 2, spaced), max(spaced, _IDLE_PAUSE))
-            else:
-                pause = spaced
+                self._maybe = True  # look again, slowly
+                if self._closing.wait(max(pause, _IDLE_LOOK)):
+                    return
 
     def _write_if_changed(self, *, final: bool = False) -> str:
         """Write a snapshot unless it is what the file holds; `final` (at stop) also writes when
@@ -489,8 +505,12 @@ _SPACING = 4.0
 # Snapshots are at least this many times their own cost apart (taking and encoding, not the disk
 # I/O, which leaves the GIL free): with 3,000 streams one takes ~0.1 s, so the requests keep at
 # least 80% of the time.
-_IDLE_PAUSE = 1.0
-# After a look that found nothing changed (only reads), the pause doubles up to this.
+_IDLE_LOOK = 2.0
+# Seconds before a look at what may have changed outside the requests that change state (and
+# between two tries of a failing write)...
+_IDLE_SPACING = 20.0
+# ...or this many times a snapshot's cost, when longer: reads cost the requests at most ~5%.
+_READS = ("Describe", "List", "Get")
 _TOP_KEYS = frozenset({"format", "version", "scopes", "clock"})
 _HOLDER_KEYS: dict[str, frozenset[str]] = {
     holder: frozenset(attribute for h, attribute, _ in _FIELDS if h == holder) for holder, _, _ in _FIELDS
