@@ -9,6 +9,7 @@ never holds up other requests. Every operation answers only on the data endpoint
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import threading
@@ -447,7 +448,12 @@ class _Upload(Iterator[bytes]):
         self._hub.notify()
 
     def __del__(self) -> None:
-        self.close()
+        if not self._open:
+            return
+        # The collector may run this in a thread that holds the stream's lock (a reference cycle
+        # collected mid-append): give the stream back from another thread, never wait here.
+        with contextlib.suppress(RuntimeError):  # interpreter shutdown: nothing left to free
+            threading.Thread(target=self.close, name="kvs-chime-put-media-release", daemon=True).start()
 
 
 def _ack(event: Mapping[str, object]) -> bytes:
