@@ -8,13 +8,15 @@ The file is JSON with a format marker. Durability, as docs/howto/testing.md prom
 - Nothing unknown is read as empty: a key this format does not have (a misspelt `Streams`) is
   refused before anything is served, and the file left untouched, as are files that are not
   valid JSON or not this format.
-- Write-behind with group commit: requests never write. A writer thread wakes on a change, takes
-  a snapshot, and writes it only when it differs from what is on disk, whole, to a temporary file
+- Write-behind with group commit: requests never write. A writer thread wakes `SYNC_INTERVAL`
+  after a request the journal shows may change state (not a Describe, List or Get), and every
+  `_IDLE_LOOK` seconds when anything else may have (a reset, an injected failure); it takes a
+  snapshot and writes it only when it differs from what is on disk, whole, to a temporary file
   in the same folder, fsynced, renamed over the old file, then the folder fsynced: a crash leaves
-  the old file or the new one, never a mix. Snapshots are at least `SYNC_INTERVAL` apart, and at
-  least `_SPACING` times as long apart as the last one took, so a large state costs the requests
-  a bounded share of the time. A clean stop (SIGINT, SIGTERM, `LocalEndpoint.stop`) writes the
-  last changes at once; a crash (kill -9) loses what changed since the last write.
+  the old file or the new one, never a mix. Snapshots are at least `_SPACING` times as long
+  apart as the last one took, so a large state costs the requests a bounded share of the time.
+  A clean stop (SIGINT, SIGTERM, `LocalEndpoint.stop`) writes the last changes at once; a crash
+  (kill -9) loses what changed since the last write.
 - Temporary copies a crash left behind are removed at start (the lock says no one else writes).
 - A folder that cannot be written is refused at start; a write failing later is logged (once per
   run of failures) and retried, and the state stays served from memory.
