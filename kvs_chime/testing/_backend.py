@@ -8,7 +8,7 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import attrs
 
@@ -56,6 +56,13 @@ class Settings:
     storage_offers: Callable[[str, str | None], None] | None = None
     """Where a joined storage session's offer goes (channel ARN, viewer client id or None for the
     master): the endpoint's signaling hub. Called after the request is applied, with no lock held."""
+    region_scope: Callable[[str, str], Any] | None = None  # Any: a Scope (a circular import here)
+    """The state of another region and account (region, account), made on first use; called with
+    the state lock held. Media stream pipelines make their streams in their pool's region."""
+    alexa_offers: Callable[[str, str, str, float], str] | None = None
+    """Where SendAlexaOfferToMaster's offer goes (channel ARN, sender client id, base64 payload,
+    seconds it may wait): the signaling hub, which returns the master's base64 answer. Called
+    after the request is applied, with no lock held; it blocks until the answer or the expiry."""
     # Wall-clock times derive from the (possibly manual) clock, so CreationTime moves with it.
     _epoch_origin: float = attrs.field(init=False, factory=time.time)
     _clock_origin: float = attrs.field(init=False, default=0.0)

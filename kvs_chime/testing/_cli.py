@@ -20,6 +20,7 @@ from types import FrameType
 from ._backend import DEFAULT_ACCOUNT, DEFAULT_ACTIVATION_DELAY, DEFAULT_REGION
 from ._browser import ADMIN_TOKEN_HEADER, is_loopback
 from ._endpoint import LocalEndpoint
+from ._journal import DEFAULT_JOURNAL_SIZE
 from ._persist import StateFileError
 from ._server import BODY_TIMEOUT, MAX_CONNECTIONS
 from ._tls import TlsUnavailableError
@@ -122,6 +123,13 @@ def _parser() -> argparse.ArgumentParser:
         help="that TURN server's shared secret (coturn --static-auth-secret): credentials are minted with it",
     )
     parser.add_argument(
+        "--journal-size",
+        type=int,
+        default=DEFAULT_JOURNAL_SIZE,
+        metavar="N",
+        help=f"journal entries kept, the latest (default: {DEFAULT_JOURNAL_SIZE})",
+    )
+    parser.add_argument(
         "--log-level",
         default="INFO",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -161,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             tls=args.tls,
             turn_uris=args.turn_uri,
             turn_secret=args.turn_secret,
+            journal_size=args.journal_size,
         )
     except (StateFileError, ValueError, TlsUnavailableError) as error:
         print(f"kvs-chime-local: {error}", file=sys.stderr)

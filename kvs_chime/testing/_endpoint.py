@@ -21,7 +21,7 @@ from ._events import EventSink
 from ._faults import Faults
 from ._hub import MediaFaults
 from ._ice import StunResponder, check_turn
-from ._journal import Journal
+from ._journal import DEFAULT_JOURNAL_SIZE, Journal
 from ._persist import StateFile
 from ._server import BODY_TIMEOUT, MAX_CONNECTIONS, ServerThread
 from ._signaling import SignalingHub
@@ -119,7 +119,8 @@ class LocalEndpoint:
     restarts (see docs/howto/testing.md); fault injection, the journal and the clock are also
     reachable over HTTP under `/_kvs_chime/` (docs/howto/admin-api.md). A request body not wholly
     arrived `body_timeout` seconds after its headers is cut off (408); beyond `max_connections`
-    open connections (WebSockets included) a new one is answered 503 and closed.
+    open connections (WebSockets included) a new one is answered 503 and closed. The journal keeps
+    the latest `journal_size` entries (default 10,000; `journal.forgotten` counts the older ones).
 
     `tls=True` serves HTTPS and WSS on the same port with a CA made on the spot (the `tls` extra,
     trustme): `url` and the advertised endpoints are then `https://` and `wss://`, `tls` says where
@@ -162,6 +163,7 @@ class LocalEndpoint:
         tls: bool = False,
         turn_uris: Sequence[str] = (),
         turn_secret: str | None = None,
+        journal_size: int = DEFAULT_JOURNAL_SIZE,
     ) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
@@ -192,7 +194,7 @@ class LocalEndpoint:
         self._own_origins: tuple[str, ...] = ()
         self._tls: LocalTls | None = LocalTls.create() if tls else None
         self._faults = Faults()
-        self._journal = Journal()
+        self._journal = Journal(journal_size)
         self._stopping = threading.Event()
         self._dispatcher = Dispatcher(self._settings, self._faults, self._journal, self._sleep)
         self._admin = Admin(self._settings, self._faults, self._journal, self._dispatcher)
@@ -201,12 +203,16 @@ class LocalEndpoint:
         )
         # JoinStorageSession is answered over HTTP; its offer goes out over the signaling WebSocket.
         self._settings.storage_offers = self._signaling.offer_from_storage
+        self._settings.region_scope = self._dispatcher.scope
+        # SendAlexaOfferToMaster too: the offer goes to the master, its answer comes back over HTTP.
+        self._settings.alexa_offers = self._signaling.relay_alexa_offer
         self._state: StateFile | None = None
         if state_file is not None:
             # Refuses a corrupt or foreign file here, before anything is served or written.
             self._state = StateFile(os.fspath(state_file), self._settings)
             self._state.load_into(self._dispatcher)
-            self._dispatcher.on_change = self._state.save
+            self._dispatcher.on_change = self._state.changed
+            self._state.watch(self._journal)
         self._server: ServerThread | None = None
         self._ticker: threading.Thread | None = None
         self._stopped = False
@@ -295,8 +301,8 @@ class LocalEndpoint:
         if self._ticker is not None:
             self._ticker.join(5.0)
         if self._state is not None:
-            with self._dispatcher.lock:
-                self._state.flush()
+            # Writes the last changes and lets go of the file's lock; a failure is logged.
+            self._state.close()
         if self._tls is not None:
             self._tls.remove()
 
@@ -370,7 +376,7 @@ class LocalEndpoint:
 
     @property
     def journal(self) -> Journal:
-        """Every request received, in order (see Journal)."""
+        """The latest requests received (`journal_size` of them at most), in order (see Journal)."""
         return self._journal
 
     @property

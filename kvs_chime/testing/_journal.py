@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from typing import cast
 
 import attrs
 
@@ -37,22 +39,54 @@ class JournalEntry:
     """The account its access key maps to."""
 
 
-class Journal:
-    """Thread-safe, append-only list of `JournalEntry`, in the order the answers were decided.
+DEFAULT_JOURNAL_SIZE = 10_000
+"""Entries the journal keeps unless told otherwise (`journal_size=`, `--journal-size`)."""
 
-    >>> journal = Journal()
-    >>> len(journal)
-    0
+
+class Journal:
+    """Thread-safe, bounded record of `JournalEntry`, in the order the answers were decided.
+
+    A ring: it keeps the latest `size` entries; older ones are forgotten, and `forgotten` counts
+    them, so a test can tell a short journal from a truncated one.
+
+    >>> journal = Journal(size=2)
+    >>> len(journal), journal.size, journal.forgotten
+    (0, 2, 0)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = DEFAULT_JOURNAL_SIZE) -> None:
+        given = cast(object, size)  # checked at run time: callers may be untyped
+        if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+            raise ValueError("the journal size must be a positive int")
         self._lock = threading.Lock()
-        self._entries: list[JournalEntry] = []
+        self._entries: deque[JournalEntry] = deque(maxlen=size)
+        self._forgotten = 0
+        self._listeners: list[Callable[[JournalEntry], None]] = []
+
+    def listen(self, listener: Callable[[JournalEntry], None]) -> None:
+        """Call `listener` with every entry recorded from now on (in the recording thread)."""
+        self._listeners.append(listener)
+
+    @property
+    def size(self) -> int:
+        """The most entries kept."""
+        return self._entries.maxlen or 0
+
+    @property
+    def forgotten(self) -> int:
+        """Entries dropped, oldest first, to keep the journal within `size` (since the last clear)."""
+        with self._lock:
+            return self._forgotten
 
     def record(self, entry: JournalEntry) -> None:
-        """Append an entry (the endpoint calls this once per request)."""
+        """Append an entry (the endpoint calls this once per request), forgetting the oldest
+        when the journal is full."""
         with self._lock:
+            if len(self._entries) == self._entries.maxlen:
+                self._forgotten += 1
             self._entries.append(entry)
+        for listener in self._listeners:
+            listener(entry)
 
     def entries(self, operation: str | None = None, *, service: str | None = None) -> list[JournalEntry]:
         """A snapshot of the entries, optionally only those of one operation and/or service."""
@@ -72,6 +106,7 @@ class Journal:
         """Forget every entry."""
         with self._lock:
             self._entries.clear()
+            self._forgotten = 0
 
     def __len__(self) -> int:
         with self._lock:

@@ -7,8 +7,6 @@ The per-stream and per-channel configurations live in `_kinesis_video_configs`.
 from __future__ import annotations
 
 import base64
-import binascii
-import json
 import uuid
 from typing import Protocol, TypeVar
 
@@ -18,7 +16,7 @@ from ._backend import Context, Handler, Ids, Lifecycle, Settings, page
 from ._errors import ServiceError
 from ._params import opt_int, opt_str, opt_struct, req_int, req_str, str_list, str_map, tag_list
 from ._routing import SIGNALING_PREFIX
-from ._types import Params, as_dict
+from ._types import Params
 
 _INVALID = "InvalidArgumentException"
 
@@ -321,13 +319,15 @@ class KinesisVideo:
         Its endpoints are handed out only once the channel is ACTIVE, so no state check here
         (the signaling API models no ResourceInUseException).
         """
-        channel = self.channel(None, req_str(params, "ChannelARN"))
         if ctx.signaling_endpoint is None:
+            # What the service answers on its control-plane host (aws/aws-cli#5857): 403, as
+            # for any request it cannot map to an operation there.
             raise ServiceError(
-                _INVALID,
-                "The signaling API must be called on the channel's HTTPS endpoint "
-                "(see GetSignalingChannelEndpoint)",
+                "AccessDeniedException",
+                "Unable to determine service/operation name to be authorized",
+                status=403,
             )
+        channel = self.channel(None, req_str(params, "ChannelARN"))
         if ctx.signaling_endpoint != f"r-{channel.endpoint_id}" or channel.life.gone_at is not None:
             raise ServiceError(_INVALID, "This signaling endpoint does not serve the channel")
         return channel
@@ -335,8 +335,8 @@ class KinesisVideo:
     def get_ice_server_config(self, ctx: Context, params: Params) -> Params:
         """GetIceServerConfig, answered only on the channel's own HTTPS signaling endpoint.
 
-        Called elsewhere (on the control-plane URL, or on another channel's endpoint) it answers
-        InvalidArgumentException: the request cannot be served there, and retrying cannot help.
+        On the control-plane URL it answers 403 AccessDeniedException, as the service does; on
+        another channel's endpoint InvalidArgumentException (retrying cannot help either way).
         With a TURN server configured (`LocalEndpoint(turn_uris=..., turn_secret=...)`) it lists
         that server's URIs with credentials minted by coturn's shared-secret scheme, user name
         `<expiry>:<base64("v1:" + channel ARN)>` as AWS's; without one, two entries naming the
@@ -369,25 +369,29 @@ class KinesisVideo:
         return {"IceServerList": servers}
 
     def send_alexa_offer_to_master(self, ctx: Context, params: Params) -> Params:
-        """SendAlexaOfferToMaster: the master's SDP answer to an Alexa offer, base64 as on the wire.
+        """SendAlexaOfferToMaster: the offer goes to the channel's master over its signaling
+        WebSocket (an SDP_OFFER from `SenderClientId`), and the answer is the master's SDP_ANSWER
+        to that client id, base64 as the master sent it.
 
-        No master peer runs here; the emulator answers for it with an SDP answer that mirrors the
-        offer's media sections, so callers can exercise the round trip and its errors.
+        As the service does, the offer waits for a master that is not connected (it gets it when
+        it connects) until the channel's MessageTtlSeconds run out on the emulator's clock; then,
+        with no answer, ResourceNotFoundException (AWS documents no error of its own for it). The
+        waiting happens after the state lock is released.
         """
-        self._signaling_channel(ctx, params)
-        try:
-            offer = (
-                as_dict(json.loads(base64.b64decode(req_str(params, "MessagePayload"), validate=True))) or {}
-            )
-        except (ValueError, binascii.Error, RecursionError):
-            raise ServiceError(_INVALID, "MessagePayload must be a base64-encoded JSON SDP offer") from None
-        sdp = offer.get("sdp")
-        if not isinstance(sdp, str) or offer.get("type") != "offer":
-            raise ServiceError(_INVALID, "MessagePayload must be a base64-encoded JSON SDP offer")
-        media = [line for line in sdp.splitlines() if line.startswith("m=")]
-        answer_sdp = "\r\n".join(["v=0", "o=- 0 0 IN IP4 127.0.0.1", "s=-", "t=0 0", *media]) + "\r\n"
-        answer = json.dumps({"type": "answer", "sdp": answer_sdp}).encode("utf-8")
-        return {"Answer": base64.b64encode(answer).decode("ascii")}
+        channel = self._signaling_channel(ctx, params)
+        payload = req_str(params, "MessagePayload")
+        sender = req_str(params, "SenderClientId")
+        relay = self._settings.alexa_offers
+        if relay is None:
+            raise ServiceError(_NOT_FOUND, "No master is connected to the signaling channel")
+        output: Params = {}
+        arn, ttl = channel.arn, float(channel.message_ttl)
+
+        def deliver() -> None:
+            output["Answer"] = relay(arn, sender, payload, ttl)
+
+        ctx.after.append(deliver)
+        return output
 
     # Tags on channels and streams (TagResource works on both; TagStream on streams)
 

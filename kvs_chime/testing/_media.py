@@ -9,7 +9,9 @@ never holds up other requests. Every operation answers only on the data endpoint
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -61,6 +63,8 @@ _API_NAME = {
     "GetClip": "GET_CLIP",
     "GetImages": "GET_IMAGES",
 }
+# The latest producer start time taken (year 2286): later ones overflow the service's fields.
+_MAX_EPOCH_MS = 9_999_999_999_999
 GET_MEDIA_IDLE = 5.0
 """Real seconds a caught-up `GetMedia` waits for a fragment before it ends the response."""
 _BATCH = 1024 * 1024
@@ -326,17 +330,12 @@ class Media:
         kind = headers.get("x-amzn-fragment-timecode-type")
         if kind not in ("ABSOLUTE", "RELATIVE"):
             raise ServiceError(_INVALID, "x-amzn-fragment-timecode-type must be ABSOLUTE or RELATIVE")
-        raw_start = headers.get("x-amzn-producer-start-timestamp")
-        try:
-            start = float(raw_start) if raw_start is not None else None
-        except ValueError:
-            start = None
-        if start is None:
-            raise ServiceError(_INVALID, "x-amzn-producer-start-timestamp must be epoch seconds")
+        start = _producer_start(headers.get("x-amzn-producer-start-timestamp"))
         stream = self._kv.stream(name, arn)
         if stream.life.gone_at is not None or stream.life.status(ctx.now) == "CREATING":
             raise ServiceError(_NOT_FOUND, "The stream does not exist or is not ACTIVE")
         media = self.of(stream)
+        # Last: nothing after the claim may fail, or the stream would stay claimed.
         with media.lock:
             if media.producers > 0:
                 raise ServiceError(
@@ -351,41 +350,40 @@ class Media:
 
         BUFFERING as soon as a fragment's Cluster and Timecode have arrived, RECEIVED and
         PERSISTED once it is complete and stored; an ERROR ack ends the session.
+
+        The stream claimed by `open_put_media` is given back however the answer ends: read to
+        its end, closed, or dropped unread (a connection reset before the first ack is written).
         """
+        return _Upload(media, self.hub, self._acks(media, session, body))
+
+    def _acks(self, media: StreamMedia, session: Params, body: Iterator[bytes]) -> Iterator[bytes]:
         splitter = ClusterSplitter()
         relative = bool(session["relative"])
         start_ms = int(str(session["start_ms"]))
         last_timecode = 0
         buffered = False
         try:
-            try:
-                for data in body:
-                    for cluster in splitter.feed(data):
-                        last_timecode = cluster.timecode
-                        yield self._store(media, cluster, relative, start_ms, buffered=buffered)
-                        buffered = False
-                    pending = splitter.pending_timecode
-                    if pending is not None and not buffered:
-                        # Only this connection writes to the stream: the next number is this one's.
-                        number = fragment_number(media.serial, len(media.fragments))
-                        yield _ack(
-                            {"EventType": "BUFFERING", "FragmentTimecode": pending, "FragmentNumber": number}
-                        )
-                        buffered = True
-                for cluster in splitter.close():
+            for data in body:
+                for cluster in splitter.feed(data):
+                    last_timecode = cluster.timecode
                     yield self._store(media, cluster, relative, start_ms, buffered=buffered)
-            except IngestError as error:
-                yield _ack(
-                    {"EventType": "ERROR", "FragmentTimecode": last_timecode, "ErrorId": error.error_id}
-                )
-            except Exception:
-                # The body could not be read (cut off, timed out, not chunked properly): the
-                # service's STREAM_READ_ERROR, and the end of the session.
-                yield _ack({"EventType": "ERROR", "FragmentTimecode": last_timecode, "ErrorId": 4000})
-        finally:
-            with media.lock:
-                media.producers -= 1
-            self.hub.notify()
+                    buffered = False
+                pending = splitter.pending_timecode
+                if pending is not None and not buffered:
+                    # Only this connection writes to the stream: the next number is this one's.
+                    number = fragment_number(media.serial, len(media.fragments))
+                    yield _ack(
+                        {"EventType": "BUFFERING", "FragmentTimecode": pending, "FragmentNumber": number}
+                    )
+                    buffered = True
+            for cluster in splitter.close():
+                yield self._store(media, cluster, relative, start_ms, buffered=buffered)
+        except IngestError as error:
+            yield _ack({"EventType": "ERROR", "FragmentTimecode": last_timecode, "ErrorId": error.error_id})
+        except Exception:
+            # The body could not be read (cut off, timed out, not chunked properly): the
+            # service's STREAM_READ_ERROR, and the end of the session.
+            yield _ack({"EventType": "ERROR", "FragmentTimecode": last_timecode, "ErrorId": 4000})
 
     def _store(
         self, media: StreamMedia, cluster: Cluster, relative: bool, start_ms: int, *, buffered: bool
@@ -407,6 +405,59 @@ class Media:
             for kind in kinds
         ]
         return b"".join(_ack(a) for a in acks)
+
+
+def _producer_start(raw: str | None) -> float:
+    """x-amzn-producer-start-timestamp: finite, non-negative epoch seconds (NaN, infinities and
+    overflowing values are refused with the service's 400 before the stream is claimed)."""
+    try:
+        start = float(raw) if raw is not None else math.nan
+    except ValueError:
+        start = math.nan
+    if not math.isfinite(start) or start < 0 or start * 1000 > _MAX_EPOCH_MS:
+        raise ServiceError(_INVALID, "x-amzn-producer-start-timestamp must be epoch seconds")
+    return start
+
+
+class _Upload(Iterator[bytes]):
+    """PutMedia's acks, and the stream's slot given back exactly once: at their end, on close,
+    or when the answer is dropped without being read (a generator never started runs no
+    `finally`, hence this object)."""
+
+    def __init__(self, media: StreamMedia, hub: MediaHub, acks: Iterator[bytes]) -> None:
+        self._media = media
+        self._hub = hub
+        self._acks = acks
+        self._open = True
+
+    def __iter__(self) -> _Upload:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._acks)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        with self._media.lock:
+            if not self._open:
+                return
+            self._open = False
+            self._media.producers -= 1
+        close = getattr(self._acks, "close", None)
+        if close is not None:
+            close()
+        self._hub.notify()
+
+    def __del__(self) -> None:
+        if not self._open:
+            return
+        # The collector may run this in a thread that holds the stream's lock (a reference cycle
+        # collected mid-append): give the stream back from another thread, never wait here.
+        with contextlib.suppress(RuntimeError):  # interpreter shutdown: nothing left to free
+            threading.Thread(target=self.close, name="kvs-chime-put-media-release", daemon=True).start()
 
 
 def _ack(event: Mapping[str, object]) -> bytes:

@@ -88,6 +88,9 @@ class Pipeline:
     """Media insights pipelines only: the element types of its configuration."""
     failed: bool = False
     """Media stream pipelines only: failed for good (an injected PermanentFailure)."""
+    deleted_at: float | None = None
+    """Clock reading of its DeleteMediaPipeline (or its meeting's end): media stream pipelines
+    write audio until then, and are gone once the deletion delay (Stopping) is over."""
 
     @property
     def sinks(self) -> list[Params]:
@@ -129,6 +132,9 @@ class MediaPipelines:
         self.account = account
         self._pools: dict[str, Pool] = {}
         self.pipelines: dict[str, Pipeline] = {}
+        self.forgotten: dict[str, tuple[float, float]] = {}
+        """Media stream pipelines purged since the audio last looked: id -> (deleted, gone) clock
+        readings, so their last audio and events carry those times, not the time of the look."""
         self._tokens: dict[str, Issued] = {}
         self.extra_tagged: list[Callable[[], list[Tagged]]] = []
         """Other resources TagResource reaches (the media insights configurations)."""
@@ -157,9 +163,13 @@ class MediaPipelines:
         }
 
     def purge(self, now: float) -> None:
-        """Forget resources whose deletion has completed."""
+        """Forget resources whose deletion has completed (a media stream pipeline's deletion
+        time stays in `forgotten` until its audio has seen it)."""
         for key in [k for k, p in self.pipelines.items() if p.life.gone(now)]:
-            del self.pipelines[key]
+            pipeline = self.pipelines.pop(key)
+            if pipeline.kind == "MediaStreamPipeline":
+                deleted = pipeline.deleted_at if pipeline.deleted_at is not None else now
+                self.forgotten[pipeline.pipeline_id] = (deleted, pipeline.life.gone_at or now)
         for key in [k for k, p in self._pools.items() if p.life.gone(now)]:
             del self._pools[key]
 
@@ -492,6 +502,7 @@ class MediaPipelines:
         if pipeline.life.gone_at is not None:
             raise ServiceError(_CONFLICT, "The media pipeline is already being deleted")
         pipeline.life.gone_at = now + self._settings.effective_deletion_delay
+        pipeline.deleted_at = now
         pipeline.updated = self._settings.wall(now)
         self.purge(now)
 

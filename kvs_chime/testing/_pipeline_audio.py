@@ -19,6 +19,7 @@ import functools
 import math
 import uuid
 from importlib import resources
+from typing import cast
 
 import attrs
 
@@ -244,11 +245,15 @@ class PipelineAudio:
                 run = self._runs[pipeline.pipeline_id] = _Run(pipeline.pipeline_id, pipeline.arn, meeting)
             if not run.finished:
                 self._advance(run, pipeline, now)
+        forgotten, self._pipelines.forgotten = self._pipelines.forgotten, {}
         for pipeline_id, run in list(self._runs.items()):
             if pipeline_id not in self._pipelines.pipelines:
-                # Deleted and forgotten within one request (a zero deletion delay).
+                # Deleted and forgotten before this look (a zero deletion delay): it stopped at
+                # its deletion, not now.
                 if not run.finished:
-                    self._finish(run, now, deleted=True)
+                    deleted, gone = forgotten.get(pipeline_id, (now, now))
+                    self._stop(run, deleted)
+                    self._finish(run, gone, deleted=True)
                 del self._runs[pipeline_id]
 
     def _detail(self, run: _Run, event_type: str, at: float) -> JsonObject:
@@ -275,12 +280,14 @@ class PipelineAudio:
             self._emit(
                 PIPELINE_DETAIL_TYPE, self._detail(run, "InProgress", life.ready_at), life.ready_at, [run.arn]
             )
-        end = now if life.gone_at is None else min(now, life.gone_at)
         meeting = run.meeting
         if meeting is not None and meeting.meeting_id not in self._meetings.meetings:
             # The meeting ended: the service stops (and deletes) its pipelines.
             life.gone_at = life.gone_at if life.gone_at is not None else now
-            end = min(end, life.gone_at)
+            pipeline.deleted_at = pipeline.deleted_at if pipeline.deleted_at is not None else now
+        # Audio stops at the deletion (Stopping writes nothing); the pipeline is gone later.
+        stop = pipeline.deleted_at if pipeline.deleted_at is not None else life.gone_at
+        end = now if stop is None else min(now, stop)
         if meeting is not None and meeting.meeting_id in self._meetings.meetings:
             self._open_feeds(run, pipeline, meeting, life.ready_at, end)
         if run.resume_at is not None and end >= run.resume_at:
@@ -298,8 +305,16 @@ class PipelineAudio:
             self._produce(run, feed, until)
             if left:
                 self._end_feed(run, feed, until)
+        if stop is not None and now >= stop:
+            self._stop(run, stop)
         if life.gone_at is not None and now >= life.gone_at:
             self._finish(run, life.gone_at, deleted=True)
+
+    def _stop(self, run: _Run, at: float) -> None:
+        # Every stream ends at the deletion (StreamEnd events), before the pipeline is gone.
+        for feed in run.feeds.values():
+            if not feed.ended:
+                self._end_feed(run, feed, at if run.failed_at is None else min(at, run.failed_at))
 
     def _open_feeds(self, run: _Run, pipeline: Pipeline, meeting: Meeting, ready: float, now: float) -> None:
         pools = {pool.arn: pool for pool in self._pipelines.pools()}
@@ -320,23 +335,32 @@ class PipelineAudio:
                         pool, attendee, tone(_TONES[index % len(_TONES)]), start
                     )
 
+    def _streams_in(self, region: str) -> tuple[KinesisVideo, Media]:
+        # The pool's region, which need not be the one the pipeline was created in.
+        resolve = self._settings.region_scope
+        if region == self._kv.region or resolve is None:
+            return self._kv, self._media
+        scope = resolve(region, self._kv.account)
+        return cast(KinesisVideo, scope.kinesis_video), cast(Media, scope.media)
+
     def _feed(self, pool: Pool, attendee: Attendee | None, sound: Tone, start: float) -> _Feed:
         name = f"ChimeMediaPipelines-{pool.pool_id}-{uuid.uuid4()}"
         millis = Ids().arn_millis(self._settings.wall(start))
+        kv, media_of = self._streams_in(pool.region or self._kv.region)
         stream = Stream(
             name=name,
-            arn=f"arn:aws:kinesisvideo:{self._kv.region}:{self._kv.account}:stream/{name}/{millis}",
+            arn=f"arn:aws:kinesisvideo:{kv.region}:{kv.account}:stream/{name}/{millis}",
             device_name=None,
             media_type="audio/aac",
-            kms_key_id=f"arn:aws:kms:{self._kv.region}:{self._kv.account}:alias/aws/kinesisvideo",
+            kms_key_id=f"arn:aws:kms:{kv.region}:{kv.account}:alias/aws/kinesisvideo",
             retention=pool.retention or 0,
             version=Ids.version(),
             created=self._settings.wall(start),
             life=Lifecycle.created(start, 0),
             endpoint_id=Ids.short(),
         )
-        self._kv.streams[name] = stream
-        media = self._media.of(stream)
+        kv.streams[name] = stream
+        media = media_of.of(stream)
         media.producers += 1
         return _Feed(stream, media, attendee, sound, start, self._ms(start))
 

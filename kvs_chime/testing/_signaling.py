@@ -18,9 +18,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 import threading
 import uuid
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Protocol, cast
@@ -43,6 +45,14 @@ DEFAULT_MAX_CONNECTION = 3600.0
 """Seconds a connection may last before the service closes it (1001)."""
 DEFAULT_MAX_VIEWERS = 10
 """Viewers connected to one channel at a time (AWS's soft limit, raised on request)."""
+DEFAULT_MAX_HELD = 100
+"""Viewer messages held per channel while no master is connected; past it the oldest is dropped
+(journaled as HeldMessagesDropped, Reason "limit"). Each is also dropped at the channel's
+MessageTtlSeconds (Reason "expired")."""
+_ALEXA_POLL = 0.02
+# Real seconds between two looks at the clock while SendAlexaOfferToMaster waits for an answer.
+_SWEEP = 1.0
+# Seconds of the clock between two sweeps of every channel's held messages for expired ones.
 MAX_PAYLOAD = 10 * 1024
 """The largest messagePayload (base64 text) relayed, in bytes."""
 SERVICE = "kinesis-video-signaling"
@@ -102,6 +112,14 @@ class Connection:
     id: str = attrs.field(factory=lambda: uuid.uuid4().hex[:12])
 
 
+class _AlexaWait:
+    """A SendAlexaOfferToMaster request waiting for the master's answer."""
+
+    def __init__(self) -> None:
+        self.answered = threading.Event()
+        self.answer = ""
+
+
 @attrs.frozen
 class _Held:
     expires_at: float
@@ -147,7 +165,10 @@ class SignalingHub:
         self._lock = threading.Lock()
         self._masters: dict[str, Connection] = {}
         self._viewers: dict[tuple[str, str], Connection] = {}
-        self._held: dict[str, list[_Held]] = {}
+        self._held: dict[str, deque[_Held]] = {}
+        self._alexa: dict[tuple[str, str], _AlexaWait] = {}
+        self._next_sweep = -math.inf
+        self.max_held: int = DEFAULT_MAX_HELD
         self.idle_timeout: float = DEFAULT_IDLE_TIMEOUT
         self.max_connection: float = DEFAULT_MAX_CONNECTION
         self.max_viewers: int = DEFAULT_MAX_VIEWERS
@@ -259,13 +280,14 @@ class SignalingHub:
             if role == "MASTER":
                 older = self._masters.get(channel_arn)
                 self._masters[channel_arn] = connection
-                held = self._take_held(channel_arn, now)
+                held, expired = self._take_held(channel_arn, now)
             else:
                 assert client_id is not None
                 older = self._viewers.get((channel_arn, client_id))
                 self._viewers[(channel_arn, client_id)] = connection
-                held = []
+                held, expired = [], 0
         operation = "ConnectAsMaster" if role == "MASTER" else "ConnectAsViewer"
+        self._record_dropped({channel_arn: expired} if expired else {}, "expired")
         self._record(operation, self._params(connection), 101, None)
         for frame in held:
             peer.send_text(frame)
@@ -373,25 +395,89 @@ class SignalingHub:
         text = json.dumps(frame)
         if self.relay_delay > 0:
             self._wait(self.relay_delay)
+        expired: dict[str, int] = {}
+        over = 0
         with self._lock:
             if sender.role == "MASTER":
                 if not recipient:
                     raise ServiceError(
                         "InvalidArgumentException", "recipientClientId is required from a MASTER"
                     )
+                alexa = self._alexa.get((sender.channel_arn, recipient))
+                if alexa is not None and (sender.channel_arn, recipient) not in self._viewers:
+                    # To a SendAlexaOfferToMaster waiting over HTTP: its answer ends the wait;
+                    # candidates are taken and dropped (the answer carries what Alexa needs).
+                    if action == "SDP_ANSWER":
+                        alexa.answer = payload
+                        alexa.answered.set()
+                    return False
                 target = self._viewers.get((sender.channel_arn, recipient))
                 if target is None:
                     raise ServiceError("InvalidArgumentException", "The recipient is not connected")
             else:
                 target = self._masters.get(sender.channel_arn)
                 if target is None:
-                    # Held for the master for the channel's message TTL, as the service does.
-                    ttl = self._message_ttl(sender)
-                    held = self._held.setdefault(sender.channel_arn, [])
-                    held.append(_Held(self._settings.now() + ttl, text))
-                    return False
-        target.peer.send_text(text)
+                    # Held for the master for the channel's message TTL, as the service does,
+                    # and at most max_held of them: memory stays bounded whatever viewers send.
+                    now = self._settings.now()
+                    expired = self._sweep_held(now, sender.channel_arn)
+                    held = self._held.setdefault(sender.channel_arn, deque())
+                    held.append(_Held(now + self._message_ttl(sender), text))
+                    while len(held) > self.max_held:
+                        held.popleft()
+                        over += 1
+        self._record_dropped(expired, "expired")
+        self._record_dropped({sender.channel_arn: over} if over else {}, "limit")
+        if target is not None:
+            target.peer.send_text(text)
         return False
+
+    def relay_alexa_offer(self, channel_arn: str, sender_client_id: str, payload: str, ttl: float) -> str:
+        """SendAlexaOfferToMaster's offer: to the master now, or when it connects within `ttl`
+        seconds of the clock; returns the master's answer (base64), or ResourceNotFoundException
+        once the offer expired unanswered. Blocks the request's thread, no lock held."""
+        frame = json.dumps(
+            {"messageType": "SDP_OFFER", "messagePayload": payload, "senderClientId": sender_client_id}
+        )
+        key = (channel_arn, sender_client_id)
+        wait = _AlexaWait()
+        deadline = self._settings.now() + ttl
+        over = 0
+        with self._lock:
+            self._alexa[key] = wait
+            master = self._masters.get(channel_arn)
+            if master is None:
+                # Delivered when the master connects, as a viewer's held offer is.
+                held = self._held.setdefault(channel_arn, deque())
+                held.append(_Held(deadline, frame))
+                while len(held) > self.max_held:
+                    held.popleft()
+                    over += 1
+        self._record_dropped({channel_arn: over} if over else {}, "limit")
+        params: dict[str, object] = {
+            "ChannelARN": channel_arn,
+            "SenderClientId": sender_client_id,
+            "Delivered": master is not None,
+        }
+        self._record("AlexaOffer", params, 200, None)
+        if master is not None:
+            master.peer.send_text(frame)
+        try:
+            # The clock may be a test's manual one: look at it often, wait on the answer between.
+            while not wait.answered.wait(_ALEXA_POLL):
+                if self._settings.now() >= deadline or self._settings.hub.stopping.is_set():
+                    self._record(
+                        "AlexaOffer", {**params, "Answered": False}, 404, "ResourceNotFoundException"
+                    )
+                    raise ServiceError(
+                        "ResourceNotFoundException",
+                        "No master answered the offer before it expired (the channel's MessageTtlSeconds)",
+                    )
+        finally:
+            with self._lock:
+                if self._alexa.get(key) is wait:
+                    del self._alexa[key]
+        return wait.answer
 
     def _storage_session_of(
         self, sender: Connection, action: str, recipient: str | None
@@ -440,15 +526,57 @@ class SignalingHub:
             target.peer.send_text(frame)
         self._record("StorageOffer", {**params, "Delivered": True}, 200, None, service=WEBRTC_STORAGE)
 
+    def _sweep_held(self, now: float, channel_arn: str) -> dict[str, int]:
+        """Drop expired held messages (caller holds the hub's lock): the channel's own always,
+        every channel's once per _SWEEP. Returns how many went, by channel."""
+        channels = [channel_arn] if now < self._next_sweep else list(self._held)
+        if now >= self._next_sweep:
+            self._next_sweep = now + _SWEEP
+        dropped: dict[str, int] = {}
+        for arn in channels:
+            held = self._held.get(arn)
+            if held is None:
+                continue
+            before = len(held)
+            # Expiry times are not in order (the TTL can change): filter, not pop from the left.
+            kept = deque(h for h in held if h.expires_at > now)
+            if len(kept) != before:
+                dropped[arn] = before - len(kept)
+                if kept:
+                    self._held[arn] = kept
+                else:
+                    del self._held[arn]
+        return dropped
+
+    def sweep(self) -> None:
+        """Drop every held message past its TTL (at most once per second of the clock)."""
+        now = self._settings.now()
+        with self._lock:
+            if now < self._next_sweep:
+                return
+            expired = self._sweep_held(now, "")
+        self._record_dropped(expired, "expired")
+
+    def held_messages(self, channel_arn: str) -> int:
+        """How many viewer messages are held for the channel's absent master."""
+        with self._lock:
+            return len(self._held.get(channel_arn, ()))
+
+    def _record_dropped(self, counts: dict[str, int], reason: str) -> None:
+        for arn, count in counts.items():
+            params: dict[str, object] = {"ChannelARN": arn, "Reason": reason, "Count": count}
+            self._record("HeldMessagesDropped", params, None, None)
+
     def _message_ttl(self, sender: Connection) -> float:
         with self._state_lock:
             channels = self._scope(sender.region, sender.account).kinesis_video.channels.values()
             channel = next((c for c in channels if c.arn == sender.channel_arn), None)
         return float(channel.message_ttl) if channel is not None else 60.0
 
-    def _take_held(self, channel_arn: str, now: float) -> list[str]:
-        held = self._held.pop(channel_arn, [])
-        return [h.frame for h in held if h.expires_at > now]
+    def _take_held(self, channel_arn: str, now: float) -> tuple[list[str], int]:
+        held = self._held.pop(channel_arn, deque[_Held]())
+        frames = [h.frame for h in held if h.expires_at > now]
+        return frames, len(held) - len(frames)
 
     # --- faults and limits ----------------------------------------------------------------
 
@@ -459,7 +587,12 @@ class SignalingHub:
             self._record(message_type, self._params(connection), 200, None, fault=message_type.lower())
 
     def expired(self, connection: Connection) -> str | None:
-        """Why the service would close this connection now (idle, too old), or None."""
+        """Why the service would close this connection now (idle, too old), or None.
+
+        The WebSocket server asks as it polls each connection: held messages past their TTL are
+        swept here too (once per second of the clock at most), with no message needed to do it.
+        """
+        self.sweep()
         now = self._settings.now()
         if now - connection.opened_at >= self.max_connection:
             return "the connection reached its maximum duration"

@@ -50,6 +50,7 @@ class _Hub(Protocol):
     idle_timeout: float
     max_connection: float
     max_viewers: int
+    max_held: int
     relay_delay: float
     storage: StorageSessions
 
@@ -58,6 +59,7 @@ class _Hub(Protocol):
     def connections(self, channel_arn: str | None = None) -> list[Connection]: ...
     def select(self, channel_arn: str, client_id: str | None, role: str | None) -> list[Connection]: ...
     def send_service_message(self, connections: list[Connection], message_type: str) -> None: ...
+    def held_messages(self, channel_arn: str) -> int: ...
 
 
 def _storage_view(session: StorageSession) -> StorageSessionInfo:
@@ -127,6 +129,24 @@ class SignalingControl:
         if isinstance(given, bool) or not isinstance(given, int) or given < 1:
             raise ValueError("max_viewers must be a positive int")
         self._hub.max_viewers = count
+
+    @property
+    def max_held_messages(self) -> int:
+        """Viewer messages held per channel while its master is away (default 100). Past it the
+        oldest is dropped; each is also dropped at the channel's MessageTtlSeconds. The journal
+        records every drop (operation HeldMessagesDropped, Reason "limit" or "expired")."""
+        return self._hub.max_held
+
+    @max_held_messages.setter
+    def max_held_messages(self, count: int) -> None:
+        given = cast(object, count)  # checked at run time: callers may be untyped
+        if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+            raise ValueError("max_held_messages must be a positive int")
+        self._hub.max_held = count
+
+    def held_messages(self, channel_arn: str) -> int:
+        """How many viewer messages the channel holds for its absent master now."""
+        return self._hub.held_messages(channel_arn)
 
     @property
     def relay_delay(self) -> float:
