@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import enum
 import io
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -173,7 +174,7 @@ class _Writer:
         if is_shape(tp):
             return self.name(_structure_hook(tp), "shape")
         convert = _items.get(tp)
-        if convert is None:
+        if convert is None:  # only while building a hook: under `_build_lock`
             item = _Writer()
             item.structure(tp, "value", "")
             item.lines.append("return value")
@@ -300,22 +301,53 @@ def _unstructure_expression(out: _Writer, tp: Any, var: str, depth: int) -> str:
 _structure_hooks: dict[type, _Structure] = {}
 _unstructure_hooks: dict[type, _Unstructure] = {}
 
+# Hooks are built under one lock, so each is built once however many threads make their first
+# call at once. A shape that contains itself needs its own hook while that hook is being written:
+# the placeholder it gets lives in `_building`, seen only by the thread holding the lock, and
+# only the finished hook goes into the caches other threads read without the lock.
+_build_lock = threading.RLock()
+_building: dict[tuple[str, type], Callable[[Any], Any]] = {}
+
+
+def _built(
+    cache: dict[type, Callable[[Any], Any]],
+    direction: str,
+    cls: type,
+    make: Callable[[type], Callable[[Any], Any]],
+    fallback: Callable[[type], Callable[[Any], Any]],
+) -> Callable[[Any], Any]:
+    with _build_lock:
+        hook = cache.get(cls) or _building.get((direction, cls))
+        if hook is not None:
+            return hook
+        _building[(direction, cls)] = lambda value: cache[cls](value)
+        try:
+            try:
+                hook = make(cls)
+            except _Unsupported:
+                hook = fallback(cls)
+            cache[cls] = hook
+        finally:
+            del _building[(direction, cls)]
+        return hook
+
+
+def _cattrs_structure(cls: type) -> _Structure:
+    from ._explain import converter
+
+    return _with_type(converter.get_structure_hook(cls), cls)
+
+
+def _cattrs_unstructure(cls: type) -> _Unstructure:
+    from ._explain import converter
+
+    return converter.get_unstructure_hook(cls)
+
 
 def _structure_hook(cls: type) -> _Structure:
     hook = _structure_hooks.get(cls)
     if hook is None:
-        # A shape that contains itself finds this entry while its own code is being written.
-        _structure_hooks[cls] = lambda value: _structure_hooks[cls](value)
-        try:
-            hook = _make_structure(cls)
-        except _Unsupported:
-            from ._explain import converter
-
-            hook = _with_type(converter.get_structure_hook(cls), cls)
-        except BaseException:
-            del _structure_hooks[cls]
-            raise
-        _structure_hooks[cls] = hook
+        hook = _built(_structure_hooks, "structure", cls, _make_structure, _cattrs_structure)
     return hook
 
 
@@ -326,17 +358,7 @@ def _with_type(structure: Callable[[Any, Any], Any], cls: type) -> _Structure:
 def _unstructure_hook(cls: type) -> _Unstructure:
     hook = _unstructure_hooks.get(cls)
     if hook is None:
-        _unstructure_hooks[cls] = lambda request: _unstructure_hooks[cls](request)
-        try:
-            hook = _make_unstructure(cls)
-        except _Unsupported:
-            from ._explain import converter
-
-            hook = converter.get_unstructure_hook(cls)
-        except BaseException:
-            del _unstructure_hooks[cls]
-            raise
-        _unstructure_hooks[cls] = hook
+        hook = _built(_unstructure_hooks, "unstructure", cls, _make_unstructure, _cattrs_unstructure)
     return hook
 
 
