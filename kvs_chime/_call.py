@@ -442,8 +442,21 @@ class Calls:
         self.budget = budget if budget is not None else RetryBudget()
         self.reconcilers = dict(reconcilers or {})
         self._plans: dict[str, Plan] = {}
+        self.closed: str | None = None
+        """The facade's name once it is closed: every call after that is refused, nothing sent."""
+
+    def close(self, facade: str) -> None:
+        self.closed = facade
+
+    def _refuse_closed(self, facade: str) -> NoReturn:
+        raise RuntimeError(
+            f"{facade} is closed (its `with` block ended, or close() was called): "
+            f"it sends nothing more; make a new {facade}"
+        )
 
     def start(self, operation: Operation[Any, Any], request: object, policy: RetryPolicy | None) -> Call:
+        if self.closed is not None:
+            self._refuse_closed(self.closed)
         if policy is not None or type(request) is not operation.request:  # else nothing to check
             check_options(operation.method, policy)
             request = checked_request(operation, request)
@@ -465,6 +478,8 @@ class Calls:
     ) -> Pager[Req, Resp, Item]:
         """A paginated walk's state; its first request is validated here, so bad input fails
         at the call, not at the first item."""
+        if self.closed is not None:
+            self._refuse_closed(self.closed)
         check_options(operation.method, policy, page_size, max_items)
         request = checked_request(operation, request)
         if page_size is not None:
