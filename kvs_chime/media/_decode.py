@@ -29,23 +29,11 @@ class AacDecoder:
 
     `codec_private` is the track's AudioSpecificConfig; the output format defaults to what it
     describes (the SBR rate for HE-AAC).
-
-    A frame the decoder refuses raises `AudioFormatError` (never PyAV's own errors); with
-    `skip_bad_frames=True` it gives no PCM instead, the decoder goes on with the next frame, and
-    `bad_frames` counts the frames skipped.
     """
 
     def __init__(
-        self,
-        codec_private: bytes,
-        *,
-        sample_rate: int | None = None,
-        channels: int | None = None,
-        skip_bad_frames: bool = False,
+        self, codec_private: bytes, *, sample_rate: int | None = None, channels: int | None = None
     ) -> None:
-        self.skip_bad_frames: bool = skip_bad_frames
-        self.bad_frames: int = 0
-        """Frames skipped as undecodable (with `skip_bad_frames`)."""
         self.config: AudioSpecificConfig = AudioSpecificConfig.parse(codec_private)
         self.sample_rate: int = sample_rate or self.config.output_sample_rate
         self.channels: int = channels or self.config.channels or 2
@@ -53,42 +41,21 @@ class AacDecoder:
             raise AudioFormatError("channels", f"PCM output is mono or stereo, got {self.channels}")
         av = _av()
         self._av = av
-        # PyAV's errors are FFmpegError subclasses that also derive from builtins (ValueError,
-        # EOFError, PermissionError, ...): caught as one family, re-raised as the package's.
-        self._errors: tuple[type[BaseException], ...] = (av.FFmpegError,)
-        try:
-            context = av.CodecContext.create("aac", "r")
-            context.extradata = bytes(codec_private)
-            self._resampler = av.AudioResampler(
-                format="s16", layout="mono" if self.channels == 1 else "stereo", rate=self.sample_rate
-            )
-        except self._errors as exc:
-            raise AudioFormatError("codec_private", f"the AAC decoder refused it ({type(exc).__name__})") from None
+        context = av.CodecContext.create("aac", "r")
+        context.extradata = bytes(codec_private)
         self._context = context
+        self._resampler = av.AudioResampler(
+            format="s16", layout="mono" if self.channels == 1 else "stereo", rate=self.sample_rate
+        )
 
     def decode(self, frame: bytes) -> bytes:
         """PCM for one AAC frame (possibly empty while the decoder fills its delay)."""
-        if not frame:
-            # An empty packet would be PyAV's end-of-stream signal: every later frame would fail.
-            return self._bad("is empty")
-        try:
-            return self._pcm(self._context.decode(self._av.Packet(bytes(frame))))
-        except self._errors as exc:
-            return self._bad(f"could not be decoded ({type(exc).__name__})")
+        return self._pcm(self._context.decode(self._av.Packet(bytes(frame))))
 
     def flush(self) -> bytes:
         """PCM still held by the decoder and resampler, at the end of the stream."""
-        try:
-            pcm = self._pcm(self._context.decode(None))
-            return pcm + self._pcm([None])
-        except self._errors as exc:
-            raise AudioFormatError("AAC stream", f"could not be flushed ({type(exc).__name__})") from None
-
-    def _bad(self, rule: str) -> bytes:
-        if not self.skip_bad_frames:
-            raise AudioFormatError("AAC frame", rule)
-        self.bad_frames += 1
-        return b""
+        pcm = self._pcm(self._context.decode(None))
+        return pcm + self._pcm([None])
 
     def _pcm(self, frames: Iterable[Any]) -> bytes:
         out = bytearray()
@@ -106,17 +73,13 @@ def decode_aac(
     *,
     sample_rate: int | None = None,
     channels: int | None = None,
-    skip_bad_frames: bool = False,
 ) -> Iterator[bytes]:
     """PCM chunks (s16le, interleaved) for raw AAC frames, one chunk per frame, then the rest.
 
     The decoder is made at the call, so a missing extra or a bad CodecPrivate raises here,
-    before anything is read or written. A frame the decoder refuses raises `AudioFormatError`,
-    or is skipped with `skip_bad_frames=True` (`AacDecoder` counts them in `bad_frames`).
+    before anything is read or written.
     """
-    decoder = AacDecoder(
-        codec_private, sample_rate=sample_rate, channels=channels, skip_bad_frames=skip_bad_frames
-    )
+    decoder = AacDecoder(codec_private, sample_rate=sample_rate, channels=channels)
     return _decoded(decoder, frames)
 
 
