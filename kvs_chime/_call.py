@@ -129,6 +129,7 @@ class Call:
         "deadline_at",
         "failure",
         "http_status",
+        "last",
         "may_have_applied",
         "operation",
         "params",
@@ -175,6 +176,8 @@ class Call:
         self.may_have_applied = False
         self.reconciled = False
         self.failure: Failure | None = None
+        self.last: InFlight | None = None
+        """The latest attempt: what the client hooks learnt about its HTTP answer."""
         self.retry_cost = 0.0
         self.replay: KvsChimeError | None = None
         """The first attempt's error, replayed to tenacity as its attempt 1."""
@@ -224,10 +227,12 @@ class Call:
 
     def begin_attempt(self) -> InFlight:
         self.attempts += 1
-        if self.deadline_at is None:
-            return InFlight(None)
         # The watchdog runs on real time: the deadline's remainder becomes a real-time limit.
-        return InFlight(time.monotonic() + max(self.deadline_at - self.clock(), 0.0))
+        deadline = (
+            None if self.deadline_at is None else time.monotonic() + max(self.deadline_at - self.clock(), 0.0)
+        )
+        self.last = attempt = InFlight(deadline)
+        return attempt
 
     def end_attempt(self, in_flight: InFlight) -> None:
         watch = in_flight.watched
@@ -327,7 +332,12 @@ class Call:
         error to raise."""
         self.succeeded(raw)
         try:
-            response = read_response(self.operation, raw)
+            last = self.last
+            response = (
+                read_response(self.operation, raw)
+                if last is None
+                else read_response(self.operation, raw, last.answer, last.refusal)
+            )
         except ResponseParseError as exc:
             self.record()
             raise self.stamp(exc) from None  # nothing chained: a cause could quote the body
@@ -390,7 +400,10 @@ class Attempt:
         if not isinstance(exc, Exception):
             self.call.interrupted(exc, self.in_flight)
             return False
-        unreadable = unreadable_body(self.call.operation.name, exc)
+        attempt = self.in_flight
+        unreadable = unreadable_body(
+            self.call.operation.name, exc, attempt.answer if attempt.parsing else None
+        )
         if unreadable is not None:
             # A 2xx body botocore choked on: its exception (whose message can quote the body) must
             # be neither the cause nor the context of the error raised in its place, so it is

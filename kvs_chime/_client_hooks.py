@@ -2,8 +2,9 @@
 
 Two handlers per client, one per event (`before-parse`, and `needs-retry`, which botocore emits
 after parsing each HTTP answer). The pipeline marks each HTTP attempt it makes with an `InFlight`
-in a context variable; what changes behaviour acts only on marked attempts, so a wrapped client's
-other users see it unchanged:
+in a context variable (botocore hands its handlers nothing of the caller's); the handlers do
+nothing at all for an unmarked attempt, so a wrapped client's other users see it unchanged, and
+what they learn about an attempt they keep on its `InFlight`, never in the response:
 
 - botocore's own retries are vetoed (`needs-retry` answers False first): the pipeline is the one
   retry layer, on clients the facades build and on clients users wrap, in every retry mode;
@@ -21,7 +22,7 @@ import contextvars
 import json
 from typing import Any, cast
 
-from ._response import answer_parsed, screen_answer
+from ._response import screen_answer
 from ._user_agent import memoize_user_agent
 from ._watchdog import Watch, watchdog
 
@@ -36,7 +37,7 @@ RAW_BODY_LIMIT = 4096
 class InFlight:
     """One HTTP attempt the pipeline is making in this context."""
 
-    __slots__ = ("_watch", "body", "deadline")
+    __slots__ = ("_watch", "answer", "body", "deadline", "parsing", "refusal")
 
     def __init__(self, deadline: float | None) -> None:
         self.deadline = deadline
@@ -44,6 +45,12 @@ class InFlight:
         self._watch: Watch | None = None
         self.body: bytes | None = None
         """The raw response body, kept for the error if botocore cannot parse it."""
+        self.answer: dict[str, Any] | None = None
+        """A 2xx HTTP answer botocore was handed to parse (status, headers, body)."""
+        self.refusal: str | None = None
+        """Why that answer was refused before botocore parsed it (botocore parsed `{}` instead)."""
+        self.parsing = False
+        """botocore is parsing `answer`: an exception it raises now is about the body."""
 
     @property
     def watch(self) -> Watch | None:
@@ -66,20 +73,25 @@ in_flight: contextvars.ContextVar[InFlight | None] = contextvars.ContextVar(
 
 def _before_parse(response_dict: dict[str, Any], **kwargs: Any) -> None:
     attempt = in_flight.get()
-    if attempt is not None:
-        body = response_dict.get("body")
-        attempt.body = body if isinstance(body, bytes) else None
-    screen_answer(kwargs["operation_model"], response_dict, kwargs["customized_response_dict"])
+    if attempt is None:
+        return  # not the facade's attempt: botocore parses it as it would without the facade
+    body = response_dict.get("body")
+    attempt.body = body if isinstance(body, bytes) else None
+    answer, refusal = screen_answer(kwargs["operation_model"], response_dict)
+    attempt.answer, attempt.refusal, attempt.parsing = answer, refusal, answer is not None
 
 
 def _after_attempt(response: tuple[Any, dict[str, Any]] | None = None, **_: object) -> bool | None:
     """botocore's `needs-retry`, emitted once per HTTP attempt after the answer is parsed (not
     for a Stubber's answers, which never reach the endpoint)."""
-    answer_parsed()
+    attempt = in_flight.get()
+    if attempt is None:
+        return None  # not the facade's attempt: botocore's own retry handler decides
+    attempt.parsing = False
     if response is not None:
         _keep_error_body(*response)
     # False (not None) is botocore's "do not retry" and, registered first, wins over its handler.
-    return False if in_flight.get() is not None else None
+    return False
 
 
 def _read_body(http_response: Any) -> bytes | None:
