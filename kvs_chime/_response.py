@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 import attrs
+from botocore import xform_name  # pyright: ignore[reportUnknownVariableType]  # botocore is untyped
 from botocore.response import StreamingBody
 
 from ._convert import structure_response
@@ -57,6 +58,63 @@ def _has_body_members(operation_model: Any) -> bool:
     return known
 
 
+_string_lists: dict[object, bool] = {}
+
+
+def _has_string_lists(shape: Any, seen: frozenset[str] = frozenset()) -> bool:
+    """Whether `shape` holds a list of strings anywhere: botocore reads a JSON string where such
+    a list belongs as the list of its characters, so those bodies are checked before it parses."""
+    kind = shape.type_name
+    if kind == "list":
+        return shape.member.type_name == "string" or _has_string_lists(shape.member, seen)
+    if kind == "map":
+        return _has_string_lists(shape.value, seen)
+    if kind == "structure" and shape.name not in seen:
+        inner = seen | {shape.name}
+        return any(_has_string_lists(m, inner) for m in shape.members.values())
+    return False
+
+
+def _misread_list(shape: Any, value: object, path: str) -> str | None:
+    """The path of the first string where `shape` has a list, or None."""
+    kind = shape.type_name
+    if kind == "list":
+        if isinstance(value, str):
+            return f"{path}: expected list, got str"
+        if isinstance(value, list):
+            for i, item in enumerate(cast("list[object]", value)):
+                found = _misread_list(shape.member, item, f"{path}[{i}]")
+                if found:
+                    return found
+    elif kind == "map" and isinstance(value, dict):
+        for item in cast("dict[str, object]", value).values():
+            found = _misread_list(shape.value, item, f"{path}[<key>]")
+            if found:
+                return found
+    elif kind == "structure" and isinstance(value, dict):
+        document = cast("dict[str, object]", value)
+        for name, member in shape.members.items():
+            if member.serialization.get("location") is None:
+                key = member.serialization.get("name", name)
+                found = _misread_list(member, document.get(key), f"{path}.{xform_name(name)}")
+                if found:
+                    return found
+    return None
+
+
+def _string_list_refusal(operation_model: Any, body: bytes) -> str | None:
+    known = _string_lists.get(operation_model)
+    if known is None:
+        known = _string_lists[operation_model] = _has_string_lists(operation_model.output_shape)
+    if not known:
+        return None  # the operations the facades call most have none: nothing to pay
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return None  # botocore's parser refuses it, and the error says so
+    return _misread_list(operation_model.output_shape, document, "$")
+
+
 def _refusal(operation_model: Any, response: Mapping[str, Any]) -> str | None:
     headers = response["headers"]
     if headers.get("x-amzn-ErrorType"):
@@ -67,7 +125,7 @@ def _refusal(operation_model: Any, response: Mapping[str, Any]) -> str | None:
         return "$: an empty body where the output has members" if _has_body_members(operation_model) else None
     if stripped[:1] != b"{":
         return "$: the body is not a JSON object"
-    return None
+    return _string_list_refusal(operation_model, body)
 
 
 def screen_answer(operation_model: Any, response_dict: Any) -> tuple[dict[str, Any] | None, str | None]:
