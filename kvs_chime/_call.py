@@ -6,7 +6,8 @@ async one (`aio/_pipeline.py`) drive it the same way:
     call = calls.start(operation, request, policy)   options, plan, validate, unstructure, token
     with Attempt(call) as attempt:                   per attempt: count it, arm the deadline,
         ... the client call (the only I/O) ...       classify what it raises into the typed error
-    call.response(raw)                               structure (or typed error), record
+        ... call.read(raw) ...                       structure, or a parse error classified
+    call.finish(response)                            record
     call.recover(error, reconciler)                  after failed attempts: steps that reconcile,
                                                      call a delete done, or raise
 
@@ -48,7 +49,6 @@ from .errors import (
     NotFoundError,
     ReconciliationConflictError,
     ResourceInUseError,
-    ResponseParseError,
 )
 
 if TYPE_CHECKING:
@@ -251,6 +251,7 @@ class Call:
             deadline_cut=watch is not None and watch.fired,
             sent=None if watch is None else watch.sent,
             body=in_flight.body,
+            changes_state=not self.operation.read_only,
         )
         self.failure = failure
         error = failure.error
@@ -327,21 +328,14 @@ class Call:
         self.reconciled = True
         return self.finish(result)
 
-    def response(self, raw: dict[str, Any]) -> Any:
-        """The typed response of a successful attempt's `raw` result (recorded), or the typed
-        error to raise."""
+    def read(self, raw: dict[str, Any]) -> Any:
+        """The typed response of an attempt's `raw` result. Called inside the attempt: a
+        `ResponseParseError` is classified as the attempt's failure (`_failure.classify`)."""
         self.succeeded(raw)
-        try:
-            last = self.last
-            response = (
-                read_response(self.operation, raw)
-                if last is None
-                else read_response(self.operation, raw, last.answer, last.refusal)
-            )
-        except ResponseParseError as exc:
-            self.record()
-            raise self.stamp(exc) from None  # nothing chained: a cause could quote the body
-        return self.finish(response)
+        last = self.last
+        if last is None:
+            return read_response(self.operation, raw)
+        return read_response(self.operation, raw, last.answer, last.refusal)
 
     def finish(self, response: object) -> Any:
         self.record()
