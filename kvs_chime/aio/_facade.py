@@ -79,6 +79,7 @@ class AsyncServiceFacade(FacadeBase):
         if self._owner is None and self._pipeline._client is None:  # pyright: ignore[reportPrivateUsage]  # the facade owns its pipeline
             # The `aio` extra; imported on first use so `kvs_chime.aio` imports without it.
             session: Any = self._session or importlib.import_module("aiobotocore.session").get_session()
+            self._session = session
             config = self._client_args["config"]
             merged = CLIENT_DEFAULTS.merge(config) if config is not None else CLIENT_DEFAULTS  # pyright: ignore[reportUnknownMemberType]  # botocore is untyped
             args = {**self._client_args, "config": merged}
@@ -100,6 +101,11 @@ class AsyncServiceFacade(FacadeBase):
         if owner is not None:
             self._pipeline._client = None  # pyright: ignore[reportPrivateUsage]  # the facade owns its pipeline
             await owner.__aexit__(None, None, None)
+
+    @property
+    def session(self) -> Any | None:
+        """The aiobotocore session the client is built from (None for a wrapped client)."""
+        return self._session
 
     @property
     def client(self) -> object:
