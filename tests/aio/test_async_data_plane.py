@@ -154,7 +154,8 @@ def test_for_stream_routes_each_operation_to_its_apis_endpoint_as_the_sync_one(
 
     async def main() -> None:
         async with _async_kv(control) as kv:
-            async with await AsyncKinesisVideoArchivedMedia.for_stream(kv, stream_arn=STREAM_ARN) as archived:
+            archived = await AsyncKinesisVideoArchivedMedia.for_stream(kv, stream_arn=STREAM_ARN)
+            async with archived:
                 assert asked(control) == ["LIST_FRAGMENTS"]  # an unknown stream fails at once
                 assert [f async for f in archived.iter_fragments(am.ListFragmentsRequest())] == []
                 clip = await archived.get_clip(
@@ -197,7 +198,8 @@ def test_invalid_endpoint_forgets_the_cached_endpoint_as_the_sync_one(
 
     async def main() -> None:
         async with _async_kv(control) as kv:
-            async with await AsyncKinesisVideoMedia.for_stream(kv, stream_arn=STREAM_ARN) as media:
+            media = await AsyncKinesisVideoMedia.for_stream(kv, stream_arn=STREAM_ARN)
+            async with media:
                 with pytest.raises(InvalidEndpointError):
                     await media.get_media(request)
                 assert asked(control) == ["GET_MEDIA"]

@@ -69,12 +69,11 @@ def _differences() -> list[str]:
                     found.append(f"{name}.{member}: a property on one side only")
                     continue
                 sync_fn, async_fn = getattr(sync_obj, member), getattr(async_obj, member)
-                if callable(sync_fn) and callable(async_fn) and not isinstance(sync_member, property):
-                    if _parameters(sync_fn) != _parameters(async_fn):
-                        found.append(f"{name}.{member}: {_parameters(sync_fn)} != {_parameters(async_fn)}")
-        elif callable(sync_obj):
-            if _parameters(sync_obj) != _parameters(async_obj):
-                found.append(f"{name}: {_parameters(sync_obj)} != {_parameters(async_obj)}")
+                compared = callable(sync_fn) and callable(async_fn) and not isinstance(sync_member, property)
+                if compared and _parameters(sync_fn) != _parameters(async_fn):
+                    found.append(f"{name}.{member}: {_parameters(sync_fn)} != {_parameters(async_fn)}")
+        elif callable(sync_obj) and _parameters(sync_obj) != _parameters(async_obj):
+            found.append(f"{name}: {_parameters(sync_obj)} != {_parameters(async_obj)}")
     return found
 
 
