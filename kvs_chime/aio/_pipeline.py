@@ -72,7 +72,7 @@ class AsyncPipeline(Calls):
 
     def bind(self, client: object) -> None:
         """Use `client` (an aiobotocore client) for the calls from now on."""
-        install(client)
+        install(client, asynchronous=True)
         events: Any = getattr(getattr(client, "meta", None), "events", None)
         if events is not None:
             events.register("before-send", _mark_sent, unique_id="kvs_chime-aio-sent")
