@@ -28,8 +28,8 @@ from cattrs.cols import list_structure_factory
 from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from ._convert import SCALARS, is_list, is_shape, open_enum, optional_of, structure_stream, union_args
 from ._model import WIRE
+from ._shape_rules import SCALARS, is_list, is_shape, open_enum, optional_of, structure_stream, union_args
 from ._stream import PayloadStream
 
 __all__ = ["converter", "structure_explained"]
