@@ -21,17 +21,18 @@ _SCRIPT = textwrap.dedent(
     sys.setswitchinterval(1e-6)  # switch threads often: the race shows in most runs, not one in ten
     import boto3
     from botocore.stub import Stubber
-    import kvs_chime._convert as convert
+    import kvs_chime._shape_rules as rules
     from kvs_chime import KinesisVideo
     from kvs_chime.kinesisvideo import DescribeSignalingChannelRequest
 
+    # cattrs' generators, as the converter's configuration calls them: once per class and direction.
     built = collections.Counter()
-    for name in ("_make_structure", "_make_unstructure"):
-        make = getattr(convert, name)
-        def counted(cls, make=make, name=name):
+    for name in ("make_dict_structure_fn", "make_dict_unstructure_fn"):
+        make = getattr(rules, name)
+        def counted(cls, *args, make=make, name=name, **kwargs):
             built[(name, cls.__qualname__)] += 1
-            return make(cls)
-        setattr(convert, name, counted)
+            return make(cls, *args, **kwargs)
+        setattr(rules, name, counted)
 
     client = boto3.client(
         "kinesisvideo", region_name="us-east-1",
