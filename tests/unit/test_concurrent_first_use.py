@@ -27,7 +27,7 @@ _SCRIPT = textwrap.dedent(
 
     # cattrs' generators, as the converter's configuration calls them: once per class and direction.
     built = collections.Counter()
-    for name in ("make_dict_structure_fn", "make_dict_unstructure_fn"):
+    for name in ("make_dict_structure_fn", "make_dict_unstructure_fn", "_slot_structure"):
         make = getattr(rules, name)
         def counted(cls, *args, make=make, name=name, **kwargs):
             built[(name, cls.__qualname__)] += 1
