@@ -42,7 +42,6 @@ from ._response import read_response, unreadable_body
 from ._retry import RetryBudget, RetryPolicy, backoff
 from ._steps import Steps
 from ._validate import checked_request, validate_request
-from ._watchdog import watchdog
 from .errors import (
     CallError,
     KvsChimeError,
@@ -235,9 +234,7 @@ class Call:
         return attempt
 
     def end_attempt(self, in_flight: InFlight) -> None:
-        watch = in_flight.watched
-        if watch is not None:
-            watchdog.done(watch)
+        in_flight.end()
 
     def failed(self, exc: BaseException, in_flight: InFlight) -> KvsChimeError:
         """Classify what the attempt raised; return the error to raise in its place."""

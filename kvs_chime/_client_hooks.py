@@ -63,6 +63,11 @@ class InFlight:
             self._watch = watchdog.start(self.deadline)
         return self._watch
 
+    def end(self) -> None:
+        """The attempt is over: its socket watch, if one was made, is dropped."""
+        if self._watch is not None:
+            watchdog.done(self._watch)
+
     @property
     def watched(self) -> Watch | None:
         """The watch if one was made (without making one)."""
