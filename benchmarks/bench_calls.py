@@ -89,6 +89,38 @@ def stubbed_create_pipeline(n: int, rounds: int) -> Comparison:
     )
 
 
+def stubbed_on_own_client(facade_cls: Any, service: str, which: str, n: int, rounds: int) -> Comparison:
+    """The fair floor: the same botocore call made raw on the facade's own client (its
+    configuration, its hooks, which let a call not its own pass), against the facade method."""
+    del service  # the facade builds its own client for its service
+    sess = session()
+    facade, stub = stubbed_facade(facade_cls, sess)
+    client: Any = facade.client
+    if which == "create_signaling_channel":
+        kwargs, request, response = CREATE_CHANNEL_KWARGS, CREATE_CHANNEL_REQUEST, CREATE_CHANNEL_RESPONSE
+    else:
+        kwargs, request, response = (
+            create_pipeline_kwargs(),
+            create_pipeline_request(),
+            create_pipeline_response(),
+        )
+    raw_method = getattr(client, which)
+    fac_method = getattr(facade, which)
+
+    def raw() -> object:
+        return raw_method(**kwargs)
+
+    def fac() -> object:
+        return fac_method(request)
+
+    return compare(
+        _stubbed_batch(stub, which, response, raw),
+        _stubbed_batch(stub, which, response, fac),
+        n=n,
+        rounds=rounds,
+    )
+
+
 def stubbed_create_pipeline_floor(n: int, rounds: int) -> Comparison:
     """Raw boto3 against raw boto3 plus what no typed facade can avoid: building the response
     objects (the hand-written `bench_floor.structure_create_pipeline`), on the same default

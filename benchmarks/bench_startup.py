@@ -90,3 +90,47 @@ def first_calls(operation: str, repeats: int) -> dict[str, float]:
             done = _run([str(HERE / "bench_firstcall.py"), operation], cwd)
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+_RAW_SCRIPT = """
+import boto3
+from botocore.config import Config
+from botocore.stub import Stubber
+s = boto3.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+c = s.client("kinesisvideo", endpoint_url="http://127.0.0.1:9", config=Config(retries={"total_max_attempts": 1}))
+st = Stubber(c)
+st.add_response("create_signaling_channel", {"ChannelARN": "arn:aws:kinesisvideo:us-east-1:123456789012:channel/door/1"})
+st.activate()
+c.create_signaling_channel(ChannelName="door")
+"""
+
+_FACADE_SCRIPT = """
+import boto3
+from botocore.stub import Stubber
+from kvs_chime.kinesisvideo import CreateSignalingChannelRequest, KinesisVideo
+s = boto3.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+kv = KinesisVideo(session=s, endpoint_url="http://127.0.0.1:9")
+st = Stubber(kv.client)
+st.add_response("create_signaling_channel", {"ChannelARN": "arn:aws:kinesisvideo:us-east-1:123456789012:channel/door/1"})
+st.activate()
+kv.create_signaling_channel(CreateSignalingChannelRequest(channel_name="door"))
+"""
+
+
+def process_to_first_result(repeats: int) -> dict[str, list[float]]:
+    """Wall seconds from starting a fresh interpreter to its first stubbed result and exit: a
+    raw boto3 script that never imports kvs_chime against the same call through the facade,
+    alternating."""
+    import time
+
+    samples: dict[str, list[float]] = {"raw": [], "facade": []}
+    scripts = {"raw": _RAW_SCRIPT, "facade": _FACADE_SCRIPT}
+    with tempfile.TemporaryDirectory() as cwd:
+        for script in scripts.values():
+            _run(["-c", script], cwd)  # warm the OS file cache
+        for _ in range(repeats):
+            for variant, script in scripts.items():
+                start = time.perf_counter()
+                _run(["-c", script], cwd)
+                samples[variant].append(time.perf_counter() - start)
+    return samples

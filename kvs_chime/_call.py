@@ -6,7 +6,8 @@ async one (`aio/_pipeline.py`) drive it the same way:
     call = calls.start(operation, request, policy)   options, plan, validate, unstructure, token
     with Attempt(call) as attempt:                   per attempt: count it, arm the deadline,
         ... the client call (the only I/O) ...       classify what it raises into the typed error
-    call.response(raw)                               structure (or typed error), record
+        ... call.read(raw) ...                       structure, or a parse error classified
+    call.finish(response)                            record
     call.recover(error, reconciler)                  after failed attempts: steps that reconcile,
                                                      call a delete done, or raise
 
@@ -41,14 +42,12 @@ from ._response import read_response, unreadable_body
 from ._retry import RetryBudget, RetryPolicy, backoff
 from ._steps import Steps
 from ._validate import checked_request, validate_request
-from ._watchdog import watchdog
 from .errors import (
     CallError,
     KvsChimeError,
     NotFoundError,
     ReconciliationConflictError,
     ResourceInUseError,
-    ResponseParseError,
 )
 
 if TYPE_CHECKING:
@@ -129,6 +128,7 @@ class Call:
         "deadline_at",
         "failure",
         "http_status",
+        "last",
         "may_have_applied",
         "operation",
         "params",
@@ -175,6 +175,8 @@ class Call:
         self.may_have_applied = False
         self.reconciled = False
         self.failure: Failure | None = None
+        self.last: InFlight | None = None
+        """The latest attempt: what the client hooks learnt about its HTTP answer."""
         self.retry_cost = 0.0
         self.replay: KvsChimeError | None = None
         """The first attempt's error, replayed to tenacity as its attempt 1."""
@@ -224,15 +226,15 @@ class Call:
 
     def begin_attempt(self) -> InFlight:
         self.attempts += 1
-        if self.deadline_at is None:
-            return InFlight(None)
         # The watchdog runs on real time: the deadline's remainder becomes a real-time limit.
-        return InFlight(time.monotonic() + max(self.deadline_at - self.clock(), 0.0))
+        deadline = (
+            None if self.deadline_at is None else time.monotonic() + max(self.deadline_at - self.clock(), 0.0)
+        )
+        self.last = attempt = InFlight(deadline)
+        return attempt
 
     def end_attempt(self, in_flight: InFlight) -> None:
-        watch = in_flight.watched
-        if watch is not None:
-            watchdog.done(watch)
+        in_flight.end()
 
     def failed(self, exc: BaseException, in_flight: InFlight) -> KvsChimeError:
         """Classify what the attempt raised; return the error to raise in its place."""
@@ -246,6 +248,7 @@ class Call:
             deadline_cut=watch is not None and watch.fired,
             sent=None if watch is None else watch.sent,
             body=in_flight.body,
+            changes_state=not self.operation.read_only,
         )
         self.failure = failure
         error = failure.error
@@ -322,16 +325,14 @@ class Call:
         self.reconciled = True
         return self.finish(result)
 
-    def response(self, raw: dict[str, Any]) -> Any:
-        """The typed response of a successful attempt's `raw` result (recorded), or the typed
-        error to raise."""
+    def read(self, raw: dict[str, Any]) -> Any:
+        """The typed response of an attempt's `raw` result. Called inside the attempt: a
+        `ResponseParseError` is classified as the attempt's failure (`_failure.classify`)."""
         self.succeeded(raw)
-        try:
-            response = read_response(self.operation, raw)
-        except ResponseParseError as exc:
-            self.record()
-            raise self.stamp(exc) from None  # nothing chained: a cause could quote the body
-        return self.finish(response)
+        last = self.last
+        if last is None:
+            return read_response(self.operation, raw)
+        return read_response(self.operation, raw, last.answer, last.refusal)
 
     def finish(self, response: object) -> Any:
         self.record()
@@ -390,7 +391,10 @@ class Attempt:
         if not isinstance(exc, Exception):
             self.call.interrupted(exc, self.in_flight)
             return False
-        unreadable = unreadable_body(self.call.operation.name, exc)
+        attempt = self.in_flight
+        unreadable = unreadable_body(
+            self.call.operation.name, exc, attempt.answer if attempt.parsing else None
+        )
         if unreadable is not None:
             # A 2xx body botocore choked on: its exception (whose message can quote the body) must
             # be neither the cause nor the context of the error raised in its place, so it is
@@ -442,8 +446,21 @@ class Calls:
         self.budget = budget if budget is not None else RetryBudget()
         self.reconcilers = dict(reconcilers or {})
         self._plans: dict[str, Plan] = {}
+        self.closed: str | None = None
+        """The facade's name once it is closed: every call after that is refused, nothing sent."""
+
+    def close(self, facade: str) -> None:
+        self.closed = facade
+
+    def _refuse_closed(self, facade: str) -> NoReturn:
+        raise RuntimeError(
+            f"{facade} is closed (its `with` block ended, or close() was called): "
+            f"it sends nothing more; make a new {facade}"
+        )
 
     def start(self, operation: Operation[Any, Any], request: object, policy: RetryPolicy | None) -> Call:
+        if self.closed is not None:
+            self._refuse_closed(self.closed)
         if policy is not None or type(request) is not operation.request:  # else nothing to check
             check_options(operation.method, policy)
             request = checked_request(operation, request)
@@ -465,6 +482,8 @@ class Calls:
     ) -> Pager[Req, Resp, Item]:
         """A paginated walk's state; its first request is validated here, so bad input fails
         at the call, not at the first item."""
+        if self.closed is not None:
+            self._refuse_closed(self.closed)
         check_options(operation.method, policy, page_size, max_items)
         request = checked_request(operation, request)
         if page_size is not None:

@@ -2,8 +2,9 @@
 
 Two handlers per client, one per event (`before-parse`, and `needs-retry`, which botocore emits
 after parsing each HTTP answer). The pipeline marks each HTTP attempt it makes with an `InFlight`
-in a context variable; what changes behaviour acts only on marked attempts, so a wrapped client's
-other users see it unchanged:
+in a context variable (botocore hands its handlers nothing of the caller's); the handlers do
+nothing at all for an unmarked attempt, so a wrapped client's other users see it unchanged, and
+what they learn about an attempt they keep on its `InFlight`, never in the response:
 
 - botocore's own retries are vetoed (`needs-retry` answers False first): the pipeline is the one
   retry layer, on clients the facades build and on clients users wrap, in every retry mode;
@@ -19,13 +20,16 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
 from typing import Any, cast
 
-from ._response import answer_parsed, screen_answer
+from ._response import screen_answer
 from ._user_agent import memoize_user_agent
 from ._watchdog import Watch, watchdog
 
 __all__ = ["ERROR_BODY", "RAW_BODY_LIMIT", "InFlight", "in_flight", "install"]
+
+logger = logging.getLogger("kvs_chime")
 
 #: Where a kept error body goes in botocore's parsed error (`ClientError.response`).
 ERROR_BODY = "kvs_chime:error-body"
@@ -36,7 +40,7 @@ RAW_BODY_LIMIT = 4096
 class InFlight:
     """One HTTP attempt the pipeline is making in this context."""
 
-    __slots__ = ("_watch", "body", "deadline")
+    __slots__ = ("_watch", "answer", "body", "deadline", "parsing", "refusal")
 
     def __init__(self, deadline: float | None) -> None:
         self.deadline = deadline
@@ -44,6 +48,12 @@ class InFlight:
         self._watch: Watch | None = None
         self.body: bytes | None = None
         """The raw response body, kept for the error if botocore cannot parse it."""
+        self.answer: dict[str, Any] | None = None
+        """A 2xx HTTP answer botocore was handed to parse (status, headers, body)."""
+        self.refusal: str | None = None
+        """Why that answer was refused before botocore parsed it (botocore parsed `{}` instead)."""
+        self.parsing = False
+        """botocore is parsing `answer`: an exception it raises now is about the body."""
 
     @property
     def watch(self) -> Watch | None:
@@ -52,6 +62,11 @@ class InFlight:
         if self._watch is None and self.deadline is not None:
             self._watch = watchdog.start(self.deadline)
         return self._watch
+
+    def end(self) -> None:
+        """The attempt is over: its socket watch, if one was made, is dropped."""
+        if self._watch is not None:
+            watchdog.done(self._watch)
 
     @property
     def watched(self) -> Watch | None:
@@ -66,40 +81,51 @@ in_flight: contextvars.ContextVar[InFlight | None] = contextvars.ContextVar(
 
 def _before_parse(response_dict: dict[str, Any], **kwargs: Any) -> None:
     attempt = in_flight.get()
-    if attempt is not None:
-        body = response_dict.get("body")
-        attempt.body = body if isinstance(body, bytes) else None
-    screen_answer(kwargs["operation_model"], response_dict, kwargs["customized_response_dict"])
+    if attempt is None:
+        return  # not the facade's attempt: botocore parses it as it would without the facade
+    body = response_dict.get("body")
+    attempt.body = body if isinstance(body, bytes) else None
+    answer, refusal = screen_answer(kwargs["operation_model"], response_dict)
+    attempt.answer, attempt.refusal, attempt.parsing = answer, refusal, answer is not None
 
 
 def _after_attempt(response: tuple[Any, dict[str, Any]] | None = None, **_: object) -> bool | None:
     """botocore's `needs-retry`, emitted once per HTTP attempt after the answer is parsed (not
     for a Stubber's answers, which never reach the endpoint)."""
-    answer_parsed()
-    if response is not None:
-        _keep_error_body(*response)
+    attempt = in_flight.get()
+    if attempt is None:
+        return None  # not the facade's attempt: botocore's own retry handler decides
+    attempt.parsing = False
+    if response is not None and _is_error(response[0]):
+        # botocore has read the body by now: `content` (public) hands it over.
+        _keep_error_body(cast(bytes, response[0].content), response[1])
     # False (not None) is botocore's "do not retry" and, registered first, wins over its handler.
-    return False if in_flight.get() is not None else None
+    return False
 
 
-def _read_body(http_response: Any) -> bytes | None:
-    """The body botocore read, or None. aiobotocore's `content` is a coroutine: by after-call it
-    has read the body and cached it, so the cache is read (a stub response has none)."""
-    cached = getattr(http_response, "_content", None)
-    if isinstance(cached, bytes) or getattr(http_response, "raw", None) is None:
-        return cached if isinstance(cached, bytes) else None
-    if hasattr(type(cast(object, http_response)), "_content_prop"):
-        return None  # aiobotocore's response, body not read: nothing to await in a sync hook
-    return cast(bytes, http_response.content)
+async def _after_attempt_async(
+    response: tuple[Any, dict[str, Any]] | None = None, **_: object
+) -> bool | None:
+    """`_after_attempt` for aiobotocore, whose emitter awaits a handler's coroutine: there the
+    body is `await response.content` (aiobotocore's public, cached read)."""
+    attempt = in_flight.get()
+    if attempt is None:
+        return None
+    attempt.parsing = False
+    if response is not None and _is_error(response[0]):
+        _keep_error_body(cast(bytes, await response[0].content), response[1])
+    return False
 
 
-def _keep_error_body(http_response: Any, parsed: dict[str, Any]) -> None:
+def _is_error(http_response: Any) -> bool:
+    """An HTTP error answer (a stub's has no `raw`, and nothing to keep)."""
+    status = getattr(http_response, "status_code", 200)
+    return status >= 300 and getattr(http_response, "raw", None) is not None
+
+
+def _keep_error_body(body: bytes | None, parsed: dict[str, Any]) -> None:
     # botocore replaces a 5xx HTML body by the status text, and puts other non-JSON error
     # bodies in the message unbounded: keep what was sent, bounded, beside the parsed error.
-    status = getattr(http_response, "status_code", 200)
-    if status < 300 or getattr(http_response, "raw", None) is None:
-        return
-    body = _read_body(http_response)
     if not body:
         return
     try:
@@ -151,14 +177,21 @@ def _watched_pool(pool: Any) -> type:
     return cls
 
 
-def _install_watched_connections(client: Any) -> None:
+def _install_watched_connections(client: Any) -> bool:
+    """Whether the deadline watch is attached to `client`'s connections (logged when it cannot
+    be: an attempt then ends only by botocore's own timeouts, not by the call's deadline)."""
     session: Any = getattr(getattr(client, "_endpoint", None), "http_session", None)
     classes = getattr(session, "_pool_classes_by_scheme", None)
     if not isinstance(classes, dict):
-        return  # not botocore's urllib3 session (aiobotocore: cancellation bounds its calls)
+        logger.warning(
+            "kvs_chime: cannot watch this client's connections (%s has no urllib3 pool classes): "
+            "a call's deadline is enforced between attempts only, not within one",
+            type(session).__name__,
+        )
+        return False
     watched = {scheme: _watched_pool(pool) for scheme, pool in classes.items()}  # pyright: ignore[reportUnknownVariableType]
     if watched == classes:
-        return
+        return True
     # botocore has no public hook for its connection classes; this private one exists from 1.11 on.
     session._pool_classes_by_scheme = watched
     managers = [getattr(session, "_manager", None), *getattr(session, "_proxy_managers", {}).values()]
@@ -166,10 +199,13 @@ def _install_watched_connections(client: Any) -> None:
         if manager is not None and hasattr(manager, "pool_classes_by_scheme"):
             manager.pool_classes_by_scheme = watched
             manager.clear()  # pools made before keep their classes: drop them (idle connections only)
+    return True
 
 
-def install(client: Any) -> None:
-    """Hook the facade's behaviour into `client` (once per client; other calls are untouched)."""
+def install(client: Any, *, asynchronous: bool = False) -> None:
+    """Hook the facade's behaviour into `client` (once per client; other calls are untouched).
+    An aiobotocore client (`asynchronous`) gets the awaiting handler and no socket watch: its
+    attempts are bounded by cancelling them."""
     events = getattr(getattr(client, "meta", None), "events", None)
     if events is None:
         return
@@ -177,7 +213,9 @@ def install(client: Any) -> None:
     # (`needs-retry.<service>`), so this answer comes before botocore's. One handler per event:
     # each handler botocore calls costs the call's time.
     service_id = client.meta.service_model.service_id.hyphenize()
-    events.register_first(f"needs-retry.{service_id}.*", _after_attempt, unique_id="kvs_chime-after-attempt")
+    after = _after_attempt_async if asynchronous else _after_attempt
+    events.register_first(f"needs-retry.{service_id}.*", after, unique_id="kvs_chime-after-attempt")
     events.register("before-parse", _before_parse, unique_id="kvs_chime-before-parse")
-    _install_watched_connections(client)
+    if not asynchronous:
+        _install_watched_connections(client)
     memoize_user_agent(client)

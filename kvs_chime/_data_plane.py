@@ -7,7 +7,10 @@ an unhelpful error, so these facades refuse to be built that way.
 
 `for_stream` binds a facade to one stream: each operation is sent to the endpoint
 `GetDataEndpoint` gives for its own API name (cached per stream and API by the `KinesisVideo`
-facade), through one facade per endpoint (cached with the bound facade, per `KinesisVideo`).
+facade), through one facade per endpoint (cached with the bound facade, per `KinesisVideo`); an
+`InvalidEndpointError` makes the `KinesisVideo` forget that endpoint, so the next call asks
+again. The async facades (`aio/_data_plane.py`) do the same with the same decisions
+(`stream_choice`, `bind_stream`), awaited.
 """
 
 from __future__ import annotations
@@ -32,7 +35,14 @@ if TYPE_CHECKING:
 
     from .kinesisvideo import KinesisVideo
 
-__all__ = ["DataPlaneFacade", "bound_to", "built_like", "refuse_without_data_endpoint"]
+__all__ = [
+    "DataPlaneFacade",
+    "bind_stream",
+    "bound_to",
+    "built_like",
+    "refuse_without_data_endpoint",
+    "stream_choice",
+]
 
 F = TypeVar("F", bound="DataPlaneFacade")
 Req = TypeVar("Req")
@@ -103,6 +113,43 @@ def refuse_without_data_endpoint(
         )
 
 
+def stream_choice(
+    cls: type, api_names: Mapping[str, str], how: str, stream_arn: str | None, stream_name: str | None
+) -> tuple[str, str]:
+    """`for_stream`'s arguments checked: the field naming the stream, and the stream."""
+    if not api_names:
+        raise TypeError(f"{cls.__name__} is not served per stream: {how}")
+    if (stream_arn is None) == (stream_name is None):
+        raise TypeError(f"{cls.__name__}.for_stream(): pass exactly one of stream_arn= and stream_name=")
+    if stream_arn is not None:
+        return "stream_arn", stream_arn
+    assert stream_name is not None
+    return "stream_name", stream_name
+
+
+def bind_stream(
+    facade: str, by: str, stream: str, operation: Operation[Req, Any], request: Req | None
+) -> Req | None:
+    """The request naming the bound stream: filled in when left out, refused when another."""
+    if request is None:
+        try:
+            request = operation.request()
+        except TypeError:
+            return None  # required members missing: the pipeline says so
+    if not isinstance(request, operation.request) or not attrs.has(type(request)):
+        return request  # the pipeline refuses it with its own message
+    given = {f: getattr(request, f, None) for f in ("stream_arn", "stream_name")}
+    if given[by] is None and all(v is None for v in given.values()):
+        return attrs.evolve(request, **{by: stream})  # type: ignore[misc]  # attrs instance by construction
+    if given[by] != stream or any(v is not None for f, v in given.items() if f != by):
+        raise ValueError(
+            f"{operation.method}(): this {facade} is bound to one stream (by {by}) and the request "
+            f"names another stream or names it by another field: leave the stream out, or use "
+            f"{facade}.for_stream for that stream"
+        )
+    return request
+
+
 class DataPlaneFacade(ServiceFacade):
     """A facade whose service answers only on a data endpoint: built with `endpoint_url=` (or a
     `client=` built with one), or bound to a stream with `for_stream`."""
@@ -155,12 +202,7 @@ class DataPlaneFacade(ServiceFacade):
         refused with `ValueError` before any call. The same facade is returned for the same `kv`
         and stream. The first API's endpoint is asked for now, so an unknown stream fails here.
         """
-        if not cls._api_names:
-            raise TypeError(f"{cls.__name__} is not served per stream: {cls._how_to_build}")
-        if (stream_arn is None) == (stream_name is None):
-            raise TypeError(f"{cls.__name__}.for_stream(): pass exactly one of stream_arn= and stream_name=")
-        by, stream = ("stream_arn", stream_arn) if stream_arn is not None else ("stream_name", stream_name)
-        assert stream is not None
+        by, stream = stream_choice(cls, cls._api_names, cls._how_to_build, stream_arn, stream_name)
 
         def build() -> F:
             first_api = next(iter(cls._api_names.values()))
@@ -173,25 +215,14 @@ class DataPlaneFacade(ServiceFacade):
 
     # -- routing ---------------------------------------------------------------------------------
 
+    @classmethod
+    def for_endpoint(cls: type[F], kv: KinesisVideo, endpoint_url: str) -> F:
+        """This facade on `endpoint_url` (e.g. from `kv.data_endpoint(...)`), built as `kv` is:
+        its session, Region, client configuration, retry policy, sleep and clock."""
+        return built_like(cls, kv, endpoint_url)
+
     def _bind(self, route: _Route, operation: Operation[Req, Any], request: Req | None) -> Req | None:
-        """The request naming the bound stream: filled in when left out, refused when another."""
-        if request is None:
-            try:
-                request = operation.request()
-            except TypeError:
-                return None  # required members missing: the pipeline says so
-        if not isinstance(request, operation.request) or not attrs.has(type(request)):
-            return request  # the pipeline refuses it with its own message
-        given = {f: getattr(request, f, None) for f in ("stream_arn", "stream_name")}
-        if given[route.by] is None and all(v is None for v in given.values()):
-            return attrs.evolve(request, **route.stream_kwargs())  # type: ignore[misc]  # attrs instance by construction
-        if given[route.by] != route.stream or any(v is not None for f, v in given.items() if f != route.by):
-            raise ValueError(
-                f"{operation.method}(): this {type(self).__name__} is bound to one stream (by "
-                f"{route.by}) and the request names another stream or names it by another field: "
-                f"leave the stream out, or use {type(self).__name__}.for_stream for that stream"
-            )
-        return request
+        return bind_stream(type(self).__name__, route.by, route.stream, operation, request)
 
     def _pipeline_for(self, route: _Route, operation: Operation[Any, Any]) -> Pipeline:
         endpoint = route.kv.data_endpoint(self._api_names[operation.name], **route.stream_kwargs())

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from botocore.config import Config
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["FacadeBase", "ServiceFacade"]
 
 T = TypeVar("T")
+S = TypeVar("S", bound="ServiceFacade")
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
 Item = TypeVar("Item")
@@ -143,6 +145,7 @@ class ServiceFacade(FacadeBase):
             raise TypeError("pass either client= or session/region_name/endpoint_url/config, not both")
         check_type("retry", retry, RetryPolicy)
         check_type("retry_budget", retry_budget, RetryBudget)
+        self._owns_client = self._session is not None  # a client= is never given with a session
         self._pipeline = Pipeline(
             client,
             retry=retry or RetryPolicy(),
@@ -157,6 +160,23 @@ class ServiceFacade(FacadeBase):
     def client(self) -> object:
         """The underlying boto3 client, for what the facade does not cover."""
         return self._pipeline.client
+
+    def close(self) -> None:
+        """Close the facade: every call after this raises `RuntimeError` and sends nothing. The
+        client it built is closed (its connections released); a wrapped client stays open."""
+        self._pipeline.close(type(self).__name__)
+        if self._owns_client:
+            close: Any = getattr(self._pipeline.client, "close", None)
+            if close is not None:
+                close()
+
+    def __enter__(self: S) -> S:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
     @property
     def session(self) -> boto3.Session | None:

@@ -170,12 +170,15 @@ def classify(
     deadline_cut: bool = False,
     sent: bool | None = None,
     body: bytes | None = None,
+    changes_state: bool = False,
 ) -> Failure:
     """Classify what one attempt of `operation` raised.
 
     `safe_to_repeat` says whether the operation may be repeated after an unknown outcome;
     `deadline_cut` that the deadline watchdog cut the attempt; `sent` whether request bytes left
-    (None: not known); `body` the raw answer, when one arrived and could not be parsed.
+    (None: not known); `body` the raw answer, when one arrived and could not be parsed;
+    `changes_state` that the operation is not a read (a 2xx answer to it that cannot be read
+    leaves its outcome unknown).
     """
     facts: dict[str, Any] = {
         "operation": operation,
@@ -184,6 +187,8 @@ def classify(
     }
     if isinstance(exc, ClientError):
         return _service_failure(exc, facts, safe_to_repeat)
+    if isinstance(exc, ResponseParseError):
+        return _unreadable_answer(exc, facts, safe_to_repeat, changes_state)
     if isinstance(exc, CallError):
         return Failure(Kind.CLIENT_ERROR, exc, retryable=False)
     detail = type(exc).__name__
@@ -239,6 +244,29 @@ def classify(
         TransportError(operation, f"{detail}: no answer was read", outcome_unknown=True, **_t(facts)),
         retryable=safe_to_repeat,
     )
+
+
+def _unreadable_answer(
+    error: ResponseParseError, facts: dict[str, Any], safe: bool, changes_state: bool
+) -> Failure:
+    """A 2xx answer that could not be read. For a read, the error itself (repeating would read
+    the same answer). For a call that changes state, the service said it acted but not what it
+    did: the outcome is unknown, as for a dropped answer (repeated when that is safe, then
+    reconciled or cleaned up), and the parse error, with the body, is the cause."""
+    error.attempts = facts["attempts"]
+    error.idempotency_token = facts["idempotency_token"]
+    if not changes_state:
+        return Failure(Kind.CLIENT_ERROR, error, retryable=False)
+    unknown = TransportError(
+        facts["operation"],
+        "a success answer could not be read: the operation may have applied",
+        outcome_unknown=True,
+        request_id=error.request_id,
+        **_t(facts),
+    )
+    unknown.http_status = error.http_status
+    unknown.__cause__ = error
+    return Failure(Kind.OUTCOME_UNKNOWN, unknown, retryable=safe)
 
 
 def _t(facts: dict[str, Any]) -> dict[str, Any]:

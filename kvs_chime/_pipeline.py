@@ -57,7 +57,7 @@ class Pipeline(Calls):
             method = self._methods[name] = getattr(self.client, name)
         return method
 
-    def _attempt(self, call: Call) -> dict[str, Any]:
+    def _attempt(self, call: Call) -> Any:
         replay = call.take_replay()
         if replay is not None:
             raise replay
@@ -68,10 +68,10 @@ class Pipeline(Calls):
             if watch is not None and watch.fired:
                 # Cut mid-body, a response can look complete: what was read cannot be trusted.
                 raise TimeoutError("the call's deadline passed during the attempt")
-            return raw
+            return call.read(raw)
         guard.raise_unreadable()
 
-    def _run(self, call: Call) -> dict[str, Any]:
+    def _run(self, call: Call) -> Any:
         """The attempts of one call. The first runs outside tenacity, so a call that succeeds at
         once (nearly all of them) never builds tenacity's per-call state."""
         try:
@@ -93,7 +93,7 @@ class Pipeline(Calls):
                 before_sleep=log_retry,
                 reraise=True,
             )
-        return cast("dict[str, Any]", retrying(self._attempt, call))
+        return retrying(self._attempt, call)
 
     # -- the whole call ------------------------------------------------------------------------
 
@@ -103,10 +103,10 @@ class Pipeline(Calls):
         """Run one logical call of `operation` and return its typed response."""
         call = self.start(operation, request, policy)
         try:
-            raw = self._run(call)
+            response = self._run(call)
         except KvsChimeError as exc:
             return cast(Resp, run(call.recover(exc, self.reconcilers.get(operation.name)), self.sleep))
-        return cast(Resp, call.response(raw))
+        return cast(Resp, call.finish(response))
 
     # -- pagination ----------------------------------------------------------------------------
 

@@ -4,12 +4,13 @@ botocore reads a body the model does not describe in one of three ways: silently
 for an output without members, a body that is not JSON at all, an empty body), as an unrelated
 builtin exception (`AttributeError` on a JSON array, `UnicodeDecodeError`, `RecursionError`,
 `ValueError` on an unparseable timestamp), or as a success (a 200 carrying `x-amzn-ErrorType`).
-The client hooks (`_client_hooks.py`, one set per client) hand this module the HTTP answer before
-botocore parses it (`screen_answer`) and tell it when botocore is done parsing (`answer_parsed`):
+The client hooks (`_client_hooks.py`, one set per client) hand this module the HTTP answer of
+each of the facade's own attempts before botocore parses it (`screen_answer`), and keep what it
+says on the attempt (`InFlight`):
 
 - what can be decided from the status, headers and first byte is decided there, and botocore is
   handed an empty object to parse instead (so it cannot fail on it);
-- otherwise the answer is remembered until botocore has parsed it, so that an exception botocore
+- otherwise the answer is kept until botocore has parsed it, so that an exception botocore
   raises meanwhile is known to be about this body (`unreadable_body`).
 
 `read_response` then turns botocore's result into the typed response. Every `ResponseParseError`
@@ -20,12 +21,12 @@ error, and no exception chained to one, carries what the service sent (it can be
 
 from __future__ import annotations
 
-import contextvars
 import json
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 import attrs
+from botocore import xform_name  # pyright: ignore[reportUnknownVariableType]  # botocore is untyped
 from botocore.response import StreamingBody
 
 from ._convert import structure_response
@@ -33,18 +34,13 @@ from ._operation import Operation
 from ._stream import PayloadStream
 from .errors import ResponseParseError
 
-__all__ = ["BODY", "answer_parsed", "read_response", "screen_answer", "unreadable_body"]
+__all__ = ["BODY", "read_response", "screen_answer", "unreadable_body"]
 
 Resp = TypeVar("Resp")
 
 BODY = "Body"
 """The key of `ResponseParseError.raw` holding the body as received (bytes)."""
 
-_ANSWER = "kvs_chime:answer"  # the HTTP answer, handed through botocore's result to read_response
-_UNREADABLE = "kvs_chime:unreadable"  # why the body was refused before botocore parsed it
-_parsing: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar(
-    "kvs_chime_parsing", default=None
-)
 _body_members: dict[object, bool] = {}
 
 
@@ -62,6 +58,63 @@ def _has_body_members(operation_model: Any) -> bool:
     return known
 
 
+_string_lists: dict[object, bool] = {}
+
+
+def _has_string_lists(shape: Any, seen: frozenset[str] = frozenset()) -> bool:
+    """Whether `shape` holds a list of strings anywhere: botocore reads a JSON string where such
+    a list belongs as the list of its characters, so those bodies are checked before it parses."""
+    kind = shape.type_name
+    if kind == "list":
+        return shape.member.type_name == "string" or _has_string_lists(shape.member, seen)
+    if kind == "map":
+        return _has_string_lists(shape.value, seen)
+    if kind == "structure" and shape.name not in seen:
+        inner = seen | {shape.name}
+        return any(_has_string_lists(m, inner) for m in shape.members.values())
+    return False
+
+
+def _misread_list(shape: Any, value: object, path: str) -> str | None:
+    """The path of the first string where `shape` has a list, or None."""
+    kind = shape.type_name
+    if kind == "list":
+        if isinstance(value, str):
+            return f"{path}: expected list, got str"
+        if isinstance(value, list):
+            for i, item in enumerate(cast("list[object]", value)):
+                found = _misread_list(shape.member, item, f"{path}[{i}]")
+                if found:
+                    return found
+    elif kind == "map" and isinstance(value, dict):
+        for item in cast("dict[str, object]", value).values():
+            found = _misread_list(shape.value, item, f"{path}[<key>]")
+            if found:
+                return found
+    elif kind == "structure" and isinstance(value, dict):
+        document = cast("dict[str, object]", value)
+        for name, member in shape.members.items():
+            if member.serialization.get("location") is None:
+                key = member.serialization.get("name", name)
+                found = _misread_list(member, document.get(key), f"{path}.{xform_name(name)}")
+                if found:
+                    return found
+    return None
+
+
+def _string_list_refusal(operation_model: Any, body: bytes) -> str | None:
+    known = _string_lists.get(operation_model)
+    if known is None:
+        known = _string_lists[operation_model] = _has_string_lists(operation_model.output_shape)
+    if not known:
+        return None  # the operations the facades call most have none: nothing to pay
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return None  # botocore's parser refuses it, and the error says so
+    return _misread_list(operation_model.output_shape, document, "$")
+
+
 def _refusal(operation_model: Any, response: Mapping[str, Any]) -> str | None:
     headers = response["headers"]
     if headers.get("x-amzn-ErrorType"):
@@ -72,37 +125,24 @@ def _refusal(operation_model: Any, response: Mapping[str, Any]) -> str | None:
         return "$: an empty body where the output has members" if _has_body_members(operation_model) else None
     if stripped[:1] != b"{":
         return "$: the body is not a JSON object"
-    return None
+    return _string_list_refusal(operation_model, body)
 
 
-def screen_answer(operation_model: Any, response_dict: Any, customized_response_dict: Any) -> None:
-    """botocore's `before-parse`: refuse what can be refused from the status, headers and first
-    byte (botocore then parses an empty object), else remember the answer until it is parsed.
-
-    On a client passed to a facade with `client=`, the results of calls made on it directly carry
-    the HTTP answer under one extra key (`kvs_chime:answer`), and a 2xx body botocore cannot read
-    comes back as an empty result with `kvs_chime:unreadable` saying why."""
+def screen_answer(operation_model: Any, response_dict: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """botocore's `before-parse` for one of the facade's attempts: the 2xx answer to keep (None
+    for an error status or a streaming payload) and why it is refused, if it can be refused from
+    the status, headers and first byte (botocore is then handed an empty object to parse)."""
     status = response_dict.get("status_code", 0)
     if status >= 300 or not isinstance(response_dict.get("body"), bytes):
-        return  # errors are classified elsewhere; a streaming payload is read by the caller
+        return None, None  # errors are classified elsewhere; a streaming payload is read by the caller
     if operation_model.output_shape is None:
-        return
-    # Handed through botocore's result (`customized_response_dict` is merged into it).
-    customized_response_dict[_ANSWER] = response_dict
+        return None, None
     refusal = _refusal(operation_model, response_dict)
     if refusal is not None:
-        customized_response_dict[_ANSWER] = dict(response_dict)
-        customized_response_dict[_UNREADABLE] = refusal
+        answer = dict(response_dict)
         response_dict["body"] = b"{}"  # what botocore parses next: nothing it can fail on
-        return
-    _parsing.set(response_dict)
-
-
-def answer_parsed() -> None:
-    """botocore has parsed the answer (it emits `needs-retry` next): an exception after this is
-    not about the body."""
-    if _parsing.get() is not None:
-        _parsing.set(None)
+        return answer, refusal
+    return response_dict, None
 
 
 def _metadata(answer: Mapping[str, Any]) -> dict[str, object]:
@@ -111,14 +151,16 @@ def _metadata(answer: Mapping[str, Any]) -> dict[str, object]:
     return {"RequestId": request_id, "HTTPStatusCode": answer["status_code"], "HTTPHeaders": headers}
 
 
-def unreadable_body(operation: str, exc: BaseException) -> ResponseParseError | None:
-    """The `ResponseParseError` for `exc` if botocore raised it while parsing a 2xx body of
-    this thread's (or task's) call; else None, and `exc` is someone else's to classify.
+def unreadable_body(
+    operation: str, exc: BaseException, parsing: Mapping[str, Any] | None
+) -> ResponseParseError | None:
+    """The `ResponseParseError` for `exc` if botocore raised it while parsing `parsing`, the
+    attempt's 2xx answer (None: it was not parsing one); else None, and `exc` is someone else's
+    to classify.
 
     Only the exception's type is kept: its message can quote the body (botocore's timestamp
     error does). Raise the result outside the `except` block, so it is not chained to `exc`."""
-    answer = _parsing.get()
-    _parsing.set(None)
+    answer = parsing
     if answer is None:
         return None
     problem = f"$: the body could not be read ({type(exc).__name__})"
@@ -127,10 +169,15 @@ def unreadable_body(operation: str, exc: BaseException) -> ResponseParseError | 
     )
 
 
-def read_response(operation: Operation[Any, Resp], raw: dict[str, Any]) -> Resp:
-    """The typed response of `operation` from botocore's result, or `ResponseParseError`."""
-    answer = cast("Mapping[str, Any] | None", raw.pop(_ANSWER, None))
-    refusal = cast("str | None", raw.pop(_UNREADABLE, None))
+def read_response(
+    operation: Operation[Any, Resp],
+    raw: dict[str, Any],
+    answer: Mapping[str, Any] | None = None,
+    refusal: str | None = None,
+) -> Resp:
+    """The typed response of `operation` from botocore's result, or `ResponseParseError`;
+    `answer` is the HTTP answer botocore parsed it from (None: a stub's result), `refusal` why
+    that answer was refused before botocore parsed it (`screen_answer`)."""
     if answer is not None and refusal is None and len(raw) <= 1:
         # Nothing but ResponseMetadata was read: botocore turns a body that is not JSON into an
         # empty result, so check that this one was JSON.

@@ -74,9 +74,12 @@ class AsyncServiceFacade(FacadeBase):
         self._calls = self._pipeline
 
     async def __aenter__(self: F) -> F:
+        if self._pipeline.closed is not None:
+            raise RuntimeError(f"{type(self).__name__} is closed: make a new one")
         if self._owner is None and self._pipeline._client is None:  # pyright: ignore[reportPrivateUsage]  # the facade owns its pipeline
             # The `aio` extra; imported on first use so `kvs_chime.aio` imports without it.
             session: Any = self._session or importlib.import_module("aiobotocore.session").get_session()
+            self._session = session
             config = self._client_args["config"]
             merged = CLIENT_DEFAULTS.merge(config) if config is not None else CLIENT_DEFAULTS  # pyright: ignore[reportUnknownMemberType]  # botocore is untyped
             args = {**self._client_args, "config": merged}
@@ -91,11 +94,18 @@ class AsyncServiceFacade(FacadeBase):
         await self.close()
 
     async def close(self) -> None:
-        """Close the client this facade built (a wrapped client stays open)."""
+        """Close the facade: every call after this raises `RuntimeError` and sends nothing. The
+        client it built is closed; a wrapped client stays open (it is yours)."""
+        self._pipeline.close(type(self).__name__)
         owner, self._owner = self._owner, None
         if owner is not None:
             self._pipeline._client = None  # pyright: ignore[reportPrivateUsage]  # the facade owns its pipeline
             await owner.__aexit__(None, None, None)
+
+    @property
+    def session(self) -> Any | None:
+        """The aiobotocore session the client is built from (None for a wrapped client)."""
+        return self._session
 
     @property
     def client(self) -> object:

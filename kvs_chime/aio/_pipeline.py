@@ -72,7 +72,7 @@ class AsyncPipeline(Calls):
 
     def bind(self, client: object) -> None:
         """Use `client` (an aiobotocore client) for the calls from now on."""
-        install(client)
+        install(client, asynchronous=True)
         events: Any = getattr(getattr(client, "meta", None), "events", None)
         if events is not None:
             events.register("before-send", _mark_sent, unique_id="kvs_chime-aio-sent")
@@ -91,7 +91,7 @@ class AsyncPipeline(Calls):
             method = self._methods[name] = getattr(self.client, name)
         return method
 
-    async def _attempt(self, call: Call) -> dict[str, Any]:
+    async def _attempt(self, call: Call) -> Any:
         replay = call.take_replay()
         if replay is not None:
             raise replay
@@ -100,10 +100,11 @@ class AsyncPipeline(Calls):
         with guard as attempt:
             request = method(**call.params)
             remaining = call.remaining()
-            return await (request if remaining is None else _bounded(request, remaining, attempt))
+            raw = await (request if remaining is None else _bounded(request, remaining, attempt))
+            return call.read(raw)
         guard.raise_unreadable()
 
-    async def _run(self, call: Call) -> dict[str, Any]:
+    async def _run(self, call: Call) -> Any:
         try:
             return await self._attempt(call)
         except KvsChimeError as exc:
@@ -120,7 +121,7 @@ class AsyncPipeline(Calls):
                 before_sleep=log_retry,
                 reraise=True,
             )
-        return cast("dict[str, Any]", await retrying(self._attempt, call))
+        return await retrying(self._attempt, call)
 
     async def call(
         self, operation: Operation[Req, Resp], request: Req | None, policy: RetryPolicy | None = None
@@ -128,10 +129,10 @@ class AsyncPipeline(Calls):
         """Run one logical call of `operation` and return its typed response."""
         call = self.start(operation, request, policy)
         try:
-            raw = await self._run(call)
+            response = await self._run(call)
         except KvsChimeError as exc:
             return cast(Resp, await arun(call.recover(exc, self.reconcilers.get(operation.name)), self.sleep))
-        return cast(Resp, call.response(raw))
+        return cast(Resp, call.finish(response))
 
     async def pages(self, pager: Pager[Req, Resp, Item], policy: RetryPolicy | None) -> AsyncIterator[Item]:
         """The items of the walk `pager` (from `Calls.pager`), each page fetched (and retried)

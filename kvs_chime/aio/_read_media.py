@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from ..archived_media import FragmentSelector, GetMediaForFragmentListRequest, ListFragmentsRequest
 from ..errors import TransportError
 from ..events import KinesisVideoStreamEnd, KinesisVideoStreamStart
-from ..kinesisvideo import APIName
 from ..media._follow import LiveRead, event_start, fragment_batches
 from ..media._fragment import Fragment
 from ..media._io import DEFAULT_CHUNK_SIZE, aiter_fragments
@@ -27,14 +26,15 @@ async def follow_stream(
     end_fragment_number: str | None = None,
     max_idle_resumes: int = 3,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> AsyncIterator[Fragment]:
     """`kvs_chime.workflows.follow_stream`, async: the stream's fragments as they arrive, resumed
-    from the last continuation token after a drop, with no duplicate and no loss. Waits between
-    resumes on `kv`'s sleep."""
+    from the last continuation token after a drop, with no duplicate and no loss. Each `GetMedia`
+    goes to the stream's GET_MEDIA endpoint as `kv` knows it then (`for_stream`); resumes wait on
+    `sleep` (by default `kv`'s)."""
     live = LiveRead(stream_arn, start, end_fragment_number, max_idle_resumes)
-    endpoint = await kv.data_endpoint(APIName.GET_MEDIA, stream_arn=stream_arn)
-    sleep = kv._pipeline.sleep  # pyright: ignore[reportPrivateUsage]  # the facade's injected sleep
-    async with AsyncKinesisVideoMedia.for_endpoint(kv, endpoint) as media:
+    pause = sleep or kv._pipeline.sleep  # pyright: ignore[reportPrivateUsage]  # the facade's injected sleep
+    async with await AsyncKinesisVideoMedia.for_stream(kv, stream_arn=stream_arn) as media:
         while True:
             try:
                 response = await media.get_media(live.request())
@@ -48,7 +48,7 @@ async def follow_stream(
                 pass  # the connection broke: resumed from the last whole fragment, if at all
             if not live.resume():
                 return
-            await sleep(live.resume_delay)
+            await pause(live.resume_delay)
 
 
 def follow_event(
@@ -57,6 +57,7 @@ def follow_event(
     ended: KinesisVideoStreamEnd | None = None,
     *,
     max_idle_resumes: int = 3,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> AsyncIterator[Fragment]:
     """`kvs_chime.workflows.follow_event`, async: the stream a stream-start event names, from its
     first fragment to the end event's last (or until the stream stops)."""
@@ -66,6 +67,7 @@ def follow_event(
         start=event_start(started),
         end_fragment_number=None if ended is None else ended.end_fragment_number,
         max_idle_resumes=max_idle_resumes,
+        sleep=sleep,
     )
 
 
@@ -76,16 +78,13 @@ async def read_stream_range(
     *,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> AsyncIterator[Fragment]:
-    """`kvs_chime.workflows.read_stream_range`, async."""
-    listing = await kv.data_endpoint(APIName.LIST_FRAGMENTS, stream_arn=stream_arn)
-    reading = await kv.data_endpoint(APIName.GET_MEDIA_FOR_FRAGMENT_LIST, stream_arn=stream_arn)
-    async with AsyncKinesisVideoArchivedMedia.for_endpoint(kv, listing) as lister:
-        request = ListFragmentsRequest(stream_arn=stream_arn, fragment_selector=selector)
-        batches = fragment_batches([info async for info in lister.iter_fragments(request)])
-    async with AsyncKinesisVideoArchivedMedia.for_endpoint(kv, reading) as reader:
+    """`kvs_chime.workflows.read_stream_range`, async (each API on its endpoint, `for_stream`)."""
+    async with await AsyncKinesisVideoArchivedMedia.for_stream(kv, stream_arn=stream_arn) as archived:
+        request = ListFragmentsRequest(fragment_selector=selector)
+        batches = fragment_batches([info async for info in archived.iter_fragments(request)])
         for batch in batches:
-            response = await reader.get_media_for_fragment_list(
-                GetMediaForFragmentListRequest(stream_arn=stream_arn, fragments=batch)
+            response = await archived.get_media_for_fragment_list(
+                GetMediaForFragmentListRequest(fragments=batch)
             )
             async with response.payload as payload:
                 async for fragment in aiter_fragments(payload.aiter_chunks(chunk_size)):

@@ -4,7 +4,6 @@ shared with the async readers (`kvs_chime.aio`); this module only performs the c
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 
 from ..archived_media import (
@@ -32,7 +31,7 @@ def follow_stream(
     end_fragment_number: str | None = None,
     max_idle_resumes: int = 3,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> Iterator[Fragment]:
     """The stream's fragments as they arrive (`GetMedia`, from `start`: NOW by default).
 
@@ -40,8 +39,10 @@ def follow_stream(
     fragment's continuation token: no fragment is handed over twice and none is lost (one cut
     off by the drop comes again, whole). It ends after `end_fragment_number` (a stream-end
     event's), or when `max_idle_resumes` answers in a row bring nothing new (the stream stopped);
-    a `GetMedia` the service ends with an error tag raises `MediaStreamError`. Each fragment is
-    read as it arrives: memory stays at one fragment::
+    a `GetMedia` the service ends with an error tag raises `MediaStreamError`. Each `GetMedia`
+    goes to the stream's GET_MEDIA endpoint as `kv` knows it then (`KinesisVideoMedia.for_stream`:
+    one that is no longer the stream's is forgotten and asked for again); resumes wait on `sleep`
+    (by default `kv`'s). Each fragment is read as it arrives: memory stays at one fragment::
 
         stream = started.kinesis_video_stream_arn  # a KinesisVideoStreamStart event's
         for fragment in follow_stream(kv, stream, end_fragment_number=ended.end_fragment_number):
@@ -49,6 +50,7 @@ def follow_stream(
                 ...
     """
     live = LiveRead(stream_arn, start, end_fragment_number, max_idle_resumes)
+    pause = sleep or kv._pipeline.sleep  # pyright: ignore[reportPrivateUsage]  # the facade's injected sleep
     media = KinesisVideoMedia.for_stream(kv, stream_arn=stream_arn)
     while True:
         try:
@@ -63,7 +65,7 @@ def follow_stream(
             pass  # the connection broke: resumed from the last whole fragment, if at all
         if not live.resume():
             return
-        sleep(live.resume_delay)
+        pause(live.resume_delay)
 
 
 def follow_event(
@@ -72,7 +74,7 @@ def follow_event(
     ended: KinesisVideoStreamEnd | None = None,
     *,
     max_idle_resumes: int = 3,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> Iterator[Fragment]:
     """One attendee's audio (or the meeting's mix), as the media pipeline's events name it: the
     fragments of `started`'s stream from its first, to `ended`'s last when the end event is known

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from types import TracebackType
 from typing import Generic, TypeVar, cast
 
 import attrs
@@ -174,3 +175,18 @@ class WebRtcConnector(ConnectorCore[KinesisVideo, KinesisVideoSignaling]):
         A VIEWER needs a `client_id` (the service requires one for viewers).
         """
         return run(self._info_steps(channel_arn, role, client_id))
+
+    def close(self) -> None:
+        """Close the signaling facades this connector holds (as the async connector's `aclose`)."""
+        with self._lock:
+            held, self._signaling = list(self._signaling.values()), {}
+        for signaling in held:
+            signaling.close()
+
+    def __enter__(self) -> WebRtcConnector:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

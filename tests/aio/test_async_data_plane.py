@@ -4,6 +4,7 @@ a payload cut mid-stream a `TransportError` that is not retried."""
 
 from __future__ import annotations
 
+import datetime
 import io
 from importlib import resources
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from aiobotocore.session import get_session
 
 from kvs_chime import PayloadStream, RetryPolicy, TransportError
+from kvs_chime import archived_media as am
 from kvs_chime.aio import (
     AsyncKinesisVideo,
     AsyncKinesisVideoArchivedMedia,
@@ -19,6 +21,7 @@ from kvs_chime.aio import (
     AsyncKinesisVideoWebRtcStorage,
 )
 from kvs_chime.archived_media import GetMediaForFragmentListRequest
+from kvs_chime.errors import InvalidEndpointError
 from kvs_chime.kinesisvideo import APIName
 from kvs_chime.media import aiter_fragments, read_fragments
 from kvs_chime.stream_media import GetMediaRequest, StartSelector, StartSelectorType
@@ -126,3 +129,82 @@ def test_a_payload_cut_mid_stream_is_a_transport_error_not_retried(
     assert error.operation == "GetMediaForFragmentList" and error.request_id == "req-cut"
     assert error.__cause__ is not None
     assert a.paths() == ["/getMediaForFragmentList"]  # one request: nothing retried
+
+
+def _async_kv(control: Server) -> AsyncKinesisVideo:
+    async def no_sleep(_: float) -> None:
+        return None
+
+    return AsyncKinesisVideo(
+        session=aio_session(),
+        region_name=REGION,
+        endpoint_url=control.url,
+        retry=RetryPolicy(max_attempts=2),
+        sleep=no_sleep,
+        clock=lambda: 0.0,
+    )
+
+
+def test_for_stream_routes_each_operation_to_its_apis_endpoint_as_the_sync_one(
+    servers: tuple[Server, Server, Server],
+) -> None:
+    control, a, b = servers
+    a.routes["/listFragments"] = lambda h, body: h.json(200, {"Fragments": []})
+    b.routes["/getClip"] = lambda h, body: h.stream(iter([b"clip"]))
+
+    async def main() -> None:
+        async with _async_kv(control) as kv:
+            archived = await AsyncKinesisVideoArchivedMedia.for_stream(kv, stream_arn=STREAM_ARN)
+            async with archived:
+                assert asked(control) == ["LIST_FRAGMENTS"]  # an unknown stream fails at once
+                assert [f async for f in archived.iter_fragments(am.ListFragmentsRequest())] == []
+                clip = await archived.get_clip(
+                    am.GetClipRequest(
+                        clip_fragment_selector=am.ClipFragmentSelector(
+                            fragment_selector_type=am.ClipFragmentSelectorType.SERVER_TIMESTAMP,
+                            timestamp_range=am.ClipTimestampRange(
+                                start_timestamp=datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc),
+                                end_timestamp=datetime.datetime(2024, 1, 2, tzinfo=datetime.timezone.utc),
+                            ),
+                        )
+                    )
+                )
+                async with clip.payload as payload:
+                    assert await payload.aread() == b"clip"
+                with pytest.raises(ValueError, match="bound to one stream"):
+                    await archived.get_clip(
+                        am.GetClipRequest(stream_name="another", clip_fragment_selector=None)
+                    )  # type: ignore[arg-type]  # refused before the type matters
+
+    run(main)
+    assert a.paths() == ["/listFragments"] and a.seen[0].body["StreamARN"] == STREAM_ARN
+    assert b.paths() == ["/getClip"]  # GET_CLIP's endpoint, not LIST_FRAGMENTS'
+
+
+def test_invalid_endpoint_forgets_the_cached_endpoint_as_the_sync_one(
+    servers: tuple[Server, Server, Server],
+) -> None:
+    control, a, _ = servers
+    answers = iter([False, True])
+
+    def get_media(h: Handler, body: dict[str, Any]) -> None:
+        if next(answers):
+            h.stream(iter([b"ok"]))
+        else:
+            h.json(400, {"message": "wrong endpoint"}, error="InvalidEndpointException")
+
+    a.routes["/getMedia"] = get_media
+    request = GetMediaRequest(start_selector=StartSelector(start_selector_type=StartSelectorType.EARLIEST))
+
+    async def main() -> None:
+        async with _async_kv(control) as kv:
+            media = await AsyncKinesisVideoMedia.for_stream(kv, stream_arn=STREAM_ARN)
+            async with media:
+                with pytest.raises(InvalidEndpointError):
+                    await media.get_media(request)
+                assert asked(control) == ["GET_MEDIA"]
+                async with (await media.get_media(request)).payload as payload:
+                    assert await payload.aread() == b"ok"
+                assert asked(control) == ["GET_MEDIA", "GET_MEDIA"]  # asked again after the refusal
+
+    run(main)

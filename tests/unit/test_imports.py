@@ -39,13 +39,13 @@ info = {"ChannelName": "x", "ChannelARN": "arn:aws:kinesisvideo:us-east-1:123456
 with Stubber(kv.client) as stubber:
     stubber.add_response("describe_signaling_channel", {"ChannelInfo": info})
     kv.describe_signaling_channel(DescribeSignalingChannelRequest(channel_name="x"))
-print(sorted(m for m in ("asyncio", "cattrs", "tenacity") if m in sys.modules))
+print(sorted(m for m in ("asyncio", "kvs_chime._explain", "tenacity") if m in sys.modules))
 """
 
 
 def test_a_call_that_succeeds_at_once_loads_no_retry_or_explaining_machinery() -> None:
     # Start-up cost: tenacity (which pulls in asyncio) is imported at a call's first retry, and
-    # cattrs only to explain a response that could not be read.
+    # the explaining converter (detailed validation) only for a response that could not be read.
     result = subprocess.run(
         [sys.executable, "-c", FIRST_CALL], capture_output=True, text=True, timeout=60, check=False
     )

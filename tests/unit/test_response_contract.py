@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from kvs_chime import KinesisVideo, RetryPolicy
-from kvs_chime.errors import ResponseParseError
+from kvs_chime.errors import ResponseParseError, TransportError
 from kvs_chime.kinesisvideo import (
     CreateSignalingChannelRequest,
     DeleteSignalingChannelRequest,
@@ -125,12 +125,16 @@ def test_a_body_the_model_does_not_describe_is_a_parse_error(
     assert any(problem in p for p in error.problems), error.problems
 
 
-def test_a_json_array_for_an_output_without_members_is_a_parse_error(server: CannedServer) -> None:
-    # botocore alone reads `[]` for DeleteSignalingChannel's empty output as success.
+def test_a_json_array_for_an_output_without_members_is_unreadable(server: CannedServer) -> None:
+    # botocore alone reads `[]` for DeleteSignalingChannel's empty output as success. A delete
+    # changes state: a success it cannot read leaves the outcome unknown, the parse error (with
+    # the body) its cause.
     server.answers.append(Answer(body=b"[1]"))
-    with pytest.raises(ResponseParseError) as caught:
+    with pytest.raises(TransportError) as caught:
         facade(server).delete_signaling_channel(DeleteSignalingChannelRequest(channel_arn=ARN))
-    assert caught.value.raw["Body"] == b"[1]"
+    assert caught.value.outcome_unknown
+    cause = caught.value.__cause__
+    assert isinstance(cause, ResponseParseError) and cause.raw["Body"] == b"[1]"
 
 
 def test_an_empty_body_for_an_output_without_members_is_success(server: CannedServer) -> None:
@@ -188,11 +192,15 @@ def test_an_omitted_present_object_is_a_parse_error(server: CannedServer) -> Non
     assert any("$.channel_info" in p for p in error.problems)
 
 
-def test_create_without_its_arn_is_a_parse_error(server: CannedServer) -> None:
+def test_create_without_its_arn_leaves_the_outcome_unknown(server: CannedServer) -> None:
+    # A success the create's answer cannot be read from: the channel may exist.
     server.answers.append(Answer(body=b'{"Unknown": 1}'))
-    with pytest.raises(ResponseParseError) as caught:
+    with pytest.raises(TransportError) as caught:
         facade(server).create_signaling_channel(CreateSignalingChannelRequest(channel_name="door"))
-    assert caught.value.raw["Body"] == b'{"Unknown": 1}'
+    assert caught.value.outcome_unknown
+    cause = caught.value.__cause__
+    assert isinstance(cause, ResponseParseError) and cause.raw["Body"] == b'{"Unknown": 1}'
+    assert any("$.channel_arn" in p for p in cause.problems)
 
 
 def test_turn_credentials_are_redacted_and_present(server: CannedServer) -> None:

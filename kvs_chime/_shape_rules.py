@@ -1,0 +1,289 @@
+"""The one cattrs configuration of the package (`configure`), and the type rules it reads.
+
+Both converters are configured here: the fast one that converts every request and response
+(`_convert`) and the one with detailed validation that explains a response it refuses
+(`_explain`). The rules: wire-name renames read from each field's metadata (cattrs'
+`override(rename=...)`), `None` members left out of requests (`omit_if_default`), open enums
+(`TheEnum | str`: an unknown value stays a `str`), strict scalars (no `str(1)`, no bool from an
+int, no list from a string), `datetime` and `bytes` passed through as botocore produces and
+expects them, keys the model does not know ignored. The hooks are cattrs' own generated ones
+(`make_dict_structure_fn`, `make_dict_unstructure_fn`)."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import io
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any, cast
+
+import attrs
+import cattrs
+from cattrs.cols import list_structure_factory
+from cattrs.fns import identity
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from ._model import WIRE
+from ._stream import PayloadStream
+
+__all__ = [
+    "SCALARS",
+    "configure",
+    "is_list",
+    "is_shape",
+    "open_enum",
+    "optional_of",
+    "structure_stream",
+    "union_args",
+]
+
+
+def is_shape(tp: Any) -> bool:
+    return isinstance(tp, type) and attrs.has(tp) and any(WIRE in f.metadata for f in attrs.fields(tp))
+
+
+def union_args(tp: Any) -> tuple[Any, ...]:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return typing.get_args(tp)
+    return ()
+
+
+def open_enum(tp: Any) -> type[enum.Enum] | None:
+    """The enum of `TheEnum | str` (or `TheEnum | str | None`), else None."""
+    args = union_args(tp)
+    enums = [a for a in args if isinstance(a, type) and issubclass(a, enum.Enum)]
+    if len(enums) == 1 and str in args and set(args) <= {enums[0], str, type(None)}:
+        return enums[0]
+    return None
+
+
+def optional_of(tp: Any) -> Any:
+    """X of `X | None` (open enums excluded: they have their own rule), else None."""
+    args = union_args(tp)
+    if len(args) != 2 or type(None) not in args or open_enum(tp) is not None:
+        return None
+    return args[0] if args[1] is type(None) else args[1]
+
+
+def is_list(tp: Any) -> bool:
+    return typing.get_origin(tp) is list
+
+
+# Strict scalars: the runtime types a member of each model type may arrive as.
+SCALARS: dict[Any, tuple[tuple[type, ...], str]] = {
+    str: ((str,), "string"),
+    int: ((int,), "integer"),
+    bool: ((bool,), "boolean"),
+    datetime.datetime: ((datetime.datetime,), "timestamp"),
+    bytes: ((bytes, bytearray), "blob"),
+}
+
+
+def structure_stream(value: object, _: object = None) -> PayloadStream:
+    # The pipeline wraps botocore's StreamingBody with the call's operation and request id; any
+    # other readable (a test's file object) is wrapped here. Never read: it is the caller's.
+    # Bytes (what botocore's Stubber hands back when a test stubs the payload as bytes) are
+    # already in memory: served as a stream over them.
+    if isinstance(value, PayloadStream):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return PayloadStream(io.BytesIO(value))
+    if not callable(getattr(value, "read", None)):
+        raise TypeError(f"expected stream, got {type(value).__name__}")
+    return PayloadStream(value)
+
+
+_Structure = Callable[[Any, Any], Any]
+_Unstructure = Callable[[Any], Any]
+
+
+def _renames(cls: type) -> dict[str, Any]:
+    return {f.name: override(rename=f.metadata[WIRE]) for f in attrs.fields(cls) if WIRE in f.metadata}
+
+
+def _checker(kind: tuple[type, ...], label: str, *, optional: bool) -> _Structure:
+    int_like = label != "boolean"
+
+    def check(value: object, _: object) -> object:
+        if value is None and optional:
+            return None
+        # bool is an int subclass; a true/false where the model says integer is still wrong.
+        if not isinstance(value, kind) or (int_like and isinstance(value, bool)):
+            # The type only, never the value: it can be sensitive, and this message reaches
+            # ResponseParseError.problems.
+            raise TypeError(f"expected {label}, got {type(value).__name__}")
+        return value
+
+    return check
+
+
+def _structure_float(value: object, _: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected number, got {type(value).__name__}")
+    return float(value)
+
+
+def _identity_factory(_: object) -> _Unstructure:
+    return identity
+
+
+def _plain_slots(cls: type) -> bool:
+    """Whether `cls.__init__` does nothing but store each field in its slot (every generated
+    shape: no validator, converter or hook), each field required or defaulting to None."""
+    return (
+        "__slots__" in vars(cls)
+        and not hasattr(cls, "__attrs_pre_init__")
+        and not hasattr(cls, "__attrs_post_init__")
+        and all(
+            f.validator is None
+            and f.converter is None
+            and f.init
+            and f.alias == f.name
+            and (f.default is attrs.NOTHING or f.default is None)
+            and isinstance(getattr(cls, f.name, None), types.MemberDescriptorType)
+            for f in attrs.fields(cls)
+        )
+    )
+
+
+_Step = tuple[str, Callable[[object, object], None], bool, "tuple[type, ...] | None", bool, Any, Any, Any]
+
+
+def _slot_structure(cls: Any, conv: cattrs.Converter) -> _Structure:
+    """A structure hook for a plain slotted shape that checks each scalar in line and stores
+    each value straight into its slot (the fast converter's: about 60% of the time of the keyword
+    call into a frozen class's `__init__`, and no hook call per scalar member). Nested shapes,
+    lists and maps go through `conv`'s hooks. Same rules, and the same verdicts, as the hooks of
+    cattrs' generator the explaining converter uses (a property test holds the two together)."""
+    steps: list[_Step] = []
+    for f in attrs.fields(cls):
+        tp = f.type
+        required = f.default is attrs.NOTHING
+        member = optional_of(tp) or tp
+        enum_cls = open_enum(tp)
+        kinds: tuple[type, ...] | None = None
+        no_bool = False
+        known: Any = None
+        hook: Any = None
+        if enum_cls is not None:
+            known = enum_cls._value2member_map_
+        elif member in SCALARS:
+            kinds = SCALARS[member][0]
+            no_bool = member is int
+        else:
+            hook = conv.get_structure_hook(member)
+        setter = getattr(cls, f.name).__set__
+        steps.append((f.metadata[WIRE], setter, required, kinds, no_bool, known, hook, member))
+    plan = tuple(steps)
+    new = object.__new__
+
+    def structure(value: Any, _: object) -> Any:
+        if value.__class__ is not dict and not isinstance(value, Mapping):
+            raise TypeError(f"expected an object, got {type(value).__name__}")
+        obj = new(cls)
+        document = cast("Mapping[str, Any]", value)
+        get = document.get
+        for wire, setter, required, kinds, no_bool, known, hook, member in plan:
+            v: Any = document[wire] if required else get(wire)
+            if v is None:
+                if required:
+                    raise TypeError("expected a value, got NoneType")
+            elif kinds is not None:
+                if not isinstance(v, kinds) or (no_bool and v.__class__ is bool):
+                    raise TypeError(f"expected {member.__name__}, got {type(v).__name__}")
+            elif known is not None:
+                if not isinstance(v, str):
+                    raise TypeError(f"expected string, got {type(v).__name__}")
+                v = known.get(v, v)
+            else:
+                v = hook(v, member)
+            setter(obj, v)
+        return obj
+
+    return structure
+
+
+def configure(conv: cattrs.Converter, *, fast: bool = False) -> None:
+    """Register the package's hooks on `conv` (each shape's hooks made on first use). With
+    `fast`, a plain slotted shape is structured by `_slot_structure`'s hook (the converter
+    without detailed validation that reads every response)."""
+
+    def structure_shape(cls: Any) -> _Structure:
+        if fast and _plain_slots(cls):
+            return _slot_structure(cls, conv)
+        fields = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=False, **_renames(cls))
+
+        def structure(value: object, tp: Any) -> Any:
+            # The generated function only looks keys up; a string or list would pass as "no keys".
+            if type(value) is not dict and not isinstance(value, Mapping):
+                raise TypeError(f"expected an object, got {type(value).__name__}")
+            return fields(cast("Mapping[str, Any]", value), tp)
+
+        return structure
+
+    def unstructure_shape(cls: Any) -> _Unstructure:
+        return make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True, **_renames(cls))
+
+    def structureopen_enum(tp: Any) -> _Structure:
+        known = cast(type[enum.Enum], open_enum(tp))._value2member_map_
+        allows_none = type(None) in union_args(tp)
+
+        def structure(value: object, _: object) -> object:
+            if value is None and allows_none:
+                return None
+            if not isinstance(value, str):
+                raise TypeError(f"expected string, got {type(value).__name__}")
+            # A value this model version does not know stays a plain str: AWS adds enum values.
+            return known.get(value, value)
+
+        return structure
+
+    def structure_optional(tp: Any) -> _Structure:
+        # Resolved once: cattrs' own optional hook dispatches on the member type per value.
+        member = optional_of(tp)
+        if member in SCALARS:
+            return _checker(*SCALARS[member], optional=True)
+        inner = conv.get_structure_hook(member)
+        return lambda value, _: None if value is None else inner(value, member)
+
+    def unstructure_optional(tp: Any) -> _Unstructure:
+        inner: _Unstructure = conv.get_unstructure_hook(optional_of(tp))
+        if inner is identity:
+            return identity
+        return lambda value: None if value is None else inner(value)
+
+    def structure_list(tp: Any) -> _Structure:
+        # cattrs accepts any iterable for a list, so a string would become a list of characters.
+        items = list_structure_factory(tp, conv)
+
+        def structure(value: object, _: object) -> object:
+            if not isinstance(value, list):
+                raise TypeError(f"expected list, got {type(value).__name__}")
+            return items(value, tp)
+
+        return structure
+
+    def unstructure_list(tp: Any) -> _Unstructure:
+        (member,) = typing.get_args(tp)
+        inner: _Unstructure = conv.get_unstructure_hook(member)
+        if inner is identity:
+            return list
+        return lambda values: [inner(v) for v in values]
+
+    for scalar, (kind, label) in SCALARS.items():
+        conv.register_structure_hook(scalar, _checker(kind, label, optional=False))
+    conv.register_structure_hook(float, _structure_float)
+    conv.register_structure_hook(PayloadStream, structure_stream)
+    # cattrs inlines the attribute read in generated code only for its own `identity`.
+    for scalar in (str, int, bool, float, datetime.datetime, bytes):
+        conv.register_unstructure_hook(scalar, identity)
+    conv.register_structure_hook_factory(is_shape, structure_shape)
+    conv.register_unstructure_hook_factory(is_shape, unstructure_shape)
+    conv.register_structure_hook_factory(lambda tp: open_enum(tp) is not None, structureopen_enum)
+    conv.register_unstructure_hook_factory(lambda tp: open_enum(tp) is not None, _identity_factory)
+    conv.register_structure_hook_factory(lambda tp: optional_of(tp) is not None, structure_optional)
+    conv.register_unstructure_hook_factory(lambda tp: optional_of(tp) is not None, unstructure_optional)
+    conv.register_structure_hook_factory(is_list, structure_list)
+    conv.register_unstructure_hook_factory(is_list, unstructure_list)
