@@ -15,8 +15,6 @@ goes to the master (or the viewer) it was joined for, and that peer's answer and
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import math
 import re
@@ -34,6 +32,7 @@ from ._backend import Settings
 from ._errors import ServiceError
 from ._journal import Journal, JournalEntry
 from ._model import WEBRTC_STORAGE
+from ._payload import payload_bytes
 from ._routing import SIGNALING_PREFIX
 from ._scope import Scope
 from ._storage_session import StorageSession, StorageSessions
@@ -57,22 +56,6 @@ MAX_PAYLOAD = 10 * 1024
 """The largest messagePayload (base64 text) relayed, in bytes."""
 SERVICE = "kinesis-video-signaling"
 """The service name signaling connections and messages are journaled under."""
-
-# The service relays payloads unread; peers send either base64 alphabet, padded or not (the JS
-# SDK standard and padded, the Android SDK URL-safe without padding).
-_BASE64 = re.compile(r"[A-Za-z0-9+/_-]*={0,2}")
-
-
-def _is_base64(text: str) -> bool:
-    if not _BASE64.fullmatch(text):
-        return False
-    unpadded = text.rstrip("=").translate(str.maketrans("-_", "+/"))
-    try:
-        base64.b64decode(unpadded + "=" * (-len(unpadded) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    return True
-
 
 _ID = re.compile(r"[a-zA-Z0-9_.-]{1,256}")
 _ACTIONS = {"SDP_OFFER": "SendSdpOffer", "SDP_ANSWER": "SendSdpAnswer", "ICE_CANDIDATE": "SendIceCandidate"}
@@ -362,7 +345,7 @@ class SignalingHub:
                 raise ServiceError(
                     "InvalidArgumentException", f"messagePayload is longer than {MAX_PAYLOAD} bytes"
                 )
-            if not _is_base64(payload):
+            if payload_bytes(payload) is None:
                 raise ServiceError("InvalidArgumentException", "messagePayload is not base64")
             if recipient is not None and not isinstance(recipient, str):
                 raise ServiceError("InvalidArgumentException", "recipientClientId must be a string")

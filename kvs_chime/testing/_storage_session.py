@@ -20,7 +20,6 @@ accept, but nothing here completes ICE or DTLS, or receives media: the stream st
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 import secrets
@@ -31,6 +30,7 @@ from ._backend import Context, Handler, Settings
 from ._errors import ServiceError
 from ._kinesis_video import Channel, KinesisVideo
 from ._params import req_str
+from ._payload import payload_bytes
 from ._routing import WEBRTC_ENDPOINT_PREFIX
 from ._types import Params, as_dict
 
@@ -222,9 +222,11 @@ class StorageSessions:
         cannot use it (an offer, an unreadable payload, an answer without the codecs it needs)."""
         if action == "SDP_OFFER":
             raise ServiceError(_INVALID, "The storage session sends the offers; answer it with SDP_ANSWER")
+        # Either base64 alphabet, padded or not, as the signaling relay accepts (_payload.py).
+        decoded = payload_bytes(payload)
         try:
-            document = as_dict(json.loads(base64.b64decode(payload, validate=True)))
-        except (binascii.Error, ValueError, RecursionError):
+            document = None if decoded is None else as_dict(json.loads(decoded))
+        except (ValueError, RecursionError):
             document = None
         if document is None:
             raise ServiceError(_INVALID, "messagePayload is not base64-encoded JSON")

@@ -379,3 +379,35 @@ def test_the_offer_payload_is_the_services_json(channel: Channel) -> None:
             assert payload["type"] == "offer" and payload["sdp"].startswith("v=0\r\n")
 
     run(main)
+
+
+def test_a_master_answering_as_the_android_sdk_encodes_is_understood(channel: Channel) -> None:
+    # The Android SDK sends messagePayload URL-safe without padding (Message.java); the storage
+    # session reads the answer's codecs, so it must decode that alphabet as the relay does.
+    from websockets.asyncio.client import connect
+
+    from kvs_chime.webrtc import presigned_url
+
+    from .test_hostile_peer import _android_payload
+
+    enable_storage(channel)
+    storage = KinesisVideoWebRtcStorage.for_channel(channel.kv, channel_arn=channel.arn)
+    payload = _android_payload("answer", ANSWER + "a=x:~~~?>?y\r\n")
+    assert "-" in payload or "_" in payload
+
+    async def main() -> None:
+        wss, _ = channel.connector.endpoints(channel.arn, "MASTER")
+        url = presigned_url(wss, channel.arn, channel.kv.session.get_credentials())
+        async with connect(url) as android:
+            await asyncio.to_thread(
+                storage.join_storage_session, JoinStorageSessionRequest(channel_arn=channel.arn)
+            )
+            offer = json.loads(await android.recv())
+            assert offer["messageType"] == "SDP_OFFER"
+            await android.send(
+                json.dumps({"action": "SDP_ANSWER", "recipientClientId": "", "messagePayload": payload})
+            )
+            await until(lambda: any(s.answered for s in channel.endpoint.signaling.storage_sessions()))
+
+    run(main)
+    assert [op for op, _ in storage_ops(channel)][:2] == ["StorageOffer", "StorageAnswer"]
