@@ -9,7 +9,6 @@ never holds up other requests. Every operation answers only on the data endpoint
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import threading
@@ -420,8 +419,8 @@ def _producer_start(raw: str | None) -> float:
 
 
 class _Upload(Iterator[bytes]):
-    """PutMedia's acks, and the stream's slot given back exactly once: at their end, on close,
-    or when the answer is dropped without being read (a generator never started runs no
+    """PutMedia's acks, and the stream's slot given back exactly once: at their end or on close,
+    which the server calls however writing the answer ends (a generator never started runs no
     `finally`, hence this object)."""
 
     def __init__(self, media: StreamMedia, hub: MediaHub, acks: Iterator[bytes]) -> None:
@@ -450,14 +449,6 @@ class _Upload(Iterator[bytes]):
         if close is not None:
             close()
         self._hub.notify()
-
-    def __del__(self) -> None:
-        if not self._open:
-            return
-        # The collector may run this in a thread that holds the stream's lock (a reference cycle
-        # collected mid-append): give the stream back from another thread, never wait here.
-        with contextlib.suppress(RuntimeError):  # interpreter shutdown: nothing left to free
-            threading.Thread(target=self.close, name="kvs-chime-put-media-release", daemon=True).start()
 
 
 def _ack(event: Mapping[str, object]) -> bytes:

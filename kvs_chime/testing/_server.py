@@ -315,10 +315,13 @@ class _Handler(BaseHTTPRequestHandler):
         lines = [f"{self.protocol_version} {response.status} {reason}", f"Date: {self.date_time_string()}"]
         lines += [f"{name}: {value}" for name, value in response.headers]
         lines.append("Transfer-Encoding: chunked")
-        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace"))
-        self.wfile.flush()
+        # The answer's chunks are closed however writing ends, the status line included: a
+        # producer (PutMedia's claim on its stream) is released even when the client is gone
+        # before the first byte.
         chunks = iter(response.chunks)
         try:
+            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace"))
+            self.wfile.flush()
             for chunk in chunks:
                 if chunk:
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
