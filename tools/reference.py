@@ -17,6 +17,7 @@ import importlib
 import inspect
 import re
 import sys
+import types
 from pathlib import Path
 
 import attrs
@@ -55,7 +56,9 @@ def _cell(text: str) -> str:
 
 def _type(annotation: object) -> str:
     """A type as code shows it: `str | None`, `ChannelType`, never a module path."""
-    text = annotation.__name__ if isinstance(annotation, type) else str(annotation)
+    # `list[X]` passes isinstance(..., type) on Python 3.10 only: its own repr keeps the argument.
+    plain = isinstance(annotation, type) and not isinstance(annotation, types.GenericAlias)
+    text = annotation.__name__ if plain else str(annotation)
     text = re.sub(r"<class '([\w.]+)'>", lambda m: m.group(1).rsplit(".", 1)[-1], text)
     return re.sub(r"\b(?:[a-z_]\w*\.)+(\w+)", r"\1", text)
 
