@@ -94,8 +94,12 @@ def test_signaling_over_wss(tls_endpoint: LocalEndpoint, monkeypatch: pytest.Mon
     assert credentials is not None
     context = ep.tls.client_context()
     with (
-        connect(presigned_url(wss("MASTER"), arn, credentials), ssl=context) as master,
-        connect(presigned_url(wss("VIEWER"), arn, credentials, client_id="v1"), ssl=context) as viewer,
+        # A generous handshake timeout: CI runs this on 2 loaded cores (10 s, the default, was
+        # seen to lapse once there).
+        connect(presigned_url(wss("MASTER"), arn, credentials), ssl=context, open_timeout=60) as master,
+        connect(
+            presigned_url(wss("VIEWER"), arn, credentials, client_id="v1"), ssl=context, open_timeout=60
+        ) as viewer,
     ):
         viewer.send(json.dumps({"action": "SDP_OFFER", "messagePayload": "b2ZmZXI="}))
         assert json.loads(master.recv(timeout=5)) == {
