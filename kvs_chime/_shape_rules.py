@@ -19,6 +19,7 @@ import typing
 from collections import deque
 from collections.abc import Callable, Mapping
 from itertools import repeat
+from operator import itemgetter
 from typing import Any, cast
 
 import attrs
@@ -226,30 +227,45 @@ def _columns(cls: Any, plan: tuple[_Step, ...], one: _Structure, many_hooks: dic
     `bool`, `datetime`, `None` where the member is optional, ...). Anything else (a subclass, a
     bool, a missing required member) goes to `one`, the per-item hook, which gives the verdict."""
     none = type(None)
-    columns: list[tuple[str, Callable[[object, object], None], frozenset[type], Any, Any, Any]] = []
+    columns: list[
+        tuple[str, Any, Callable[[object, object], None], frozenset[type] | None, Any, Any, Any]
+    ] = []
     for wire, setter, required, kinds, _, known, hook, member in plan:
-        allowed: set[type] = set() if required else {none}
+        base: frozenset[type] = frozenset() if required else frozenset({none})
+        allowed: frozenset[type] | None
         if kinds is not None:
-            allowed.update(kinds)  # exact types: `int` does not admit a bool
+            allowed = base | frozenset(kinds)  # exact types: `int` does not admit a bool
         elif known is not None:
-            allowed.add(str)
+            allowed = base | {str}
         elif member in many_hooks:
-            allowed.add(dict)
+            allowed = base | {dict}
         else:  # lists, maps, floats, streams: their own hook per value, which checks its type
-            allowed = {object}
-        columns.append((wire, setter, frozenset(allowed), known, member, hook))
+            allowed = None
+        # A required member's column is read with `itemgetter` (a missing key: KeyError, which
+        # sends the list to the per-item hook); an optional one's with `dict.get`.
+        read = itemgetter(wire) if required else None
+        columns.append(
+            (wire, read, setter, None if allowed is None else frozenset(allowed), known, member, hook)
+        )
     new = object.__new__
     get: Callable[[dict[str, Any], str], Any] = dict[str, Any].get
-    anything = frozenset({object})
 
     def structure_many(items: list[Any]) -> list[Any]:
         count = len(items)
         if count < _COLUMNS_FROM or set(map(type, items)) != {dict}:
             return [one(v, cls) for v in items]
         objs = list(map(new, repeat(cls, count)))
-        for wire, setter, allowed, known, member, hook in columns:
-            values: list[Any] = list(map(get, items, repeat(wire, count)))
-            if allowed is anything:
+        for wire, read, setter, allowed, known, member, hook in columns:
+            if read is None:
+                values: list[Any] = list(map(get, items, repeat(wire, count)))
+            else:
+                try:
+                    values = list(map(read, items))
+                except KeyError:  # a required member missing
+                    return [one(v, cls) for v in items]
+            if allowed is None:
+                if read is not None and none in set(map(type, values)):
+                    return [one(v, cls) for v in items]  # a required member is null
                 values = [None if v is None else hook(v, member) for v in values]
             else:
                 kinds = set(map(type, values))
