@@ -305,6 +305,11 @@ def _process_rows(repeats: int) -> list[Row]:
     never imports kvs_chime (interpreter start-up, imports and garbage collections included)."""
     runs = bench_startup.process_to_first_result(repeats)
     extra = [f - r for f, r in zip(runs["facade"], runs["raw"], strict=True)]
+    gc_runs = bench_startup.collections(max(3, repeats // 3))
+
+    def _collections(variant: str) -> str:
+        return " ".join(f"{count}/{ms:.1f}ms" for count, ms in gc_runs[variant])
+
     return [
         Row(
             "process start to first stubbed result (raw script never imports kvs_chime)",
@@ -314,7 +319,16 @@ def _process_rows(repeats: int) -> list[Row]:
             _spread(extra),
             "<= +50 ms",
             _within(extra, FIRST_USE_TARGET),
-        )
+        ),
+        Row(
+            "  gc collections to first result, gen 0 1 2: count/time (full = gen 2)",
+            _collections("raw"),
+            _collections("facade"),
+            f"gen 2: {gc_runs['facade'][2][0]} vs {gc_runs['raw'][2][0]}",
+            "median",
+            "no extra full collection",
+            _yes(gc_runs["facade"][2][0] <= gc_runs["raw"][2][0]),
+        ),
     ]
 
 
