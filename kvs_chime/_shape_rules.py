@@ -7,7 +7,9 @@ Both converters are configured here: the fast one that converts every request an
 (`TheEnum | str`: an unknown value stays a `str`), strict scalars (no `str(1)`, no bool from an
 int, no list from a string), `datetime` and `bytes` passed through as botocore produces and
 expects them, keys the model does not know ignored. The hooks are cattrs' own generated ones
-(`make_dict_structure_fn`, `make_dict_unstructure_fn`)."""
+(`make_dict_structure_fn`, `make_dict_unstructure_fn`), except the fast converter's for plain
+slotted shapes, made by this configuration's hook factory: one object (`_slot_structure`) and a
+long list of them, member by member (`_columns`), under the same rules."""
 
 from __future__ import annotations
 
