@@ -50,6 +50,16 @@ class Walk:
                 count += 1
         return count
 
+    def raw_own(self) -> int:
+        """The raw paginator on the facade's own client (botocore's validation off, the
+        User-Agent memo): what the facade's walk costs over the same client."""
+        count = 0
+        client: Any = self.facade.client
+        for page in client.get_paginator(METHOD).paginate():
+            for _ in page.get("ChannelInfoList", ()):
+                count += 1
+        return count
+
     def floor(self) -> int:
         count = 0
         for page in self.raw_client.get_paginator(METHOD).paginate():
@@ -66,6 +76,8 @@ class Walk:
     def variant(self, name: str) -> tuple[Any, Callable[[], int]]:
         if name == "floor":
             return self.raw_stub, self.floor
+        if name == "raw_own":
+            return self.fac_stub, self.raw_own
         return (self.raw_stub, self.raw) if name == "raw" else (self.fac_stub, self.facade_walk)
 
     def timed_walk(self, name: str, items: int) -> float:
@@ -128,3 +140,14 @@ def run(items: int, rounds: int) -> tuple[Comparison, Comparison, dict[tuple[str
         for count in (1_000, items):
             peaks[(name, count)] = walk.peak(name, count)
     return timing, floor, peaks
+
+
+def run_own(items: int, rounds: int) -> Comparison:
+    """The facade's walk against the raw paginator on the facade's own client."""
+    walk = Walk()
+    return compare(
+        lambda _: walk.timed_walk("raw_own", items),
+        lambda _: walk.timed_walk("facade", items),
+        n=1,
+        rounds=rounds,
+    )

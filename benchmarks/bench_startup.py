@@ -134,3 +134,50 @@ def process_to_first_result(repeats: int) -> dict[str, list[float]]:
                 _run(["-c", script], cwd)
                 samples[variant].append(time.perf_counter() - start)
     return samples
+
+
+# Records every collection the script's own work triggers (generation, milliseconds) and prints
+# them as JSON at the end. Prepended to a script: gc.callbacks is the standard library's hook.
+_GC_WATCH = """
+import gc as _gc, json as _json, time as _time
+_events = []
+def _watch(phase, info):
+    if phase == "start":
+        _events.append([info["generation"], _time.perf_counter()])
+    else:
+        _events[-1][1] = _time.perf_counter() - _events[-1][1]
+_gc.callbacks.append(_watch)
+"""
+_GC_REPORT = """
+_gc.callbacks.remove(_watch)
+print(_json.dumps(_events))
+"""
+
+
+def collections(repeats: int) -> dict[str, list[tuple[int, float]]]:
+    """Per variant (raw script, facade script), the median count of collections of each
+    generation (0, 1, 2) from start to the first result, and the median of their milliseconds:
+    whether importing kvs_chime makes the process run a full (generation 2) collection."""
+    found: dict[str, list[list[tuple[int, float]]]] = {"raw": [], "facade": []}
+    scripts = {"raw": _RAW_SCRIPT, "facade": _FACADE_SCRIPT}
+    with tempfile.TemporaryDirectory() as cwd:
+        for _ in range(repeats):
+            for variant, script in scripts.items():
+                done = _run(["-c", _GC_WATCH + script + _GC_REPORT], cwd)
+                events = json.loads(done.stdout.strip().splitlines()[-1])
+                found[variant].append(
+                    [
+                        (
+                            sum(1 for g, _ in events if g == gen),
+                            sum(ms for g, ms in events if g == gen) * 1e3,
+                        )
+                        for gen in (0, 1, 2)
+                    ]
+                )
+    med = statistics.median
+    return {
+        variant: [
+            (round(med(run[gen][0] for run in runs)), med(run[gen][1] for run in runs)) for gen in (0, 1, 2)
+        ]
+        for variant, runs in found.items()
+    }

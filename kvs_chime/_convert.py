@@ -4,7 +4,8 @@ configuration (`_shape_rules.configure`), on the success path too.
 `unstructure_request` and `structure_response` use a cattrs converter without detailed
 validation: its hooks are made once per class by cattrs' generators, except that a plain slotted
 shape is structured by a hook the configuration's factory makes (`_shape_rules._slot_structure`:
-scalars checked in line, values stored straight into the slots), for speed. A response it
+scalars checked in line, values stored straight into the slots), and a long list of them (a page
+of channels) member by member over the whole list (`_shape_rules._columns`), for speed. A response it
 refuses is structured again by the converter of `_explain` (the same configuration with detailed
 validation), which names every failing field path for the `ResponseParseError`.
 

@@ -222,13 +222,24 @@ def _compile(spec: Spec) -> _Test:
     lo, hi = _limits(spec)
     if kind == "string":
         pattern = spec.pattern
+        # `_encodable` written out: these run for every string member of every request.
+        surrogate = _SURROGATE.search
         if pattern is None:
-            return lambda v: isinstance(v, str) and lo <= len(v) <= hi and _encodable(v)
-        # Looked up per value, as `_check` does: a pattern is compiled (and `regex` imported)
-        # only once a value for its member turns up.
-        return lambda v: (
-            isinstance(v, str) and lo <= len(v) <= hi and _encodable(v) and _matcher(pattern)(v) is not None
-        )
+            return lambda v: (
+                isinstance(v, str) and lo <= len(v) <= hi and (v.isascii() or surrogate(v) is None)
+            )
+        # Compiled (and `regex` imported) only once a value for its member turns up, as `_check`
+        # does; then kept here.
+        matcher: list[Callable[[str], object]] = []
+
+        def test_pattern(v: object) -> bool:
+            if not (isinstance(v, str) and lo <= len(v) <= hi and (v.isascii() or surrogate(v) is None)):
+                return False
+            if not matcher:
+                matcher.append(_matcher(pattern))
+            return matcher[0](v) is not None
+
+        return test_pattern
     if kind == "structure":
         cls = spec.cls
         # `_valid` compiles the class on first use, so recursive shapes compile lazily.

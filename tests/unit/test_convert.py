@@ -403,3 +403,47 @@ def test_problems_name_no_map_key_and_quote_no_value() -> None:
     assert "patient-1234" not in str(caught.value) and "98765" not in str(caught.value)
     assert caught.value.__cause__ is None and caught.value.__context__ is None
     assert caught.value.raw == {"Tags": {"patient-1234": 98765}}  # kept on the attribute
+
+
+# -- long lists (read member by member over the list) -----------------------------------------
+
+
+def ice_servers(count: int) -> dict[str, Any]:
+    server = {"Uris": ["turn:127.0.0.1:3478"], "Username": "1700000000:viewer", "Password": "p", "Ttl": 300}
+    return {"IceServerList": [copy.deepcopy(server) for _ in range(count)]}
+
+
+@pytest.mark.parametrize("count", [3, 40])
+def test_a_list_of_shapes_reads_the_same_short_or_long(count: int) -> None:
+    from kvs_chime.signaling import GetIceServerConfigResponse, IceServer
+
+    raw = ice_servers(count)
+    raw["IceServerList"][1]["Ttl"] = 60
+    read = structure_response("GetIceServerConfig", raw, GetIceServerConfigResponse)
+    assert read.ice_server_list is not None and len(read.ice_server_list) == count
+    assert read.ice_server_list[1] == IceServer(
+        uris=["turn:127.0.0.1:3478"], username="1700000000:viewer", password="p", ttl=60
+    )
+    assert {s.ttl for s in read.ice_server_list} == {60, 300}
+
+
+@pytest.mark.parametrize("count", [3, 40])
+@pytest.mark.parametrize(
+    ("member", "value", "problem"),
+    [
+        ("Uris", None, "expected list, got NoneType"),  # a required list member that is null
+        ("Uris", "turn:127.0.0.1:3478", "expected list, got str"),
+        ("Ttl", True, "expected integer, got bool"),
+        ("Username", 5, "expected string, got int"),
+    ],
+)
+def test_a_bad_member_of_one_item_in_a_list_is_refused(
+    count: int, member: str, value: object, problem: str
+) -> None:
+    from kvs_chime.signaling import GetIceServerConfigResponse
+
+    raw = ice_servers(count)
+    raw["IceServerList"][count - 1][member] = value
+    error = parse_error(raw, GetIceServerConfigResponse)
+    field = {"Uris": "uris", "Ttl": "ttl", "Username": "username"}[member]
+    assert problem_for(error, f"$.ice_server_list[{count - 1}].{field}").startswith(problem)
