@@ -1,18 +1,26 @@
 """The decisions of one logical call, written once with no I/O in them.
 
-A `Call` holds one call's state across its attempts; the sync pipeline (`_pipeline.py`) and the
-async one (`aio/_pipeline.py`) drive it the same way:
+A `Call` holds one call's state across its attempts, and `Call.steps` is the call as a generator
+of steps (`_steps.py`), run by the one sync loop (`_pipeline.py`) or the one async loop
+(`aio/_pipeline.py`):
 
     call = calls.start(operation, request, policy)   options, plan, validate, unstructure, token
-    with Attempt(call) as attempt:                   per attempt: count it, arm the deadline,
-        ... the client call (the only I/O) ...       classify what it raises into the typed error
-        ... call.read(raw) ...                       structure, or a parse error classified
-    call.finish(response)                            record
-    call.recover(error, reconciler)                  after failed attempts: steps that reconcile,
-                                                     call a delete done, or raise
+    call.steps(reconciler):
+        yield Send(call)                             the loop makes one attempt: inside
+                                                     `with Attempt(call)` the client call (the
+                                                     only I/O) and `call.read(raw)`; it sends back
+                                                     the typed response or throws in the
+                                                     classified, typed error
+        call.next_delay(error)                       tenacity's retry, wait and stop strategies
+                                                     (`retry_if`, `wait_for`, `stop_if`) on the
+                                                     call's own `tenacity.RetryCallState`
+        yield Sleep(delay)                           and send again, or give up:
+        call.recover(error, reconciler)              steps that reconcile a create (`Invoke`
+                                                     the facade's look-ups), call a delete done,
+                                                     or raise the error
+        call.finish(response)                        record it for `last_call()`/`call_info()`
 
-and tenacity's `Retrying` or `AsyncRetrying` decide with the strategies below (`retry_if`,
-`stop_if`, `wait_for`, `log_retry`), which read the call's one `Failure` classification.
+tenacity's control flow (`Retrying`) never runs: its exceptions cannot reach the caller.
 `Pager` holds the decisions of a paginated walk.
 """
 
@@ -40,7 +48,7 @@ from ._model import WIRE
 from ._operation import Operation, Pages
 from ._response import read_response, unreadable_body
 from ._retry import RetryBudget, RetryPolicy, backoff
-from ._steps import Steps
+from ._steps import Send, Sleep, Steps
 from ._validate import checked_request, validate_request
 from .errors import (
     CallError,
@@ -51,7 +59,9 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    import tenacity  # at run time only the retry loop imports it, on a call's first retry
+    # At run time `Call.next_delay` imports it, at a call's first failed attempt: a process whose
+    # calls all succeed never pays for it (nor for the asyncio it imports).
+    import tenacity
 
 __all__ = [
     "Attempt",
@@ -136,10 +146,10 @@ class Call:
         "policy",
         "reconciled",
         "records",
-        "replay",
         "request",
         "request_id",
         "retry_cost",
+        "retry_state",
         "server_start",
         "start",
         "token",
@@ -178,8 +188,8 @@ class Call:
         self.last: InFlight | None = None
         """The latest attempt: what the client hooks learnt about its HTTP answer."""
         self.retry_cost = 0.0
-        self.replay: KvsChimeError | None = None
-        """The first attempt's error, replayed to tenacity as its attempt 1."""
+        self.retry_state: tenacity.RetryCallState | None = None
+        """What tenacity's strategies decide on: made at the first failed attempt."""
         self.server_start: float | None = None
         """The call's start on the service's clock (epoch s), estimated from an answer's Date header."""
         self._real_start = time.monotonic()
@@ -285,11 +295,43 @@ class Call:
         error.http_status = error.http_status or self.http_status
         return error
 
-    def take_replay(self) -> KvsChimeError | None:
-        """The first attempt's error, once: it ran outside tenacity, which replays it as its own
-        attempt 1 so its retry, stop, wait and logging decisions are as if it had run them."""
-        replay, self.replay = self.replay, None
-        return replay
+    def steps(self, reconciler: Reconciler | None) -> Steps[Any]:
+        """The whole call after `start`: its attempts, the waits between them, and what follows
+        the last failed one; returns the typed response."""
+        send = Send(self)
+        while True:
+            try:
+                response = yield send
+            except KvsChimeError as failed:
+                error = failed
+            else:
+                return self.finish(response)
+            delay = self.next_delay(error)
+            if delay is None:
+                return (yield from self.recover(error, reconciler))
+            yield Sleep(delay)
+
+    def next_delay(self, error: KvsChimeError) -> float | None:
+        """After the attempt that raised `error`: the seconds to wait before the next attempt, or
+        None to stop. tenacity's strategies decide on the call's retry state, in the order its
+        `Retrying` asks them (retry?, then the wait, then stop? with that wait known)."""
+        state = self.retry_state
+        if state is None:
+            import tenacity
+
+            # The strategies find the call as the state's first argument (`_call` below).
+            state = self.retry_state = tenacity.RetryCallState(cast(Any, None), None, (self,), {})
+        else:
+            state.prepare_for_next_attempt()
+        state.set_exception((type(error), error, error.__traceback__))
+        if not retry_if(state):
+            return None
+        state.upcoming_sleep = wait_for(state)
+        if stop_if(state):
+            return None
+        state.idle_for += state.upcoming_sleep
+        log_retry(state)
+        return state.upcoming_sleep
 
     def recover(self, error: KvsChimeError, reconciler: Reconciler | None) -> Steps[Any]:
         """What follows attempts that ended in `error`: reconcile a create whose name is taken
@@ -558,7 +600,7 @@ class Pager(Generic[Req, Resp, Item]):
         return items
 
 
-# -- tenacity strategies: the same for the sync and the async driver --------------------------
+# -- tenacity strategies, asked by `Call.next_delay` ------------------------------------------
 
 
 def _call(rs: tenacity.RetryCallState) -> Call:
