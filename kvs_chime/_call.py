@@ -234,18 +234,6 @@ class Call:
         """Seconds left before the deadline, on the facade's clock (None: no deadline)."""
         return None if self.deadline_at is None else self.deadline_at - self.clock()
 
-    def begin_attempt(self) -> InFlight:
-        self.attempts += 1
-        # The watchdog runs on real time: the deadline's remainder becomes a real-time limit.
-        deadline = (
-            None if self.deadline_at is None else time.monotonic() + max(self.deadline_at - self.clock(), 0.0)
-        )
-        self.last = attempt = InFlight(deadline)
-        return attempt
-
-    def end_attempt(self, in_flight: InFlight) -> None:
-        in_flight.end()
-
     def failed(self, exc: BaseException, in_flight: InFlight) -> KvsChimeError:
         """Classify what the attempt raised; return the error to raise in its place."""
         watch = in_flight.watched
@@ -377,7 +365,8 @@ class Call:
         return read_response(self.operation, raw, last.answer, last.refusal)
 
     def finish(self, response: object) -> Any:
-        self.record()
+        if self.records:
+            record_call(self)
         attach_call(response, self)
         return response
 
@@ -400,19 +389,24 @@ class Call:
             )
 
 
-class Attempt:
+class Attempt(InFlight):
     """One attempt of `call`: `with Attempt(call) as attempt:` around the client call.
 
-    Counts the attempt, arms the deadline watch, marks the attempt for the client hooks, and
-    turns what the client call raises into the classified, typed error (raised from it).
+    What the client hooks learn about its HTTP answer is on it (it is their `InFlight`). It
+    counts the attempt, arms the deadline, marks the attempt for the hooks, and turns what the
+    client call raises into the classified, typed error (raised from it).
     """
 
-    __slots__ = ("call", "in_flight", "marker", "unreadable")
+    __slots__ = ("call", "marker", "unreadable")
 
     def __init__(self, call: Call) -> None:
+        call.attempts += 1
+        # The watchdog runs on real time: the deadline's remainder becomes a real-time limit.
+        at = call.deadline_at
+        InFlight.__init__(self, None if at is None else time.monotonic() + max(at - call.clock(), 0.0))
+        call.last = self
         self.call = call
-        self.in_flight = call.begin_attempt()
-        self.marker = in_flight.set(self.in_flight)
+        self.marker = in_flight.set(self)
         self.unreadable: KvsChimeError | None = None
 
     def raise_unreadable(self) -> NoReturn:
@@ -420,30 +414,27 @@ class Attempt:
         assert self.unreadable is not None
         raise self.unreadable
 
-    def __enter__(self) -> InFlight:
-        return self.in_flight
+    def __enter__(self) -> Attempt:
+        return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> bool:
         in_flight.reset(self.marker)
-        self.call.end_attempt(self.in_flight)
+        self.end()
         if exc is None or isinstance(exc, (AssertionError, StubResponseError)):
             return False  # success, or botocore's Stubber reporting a test's mistake: for the test
         if not isinstance(exc, Exception):
-            self.call.interrupted(exc, self.in_flight)
+            self.call.interrupted(exc, self)
             return False
-        attempt = self.in_flight
-        unreadable = unreadable_body(
-            self.call.operation.name, exc, attempt.answer if attempt.parsing else None
-        )
+        unreadable = unreadable_body(self.call.operation.name, exc, self.answer if self.parsing else None)
         if unreadable is not None:
             # A 2xx body botocore choked on: its exception (whose message can quote the body) must
             # be neither the cause nor the context of the error raised in its place, so it is
             # swallowed here and `raise_unreadable` raises the error after the `with` block.
-            self.unreadable = self.call.failed(unreadable, self.in_flight)
+            self.unreadable = self.call.failed(unreadable, self)
             return True
-        error = self.call.failed(exc, self.in_flight)
+        error = self.call.failed(exc, self)
         if error is not exc:
             raise error from exc
         return False

@@ -24,7 +24,7 @@ from ._call import Attempt, Call, Calls, Pager, Reconciler
 from ._client_hooks import install
 from ._operation import Operation
 from ._retry import RetryBudget, RetryPolicy
-from ._steps import Drive, Steps, check_facade, perform, signed_like
+from ._steps import Steps, check_facade, perform, signed_like
 
 __all__ = ["Pipeline", "Reconciler", "run", "synchronous"]
 
@@ -45,13 +45,17 @@ def run(
     """Perform `steps` and return what the generator returns: `Send` with `send` (a pipeline's
     attempt), `Sleep` with `sleep`, `Invoke` on the sync facade it names. What a step raises is
     thrown into the generator, which decides (KeyboardInterrupt included)."""
-    drive = Drive(steps)
-    while (step := drive.next()) is not None:
+    value: Any = None
+    error: BaseException | None = None
+    while True:
         try:
-            drive.value = perform(step, sleep, send)
+            step = steps.send(value) if error is None else steps.throw(error)
+        except StopIteration as stop:
+            return cast(R, stop.value)
+        try:
+            value, error = perform(step, sleep, send), None
         except BaseException as exc:  # the generator decides
-            drive.error = exc
-    return cast(R, drive.result)
+            value, error = None, exc
 
 
 def synchronous(
@@ -89,19 +93,20 @@ class Pipeline(Calls):
         self.client = client
         self.sleep = sleep
         self._methods: dict[str, Callable[..., dict[str, Any]]] = {}
+        self._send = self.send  # bound once: every call's loop is handed it
         install(client)
 
-    def _method(self, name: str) -> Callable[..., dict[str, Any]]:
-        method = self._methods.get(name)
-        if method is None:
-            method = self._methods[name] = getattr(self.client, name)
+    def _bind(self, name: str) -> Callable[..., dict[str, Any]]:
+        method: Callable[..., dict[str, Any]] = getattr(self.client, name)
+        self._methods[name] = method
         return method
 
     def send(self, call: Call) -> Any:
         """One attempt of `call` (its `Send` step): the typed response, or the classified error."""
         guard = Attempt(call)
         with guard as attempt:
-            raw = self._method(call.operation.method)(**call.params)
+            name = call.operation.method
+            raw = (self._methods.get(name) or self._bind(name))(**call.params)
             watch = attempt.watched
             if watch is not None and watch.fired:
                 # Cut mid-body, a response can look complete: what was read cannot be trusted.
@@ -114,7 +119,7 @@ class Pipeline(Calls):
     ) -> Resp:
         """Run one logical call of `operation` and return its typed response."""
         call = self.start(operation, request, policy)
-        return cast(Resp, run(call.steps(self.reconcilers.get(operation.name)), self.sleep, self.send))
+        return cast(Resp, run(call.steps(self.reconcilers.get(operation.name)), self.sleep, self._send))
 
     def pages(self, pager: Pager[Req, Resp, Item], policy: RetryPolicy | None) -> Iterator[Item]:
         """The items of the walk `pager` (from `Calls.pager`), each page fetched (and retried)

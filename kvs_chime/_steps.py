@@ -20,12 +20,11 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Generator
-from typing import Any, Concatenate, Generic, ParamSpec, TypeAlias, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, TypeAlias, TypeVar, cast
 
 import attrs
 
 __all__ = [
-    "Drive",
     "Invoke",
     "Send",
     "Sleep",
@@ -85,38 +84,17 @@ def pause(seconds: float) -> Generator[Step, Any, None]:
     yield Sleep(seconds)
 
 
-class Drive(Generic[R]):
-    """Advances a generator of steps: what the sync and async loops share."""
-
-    __slots__ = ("_steps", "error", "result", "value")
-
-    def __init__(self, steps: Steps[R]) -> None:
-        self._steps = steps
-        self.value: object = None
-        self.error: BaseException | None = None
-        self.result: R | None = None
-
-    def next(self) -> Step | None:
-        """The next step to perform, or None once the generator returned (see `result`)."""
-        error, self.error = self.error, None
-        try:
-            return self._steps.send(self.value) if error is None else self._steps.throw(error)
-        except StopIteration as stop:
-            self.result = cast(R, stop.value)
-            return None
-
-
 def perform(step: Step, sleep: Callable[[float], Any], send: Callable[[Any], Any] | None) -> Any:
     """What `step` does: `send(call)` for an attempt, `sleep(seconds)`, or the facade method's
-    call (for the async loop, an awaitable it awaits)."""
-    kind = type(step)
-    if kind is Send:
+    call (for the async loop, an awaitable it awaits). What the loops share besides advancing the
+    generator (`generator.send` what a step returned, `generator.throw` what it raised)."""
+    if type(step) is Send:
         if send is None:
             raise RuntimeError("a call's attempt outside its pipeline's loop")
-        return send(cast(Send, step).call)
-    if kind is Sleep:
-        return sleep(cast(Sleep, step).seconds)
-    step = cast(Invoke, step)
+        return send(step.call)
+    if type(step) is Sleep:
+        return sleep(step.seconds)
+    assert type(step) is Invoke
     return getattr(step.target, step.method)(*step.args, **step.kwargs)
 
 

@@ -18,7 +18,7 @@ from .._call import Attempt, Call, Calls, Pager, Reconciler
 from .._client_hooks import InFlight, in_flight, install
 from .._operation import Operation
 from .._retry import RetryBudget, RetryPolicy
-from .._steps import Drive, Steps, check_facade, perform, signed_like
+from .._steps import Steps, check_facade, perform, signed_like
 
 __all__ = ["AsyncPipeline", "arun", "asynchronous"]
 
@@ -42,13 +42,17 @@ async def arun(
     A cancellation is thrown into the generator like any exception, so it can clean up (its
     cleanup steps are awaited; the generator re-raises `CancelledError` when done).
     """
-    drive = Drive(steps)
-    while (step := drive.next()) is not None:
+    value: Any = None
+    error: BaseException | None = None
+    while True:
         try:
-            drive.value = await perform(step, sleep, send)
+            step = steps.send(value) if error is None else steps.throw(error)
+        except StopIteration as stop:
+            return cast(R, stop.value)
+        try:
+            value, error = await perform(step, sleep, send), None
         except BaseException as exc:  # CancelledError too: the generator decides
-            drive.error = exc
-    return cast(R, drive.result)
+            value, error = None, exc
 
 
 def asynchronous(
