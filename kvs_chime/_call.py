@@ -131,7 +131,6 @@ class Call:
 
     __slots__ = (
         "_real_start",
-        "_wall_start",
         "attempts",
         "budget",
         "clock",
@@ -193,7 +192,6 @@ class Call:
         self.server_start: float | None = None
         """The call's start on the service's clock (epoch s), estimated from an answer's Date header."""
         self._real_start = time.monotonic()
-        self._wall_start = time.time()
 
     @classmethod
     def start_call(
@@ -271,7 +269,9 @@ class Call:
     def started_at(self) -> datetime.datetime:
         """The call's start, on the service's clock where an answer told it, else this machine's
         (one second earlier for the Date header's whole seconds)."""
-        start = self.server_start if self.server_start is not None else self._wall_start - 1.0
+        start = self.server_start
+        if start is None:  # the start on this machine's wall clock, from its monotonic reading
+            start = time.time() - (time.monotonic() - self._real_start) - 1.0
         return datetime.datetime.fromtimestamp(start, datetime.timezone.utc)
 
     def stamp(self, error: CallError) -> CallError:

@@ -33,7 +33,7 @@ P = ParamSpec("P")
 
 async def arun(
     steps: Steps[R],
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
     send: Callable[[Call], Awaitable[Any]] | None = None,
 ) -> R:
     """Await `steps` and return what the generator returns: the sync loop (`_pipeline.run`),
@@ -42,6 +42,8 @@ async def arun(
     A cancellation is thrown into the generator like any exception, so it can clean up (its
     cleanup steps are awaited; the generator re-raises `CancelledError` when done).
     """
+    if sleep is None:
+        sleep = asyncio.sleep  # looked up when run, not when defined
     value: Any = None
     error: BaseException | None = None
     while True:
