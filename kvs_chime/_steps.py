@@ -54,7 +54,7 @@ class Invoke:
 
 @attrs.frozen
 class Sleep:
-    """Wait `seconds` on the runner's sleep (the facade's injected one)."""
+    """Wait `seconds` on the loop's sleep (the facade's injected one)."""
 
     seconds: float
 
