@@ -1,18 +1,26 @@
 """The decisions of one logical call, written once with no I/O in them.
 
-A `Call` holds one call's state across its attempts; the sync pipeline (`_pipeline.py`) and the
-async one (`aio/_pipeline.py`) drive it the same way:
+A `Call` holds one call's state across its attempts, and `Call.steps` is the call as a generator
+of steps (`_steps.py`), run by the one sync loop (`_pipeline.py`) or the one async loop
+(`aio/_pipeline.py`):
 
     call = calls.start(operation, request, policy)   options, plan, validate, unstructure, token
-    with Attempt(call) as attempt:                   per attempt: count it, arm the deadline,
-        ... the client call (the only I/O) ...       classify what it raises into the typed error
-        ... call.read(raw) ...                       structure, or a parse error classified
-    call.finish(response)                            record
-    call.recover(error, reconciler)                  after failed attempts: steps that reconcile,
-                                                     call a delete done, or raise
+    call.steps(reconciler):
+        yield Send(call)                             the loop makes one attempt: inside
+                                                     `with Attempt(call)` the client call (the
+                                                     only I/O) and `call.read(raw)`; it sends back
+                                                     the typed response or throws in the
+                                                     classified, typed error
+        call.next_delay(error)                       tenacity's retry, wait and stop strategies
+                                                     (`retry_if`, `wait_for`, `stop_if`) on the
+                                                     call's own `tenacity.RetryCallState`
+        yield Sleep(delay)                           and send again, or give up:
+        call.recover(error, reconciler)              steps that reconcile a create (`Invoke`
+                                                     the facade's look-ups), call a delete done,
+                                                     or raise the error
+        call.finish(response)                        record it for `last_call()`/`call_info()`
 
-and tenacity's `Retrying` or `AsyncRetrying` decide with the strategies below (`retry_if`,
-`stop_if`, `wait_for`, `log_retry`), which read the call's one `Failure` classification.
+tenacity's control flow (`Retrying`) never runs: its exceptions cannot reach the caller.
 `Pager` holds the decisions of a paginated walk.
 """
 
@@ -40,7 +48,7 @@ from ._model import WIRE
 from ._operation import Operation, Pages
 from ._response import read_response, unreadable_body
 from ._retry import RetryBudget, RetryPolicy, backoff
-from ._steps import Steps
+from ._steps import Send, Sleep, Steps
 from ._validate import checked_request, validate_request
 from .errors import (
     CallError,
@@ -51,7 +59,9 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    import tenacity  # at run time only the retry loop imports it, on a call's first retry
+    # At run time `Call.next_delay` imports it, at a call's first failed attempt: a process whose
+    # calls all succeed never pays for it (nor for the asyncio it imports).
+    import tenacity
 
 __all__ = [
     "Attempt",
@@ -121,7 +131,6 @@ class Call:
 
     __slots__ = (
         "_real_start",
-        "_wall_start",
         "attempts",
         "budget",
         "clock",
@@ -136,10 +145,10 @@ class Call:
         "policy",
         "reconciled",
         "records",
-        "replay",
         "request",
         "request_id",
         "retry_cost",
+        "retry_state",
         "server_start",
         "start",
         "token",
@@ -178,12 +187,11 @@ class Call:
         self.last: InFlight | None = None
         """The latest attempt: what the client hooks learnt about its HTTP answer."""
         self.retry_cost = 0.0
-        self.replay: KvsChimeError | None = None
-        """The first attempt's error, replayed to tenacity as its attempt 1."""
+        self.retry_state: tenacity.RetryCallState | None = None
+        """What tenacity's strategies decide on: made at the first failed attempt."""
         self.server_start: float | None = None
         """The call's start on the service's clock (epoch s), estimated from an answer's Date header."""
         self._real_start = time.monotonic()
-        self._wall_start = time.time()
 
     @classmethod
     def start_call(
@@ -224,18 +232,6 @@ class Call:
         """Seconds left before the deadline, on the facade's clock (None: no deadline)."""
         return None if self.deadline_at is None else self.deadline_at - self.clock()
 
-    def begin_attempt(self) -> InFlight:
-        self.attempts += 1
-        # The watchdog runs on real time: the deadline's remainder becomes a real-time limit.
-        deadline = (
-            None if self.deadline_at is None else time.monotonic() + max(self.deadline_at - self.clock(), 0.0)
-        )
-        self.last = attempt = InFlight(deadline)
-        return attempt
-
-    def end_attempt(self, in_flight: InFlight) -> None:
-        in_flight.end()
-
     def failed(self, exc: BaseException, in_flight: InFlight) -> KvsChimeError:
         """Classify what the attempt raised; return the error to raise in its place."""
         watch = in_flight.watched
@@ -273,7 +269,9 @@ class Call:
     def started_at(self) -> datetime.datetime:
         """The call's start, on the service's clock where an answer told it, else this machine's
         (one second earlier for the Date header's whole seconds)."""
-        start = self.server_start if self.server_start is not None else self._wall_start - 1.0
+        start = self.server_start
+        if start is None:  # the start on this machine's wall clock, from its monotonic reading
+            start = time.time() - (time.monotonic() - self._real_start) - 1.0
         return datetime.datetime.fromtimestamp(start, datetime.timezone.utc)
 
     def stamp(self, error: CallError) -> CallError:
@@ -285,11 +283,43 @@ class Call:
         error.http_status = error.http_status or self.http_status
         return error
 
-    def take_replay(self) -> KvsChimeError | None:
-        """The first attempt's error, once: it ran outside tenacity, which replays it as its own
-        attempt 1 so its retry, stop, wait and logging decisions are as if it had run them."""
-        replay, self.replay = self.replay, None
-        return replay
+    def steps(self, reconciler: Reconciler | None) -> Steps[Any]:
+        """The whole call after `start`: its attempts, the waits between them, and what follows
+        the last failed one; returns the typed response."""
+        send = Send(self)
+        while True:
+            try:
+                response = yield send
+            except KvsChimeError as failed:
+                error = failed
+            else:
+                return self.finish(response)
+            delay = self.next_delay(error)
+            if delay is None:
+                return (yield from self.recover(error, reconciler))
+            yield Sleep(delay)
+
+    def next_delay(self, error: KvsChimeError) -> float | None:
+        """After the attempt that raised `error`: the seconds to wait before the next attempt, or
+        None to stop. tenacity's strategies decide on the call's retry state, in the order its
+        `Retrying` asks them (retry?, then the wait, then stop? with that wait known)."""
+        state = self.retry_state
+        if state is None:
+            import tenacity
+
+            # The strategies find the call as the state's first argument (`_call` below).
+            state = self.retry_state = tenacity.RetryCallState(cast(Any, None), None, (self,), {})
+        else:
+            state.prepare_for_next_attempt()
+        state.set_exception((type(error), error, error.__traceback__))
+        if not retry_if(state):
+            return None
+        state.upcoming_sleep = wait_for(state)
+        if stop_if(state):
+            return None
+        state.idle_for += state.upcoming_sleep
+        log_retry(state)
+        return state.upcoming_sleep
 
     def recover(self, error: KvsChimeError, reconciler: Reconciler | None) -> Steps[Any]:
         """What follows attempts that ended in `error`: reconcile a create whose name is taken
@@ -335,7 +365,8 @@ class Call:
         return read_response(self.operation, raw, last.answer, last.refusal)
 
     def finish(self, response: object) -> Any:
-        self.record()
+        if self.records:
+            record_call(self)
         attach_call(response, self)
         return response
 
@@ -358,19 +389,24 @@ class Call:
             )
 
 
-class Attempt:
+class Attempt(InFlight):
     """One attempt of `call`: `with Attempt(call) as attempt:` around the client call.
 
-    Counts the attempt, arms the deadline watch, marks the attempt for the client hooks, and
-    turns what the client call raises into the classified, typed error (raised from it).
+    What the client hooks learn about its HTTP answer is on it (it is their `InFlight`). It
+    counts the attempt, arms the deadline, marks the attempt for the hooks, and turns what the
+    client call raises into the classified, typed error (raised from it).
     """
 
-    __slots__ = ("call", "in_flight", "marker", "unreadable")
+    __slots__ = ("call", "marker", "unreadable")
 
     def __init__(self, call: Call) -> None:
+        call.attempts += 1
+        # The watchdog runs on real time: the deadline's remainder becomes a real-time limit.
+        at = call.deadline_at
+        InFlight.__init__(self, None if at is None else time.monotonic() + max(at - call.clock(), 0.0))
+        call.last = self
         self.call = call
-        self.in_flight = call.begin_attempt()
-        self.marker = in_flight.set(self.in_flight)
+        self.marker = in_flight.set(self)
         self.unreadable: KvsChimeError | None = None
 
     def raise_unreadable(self) -> NoReturn:
@@ -378,30 +414,27 @@ class Attempt:
         assert self.unreadable is not None
         raise self.unreadable
 
-    def __enter__(self) -> InFlight:
-        return self.in_flight
+    def __enter__(self) -> Attempt:
+        return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> bool:
         in_flight.reset(self.marker)
-        self.call.end_attempt(self.in_flight)
+        self.end()
         if exc is None or isinstance(exc, (AssertionError, StubResponseError)):
             return False  # success, or botocore's Stubber reporting a test's mistake: for the test
         if not isinstance(exc, Exception):
-            self.call.interrupted(exc, self.in_flight)
+            self.call.interrupted(exc, self)
             return False
-        attempt = self.in_flight
-        unreadable = unreadable_body(
-            self.call.operation.name, exc, attempt.answer if attempt.parsing else None
-        )
+        unreadable = unreadable_body(self.call.operation.name, exc, self.answer if self.parsing else None)
         if unreadable is not None:
             # A 2xx body botocore choked on: its exception (whose message can quote the body) must
             # be neither the cause nor the context of the error raised in its place, so it is
             # swallowed here and `raise_unreadable` raises the error after the `with` block.
-            self.unreadable = self.call.failed(unreadable, self.in_flight)
+            self.unreadable = self.call.failed(unreadable, self)
             return True
-        error = self.call.failed(exc, self.in_flight)
+        error = self.call.failed(exc, self)
         if error is not exc:
             raise error from exc
         return False
@@ -558,7 +591,7 @@ class Pager(Generic[Req, Resp, Item]):
         return items
 
 
-# -- tenacity strategies: the same for the sync and the async driver --------------------------
+# -- tenacity strategies, asked by `Call.next_delay` ------------------------------------------
 
 
 def _call(rs: tenacity.RetryCallState) -> Call:

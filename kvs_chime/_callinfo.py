@@ -43,19 +43,34 @@ def record_call(record: CallRecord) -> None:
     _last.set(record)
 
 
+class _Attached(weakref.ref[object]):
+    """A weak reference to a response, carrying its key in `_by_response` and its call's record
+    (one object per call, and one callback shared by all: cheaper than a closure per call)."""
+
+    __slots__ = ("key", "record")
+    key: int
+    record: CallRecord
+
+
+def _forget(ref: _Attached) -> None:
+    if _by_response.get(ref.key) is ref:
+        del _by_response[ref.key]
+
+
 # Responses are frozen, slotted attrs values (weak-referenceable, not writable): their call facts
 # live here, keyed by identity, and go when the response does.
-_by_response: dict[int, tuple[weakref.ref[object], CallRecord]] = {}
+_by_response: dict[int, _Attached] = {}
 
 
 def attach_call(response: object, record: CallRecord) -> None:
     """Make `record` what `call_info(response)` describes (the pipeline calls this)."""
-    key = id(response)
     try:
-        ref = weakref.ref(response, lambda _: _by_response.pop(key, None))
+        ref = _Attached(response, _forget)
     except TypeError:
         return  # None (an operation without output) or a value that cannot be referenced weakly
-    _by_response[key] = (ref, record)
+    ref.key = key = id(response)
+    ref.record = record
+    _by_response[key] = ref
 
 
 def call_info(response: object) -> CallInfo | None:
@@ -68,9 +83,9 @@ def call_info(response: object) -> CallInfo | None:
         assert info is not None and info.attempts >= 1
     """
     entry = _by_response.get(id(response))
-    if entry is None or entry[0]() is not response:
+    if entry is None or entry() is not response:
         return None
-    return entry[1].info()
+    return entry.record.info()
 
 
 def last_call() -> CallInfo | None:

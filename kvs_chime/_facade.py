@@ -12,9 +12,9 @@ from botocore.config import Config
 
 from ._call import Calls
 from ._operation import Operation, Pages
-from ._pipeline import Pipeline, Reconciler
+from ._pipeline import Pipeline, Reconciler, run
 from ._retry import RetryBudget, RetryPolicy
-from ._steps import Steps, run
+from ._steps import Steps
 from ._waiter import Poll
 
 if TYPE_CHECKING:

@@ -1,32 +1,79 @@
-"""The sync call pipeline: the I/O shell around the decisions of `_call.py`.
+"""The sync shell: one loop (`run`) that performs the steps of every call, waiter, reconcile and
+workflow, and the one attempt (`Pipeline.send`) a call's `Send` step asks for.
 
-    validate -> unstructure -> idempotency token (once) -> attempts (tenacity, with the shared
-    retry/stop/wait strategies) -> structure the response, or the classified typed error
-    -> reconcile a create whose outcome was unknown, treat a repeated delete's "not found" as done
+The decisions are steps written once with no I/O in them (`_call.py` for a call, `_steps.py`):
+
+    validate -> unstructure -> idempotency token (once) -> Send an attempt -> classify ->
+    retry? wait? stop? (tenacity's strategies) -> Sleep and Send again, or structure the response
+    / the classified typed error -> reconcile a create whose outcome was unknown, treat a
+    repeated delete's "not found" as done
 
 botocore's own retry layer never runs for a facade's attempt (`_client_hooks.py` vetoes it, on
 clients the facades build and on clients users wrap), so one call makes at most
-`RetryPolicy.max_attempts` HTTP attempts, all within the call's deadline. The async pipeline
-(`aio/_pipeline.py`) is the same shell over aiobotocore.
+`RetryPolicy.max_attempts` HTTP attempts, all within the call's deadline. The async shell
+(`aio/_pipeline.py`) is the same loop over aiobotocore.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
-from ._call import Attempt, Call, Calls, Pager, Reconciler, log_retry, retry_if, stop_if, wait_for
+from ._call import Attempt, Call, Calls, Pager, Reconciler
 from ._client_hooks import install
 from ._operation import Operation
 from ._retry import RetryBudget, RetryPolicy
-from ._steps import run
-from .errors import KvsChimeError
+from ._steps import Steps, check_facade, perform, signed_like
 
-__all__ = ["Pipeline", "Reconciler"]
+__all__ = ["Pipeline", "Reconciler", "run", "synchronous"]
 
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
 Item = TypeVar("Item")
+R = TypeVar("R")
+F = TypeVar("F")
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def run(
+    steps: Steps[R],
+    sleep: Callable[[float], None] = time.sleep,
+    send: Callable[[Call], Any] | None = None,
+) -> R:
+    """Perform `steps` and return what the generator returns: `Send` with `send` (a pipeline's
+    attempt), `Sleep` with `sleep`, `Invoke` on the sync facade it names. What a step raises is
+    thrown into the generator, which decides (KeyboardInterrupt included)."""
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = steps.send(value) if error is None else steps.throw(error)
+        except StopIteration as stop:
+            return cast(R, stop.value)
+        try:
+            value, error = perform(step, sleep, send), None
+        except BaseException as exc:  # the generator decides
+            value, error = None, exc
+
+
+def synchronous(
+    facade: type[F], steps: Callable[Concatenate[Any, P], Steps[R]], then: Callable[[F, R], T]
+) -> Callable[[Callable[..., object]], Callable[Concatenate[F, P], T]]:
+    """Decorates a stub `def name(): ...` into `steps` as a function of a sync `facade` that
+    performs them (`run`); `then(facade, result)` makes what it returns. The stub gives only
+    the public name: the signature is the steps', so it is written once for sync and async."""
+
+    def decorate(named: Callable[..., object]) -> Callable[Concatenate[F, P], T]:
+        def performer(target: F, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            check_facade(facade, target, named.__name__)
+            return then(target, run(steps(target, *args, **kwargs)))
+
+        signed_like(performer, steps, named, facade, then, awaited=False)
+        return performer
+
+    return decorate
 
 
 class Pipeline(Calls):
@@ -46,24 +93,20 @@ class Pipeline(Calls):
         self.client = client
         self.sleep = sleep
         self._methods: dict[str, Callable[..., dict[str, Any]]] = {}
-        self._retrying: Any = None  # tenacity's Retrying, made at the first retry
+        self._send = self.send  # bound once: every call's loop is handed it
         install(client)
 
-    # -- one attempt ---------------------------------------------------------------------------
-
-    def _method(self, name: str) -> Callable[..., dict[str, Any]]:
-        method = self._methods.get(name)
-        if method is None:
-            method = self._methods[name] = getattr(self.client, name)
+    def _bind(self, name: str) -> Callable[..., dict[str, Any]]:
+        method: Callable[..., dict[str, Any]] = getattr(self.client, name)
+        self._methods[name] = method
         return method
 
-    def _attempt(self, call: Call) -> Any:
-        replay = call.take_replay()
-        if replay is not None:
-            raise replay
+    def send(self, call: Call) -> Any:
+        """One attempt of `call` (its `Send` step): the typed response, or the classified error."""
         guard = Attempt(call)
         with guard as attempt:
-            raw = self._method(call.operation.method)(**call.params)
+            name = call.operation.method
+            raw = (self._methods.get(name) or self._bind(name))(**call.params)
             watch = attempt.watched
             if watch is not None and watch.fired:
                 # Cut mid-body, a response can look complete: what was read cannot be trusted.
@@ -71,44 +114,12 @@ class Pipeline(Calls):
             return call.read(raw)
         guard.raise_unreadable()
 
-    def _run(self, call: Call) -> Any:
-        """The attempts of one call. The first runs outside tenacity, so a call that succeeds at
-        once (nearly all of them) never builds tenacity's per-call state."""
-        try:
-            return self._attempt(call)
-        except KvsChimeError as exc:
-            call.replay = exc
-        retrying = self._retrying
-        if retrying is None:
-            # One Retrying for every call: the strategies read each call's state from the attempt
-            # function's argument (`rs.args[0]`), and tenacity keeps per-call state per call.
-            # Made here, not at start-up: a process whose calls all succeed never imports it.
-            import tenacity
-
-            retrying = self._retrying = tenacity.Retrying(
-                retry=retry_if,
-                stop=stop_if,
-                wait=wait_for,
-                sleep=self.sleep,
-                before_sleep=log_retry,
-                reraise=True,
-            )
-        return retrying(self._attempt, call)
-
-    # -- the whole call ------------------------------------------------------------------------
-
     def call(
         self, operation: Operation[Req, Resp], request: Req | None, policy: RetryPolicy | None = None
     ) -> Resp:
         """Run one logical call of `operation` and return its typed response."""
         call = self.start(operation, request, policy)
-        try:
-            response = self._run(call)
-        except KvsChimeError as exc:
-            return cast(Resp, run(call.recover(exc, self.reconcilers.get(operation.name)), self.sleep))
-        return cast(Resp, call.finish(response))
-
-    # -- pagination ----------------------------------------------------------------------------
+        return cast(Resp, run(call.steps(self.reconcilers.get(operation.name)), self.sleep, self._send))
 
     def pages(self, pager: Pager[Req, Resp, Item], policy: RetryPolicy | None) -> Iterator[Item]:
         """The items of the walk `pager` (from `Calls.pager`), each page fetched (and retried)

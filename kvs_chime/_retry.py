@@ -1,8 +1,9 @@
 """How calls are retried, as values: `RetryPolicy` (attempts, deadline, backoff) per facade or call,
 and `RetryBudget` (a token bucket shared by one facade's calls and threads).
 
-The decisions that use them (retry or not, how long to wait, when to stop) live in
-`_attempts.py`; both the sync and the async pipeline drive tenacity with those same strategies.
+The decisions that use them (retry or not, how long to wait, when to stop) are tenacity
+strategies in `_call.py`, asked by a call's steps on its own `tenacity.RetryCallState`; the sync
+and async loops only perform what those steps say (attempt, sleep).
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ from typing import Any, ClassVar, TypeVar
 
 from .._facade import CLIENT_DEFAULTS, FacadeBase, check_type
 from .._retry import RetryBudget, RetryPolicy
-from .._steps import Steps, arun
+from .._steps import Steps
 from .._waiter import Poll
-from ._pipeline import AsyncPipeline
+from ._pipeline import AsyncPipeline, arun
 
 __all__ = ["AsyncServiceFacade"]
 

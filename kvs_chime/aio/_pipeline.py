@@ -1,31 +1,77 @@
-"""The async call pipeline: the same decisions as the sync one (`_call.py`), over aiobotocore.
+"""The async shell: one loop (`arun`) that awaits the steps of every call, waiter, reconcile and
+workflow on async facades, and the one attempt (`AsyncPipeline.send`) a call's `Send` step asks
+for, over aiobotocore. The decisions are the sync shell's (`_call.py`, `_steps.py`).
 
 Each attempt runs under the time left of the call's deadline (`asyncio.timeout`, or
 `asyncio.wait_for` on Python 3.10): at the deadline the attempt's task is cancelled, which
-cancels its HTTP request, and the call raises `DeadlineExceededError`. Retries are tenacity's
-`AsyncRetrying` with the strategies the sync pipeline uses.
+cancels its HTTP request, and the call raises `DeadlineExceededError`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any, TypeVar, cast
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
-from .._call import Attempt, Call, Calls, Pager, Reconciler, log_retry, retry_if, stop_if, wait_for
+from .._call import Attempt, Call, Calls, Pager, Reconciler
 from .._client_hooks import InFlight, in_flight, install
 from .._operation import Operation
 from .._retry import RetryBudget, RetryPolicy
-from .._steps import arun
-from ..errors import KvsChimeError
+from .._steps import Steps, check_facade, perform, signed_like
 
-__all__ = ["AsyncPipeline"]
+__all__ = ["AsyncPipeline", "arun", "asynchronous"]
 
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
 Item = TypeVar("Item")
+R = TypeVar("R")
+F = TypeVar("F")
 T = TypeVar("T")
+P = ParamSpec("P")
+
+
+async def arun(
+    steps: Steps[R],
+    sleep: Callable[[float], Awaitable[None]] | None = None,
+    send: Callable[[Call], Awaitable[Any]] | None = None,
+) -> R:
+    """Await `steps` and return what the generator returns: the sync loop (`_pipeline.run`),
+    awaiting each step, on async facades.
+
+    A cancellation is thrown into the generator like any exception, so it can clean up (its
+    cleanup steps are awaited; the generator re-raises `CancelledError` when done).
+    """
+    if sleep is None:
+        sleep = asyncio.sleep  # looked up when run, not when defined
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = steps.send(value) if error is None else steps.throw(error)
+        except StopIteration as stop:
+            return cast(R, stop.value)
+        try:
+            value, error = await perform(step, sleep, send), None
+        except BaseException as exc:  # CancelledError too: the generator decides
+            value, error = None, exc
+
+
+def asynchronous(
+    facade: type[F], steps: Callable[Concatenate[Any, P], Steps[R]], then: Callable[[F, R], T]
+) -> Callable[[Callable[..., object]], Callable[Concatenate[F, P], Coroutine[Any, Any, T]]]:
+    """As `_pipeline.synchronous`, for an async `facade`: a coroutine function that awaits the
+    steps (`arun`)."""
+
+    def decorate(named: Callable[..., object]) -> Callable[Concatenate[F, P], Coroutine[Any, Any, T]]:
+        async def performer(target: F, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            check_facade(facade, target, named.__name__)
+            return then(target, await arun(steps(target, *args, **kwargs)))
+
+        signed_like(performer, steps, named, facade, then, awaited=True)
+        return performer
+
+    return decorate
 
 
 def _mark_sent(**_: object) -> None:
@@ -64,7 +110,6 @@ class AsyncPipeline(Calls):
     ) -> None:
         super().__init__(retry=retry, clock=clock, budget=budget, reconcilers=reconcilers)
         self.sleep = sleep
-        self._retrying: Any = None  # tenacity's AsyncRetrying, made at the first retry
         self._client: object | None = None
         self._methods: dict[str, Callable[..., Awaitable[dict[str, Any]]]] = {}
         if client is not None:
@@ -91,10 +136,8 @@ class AsyncPipeline(Calls):
             method = self._methods[name] = getattr(self.client, name)
         return method
 
-    async def _attempt(self, call: Call) -> Any:
-        replay = call.take_replay()
-        if replay is not None:
-            raise replay
+    async def send(self, call: Call) -> Any:
+        """One attempt of `call` (its `Send` step): the typed response, or the classified error."""
         method = self._method(call.operation.method)  # outside the attempt: no client is no failure to retry
         guard = Attempt(call)
         with guard as attempt:
@@ -104,35 +147,13 @@ class AsyncPipeline(Calls):
             return call.read(raw)
         guard.raise_unreadable()
 
-    async def _run(self, call: Call) -> Any:
-        try:
-            return await self._attempt(call)
-        except KvsChimeError as exc:
-            call.replay = exc
-        retrying = self._retrying
-        if retrying is None:
-            import tenacity  # at the first retry, as the sync pipeline does
-
-            retrying = self._retrying = tenacity.AsyncRetrying(
-                retry=retry_if,
-                stop=stop_if,
-                wait=wait_for,
-                sleep=self.sleep,
-                before_sleep=log_retry,
-                reraise=True,
-            )
-        return await retrying(self._attempt, call)
-
     async def call(
         self, operation: Operation[Req, Resp], request: Req | None, policy: RetryPolicy | None = None
     ) -> Resp:
         """Run one logical call of `operation` and return its typed response."""
         call = self.start(operation, request, policy)
-        try:
-            response = await self._run(call)
-        except KvsChimeError as exc:
-            return cast(Resp, await arun(call.recover(exc, self.reconcilers.get(operation.name)), self.sleep))
-        return cast(Resp, call.finish(response))
+        steps = call.steps(self.reconcilers.get(operation.name))
+        return cast(Resp, await arun(steps, self.sleep, self.send))
 
     async def pages(self, pager: Pager[Req, Resp, Item], policy: RetryPolicy | None) -> AsyncIterator[Item]:
         """The items of the walk `pager` (from `Calls.pager`), each page fetched (and retried)

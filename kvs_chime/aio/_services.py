@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from .._call import Reconciler
-from .._steps import arun
 from .._waiter import Poll
 from ..kinesisvideo import _logic as kv_logic
 from ..kinesisvideo._async_operations import AsyncKinesisVideoOperations
@@ -17,6 +16,7 @@ from ..media_pipelines._async_operations import AsyncMediaPipelinesOperations
 from ..media_pipelines._shapes import MediaPipelineStatus
 from ..meetings._async_operations import AsyncMeetingsOperations
 from ..signaling._async_operations import AsyncKinesisVideoSignalingOperations
+from ._pipeline import arun
 
 if TYPE_CHECKING:
     from ..kinesisvideo._shapes import APIName, ChannelInfo, StreamInfo

@@ -14,11 +14,12 @@ from typing import Any, cast
 
 import attrs
 
-from .._steps import arun, asynchronous, returned
+from .._steps import returned
 from ..kinesisvideo import ChannelRole
 from ..workflows._channel import ensure_signaling_channel_steps
 from ..workflows._meeting_audio import Started, StreamState, stop_steps, stream_meeting_audio_steps
 from ..workflows._webrtc import ConnectorCore, WebRtcConnectionInfo
+from ._pipeline import arun, asynchronous
 from ._services import AsyncKinesisVideo, AsyncKinesisVideoSignaling, AsyncMediaPipelines
 
 __all__ = [

@@ -6,8 +6,7 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
-from .._pipeline import Reconciler
-from .._steps import run
+from .._pipeline import Reconciler, run
 from .._waiter import Poll
 from . import _logic
 from ._operations import KinesisVideoOperations

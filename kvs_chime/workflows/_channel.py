@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 
-from .._steps import Steps, invoke, returned, synchronous
+from .._pipeline import synchronous
+from .._steps import Steps, invoke, returned
 from .._waiter import Poll
 from ..errors import (
     ReconciliationConflictError,

@@ -15,8 +15,9 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from .._pipeline import run, synchronous
 from .._retry import RetryPolicy
-from .._steps import Steps, invoke, run, synchronous
+from .._steps import Steps, invoke
 from .._waiter import Poll
 from ..errors import (
     BadRequestError,

@@ -13,7 +13,8 @@ from typing import Generic, TypeVar, cast
 
 import attrs
 
-from .._steps import Steps, invoke, run
+from .._pipeline import run
+from .._steps import Steps, invoke
 from ..kinesisvideo import (
     ChannelProtocol,
     ChannelRole,

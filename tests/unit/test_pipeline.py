@@ -23,6 +23,9 @@ from botocore.exceptions import (
 from botocore.stub import ANY, Stubber
 
 from kvs_chime import ReconciliationConflictError, RetryPolicy, TransportError, ValidationError, last_call
+from kvs_chime._call import Attempt, Calls
+from kvs_chime._callinfo import CallInfo
+from kvs_chime._steps import Send, Sleep
 from kvs_chime.errors import (
     AccessDeniedError,
     ClientLimitExceededError,
@@ -39,6 +42,7 @@ from kvs_chime.kinesisvideo import (
     SingleMasterConfiguration,
     UpdateSignalingChannelRequest,
 )
+from kvs_chime.kinesisvideo._operations import _DESCRIBE_SIGNALING_CHANNEL
 from kvs_chime.media_pipelines import (
     CreateMediaStreamPipelineRequest,
     MediaPipelines,
@@ -597,3 +601,58 @@ def _expected_stream_params() -> dict[str, Any]:
             }
         ],
     }
+
+
+# -- the decisions, without I/O ---------------------------------------------------------------
+
+
+def test_a_calls_decisions_are_steps_that_do_no_io(time_: FakeTime) -> None:
+    # What the loops do (`_pipeline.run`), done here by hand with no client at all: the call
+    # asks for an attempt, is told it was throttled, asks to sleep as tenacity's wait strategy
+    # says (within the policy's bound), asks for a second attempt, and returns its answer.
+    calls = Calls(
+        retry=RetryPolicy(max_attempts=3, initial_delay=0.5, max_delay=0.5),
+        clock=time_.clock,
+        budget=None,
+        reconcilers=None,
+    )
+    call = calls.start(
+        _DESCRIBE_SIGNALING_CHANNEL, DescribeSignalingChannelRequest(channel_name="door"), None
+    )
+    steps = call.steps(None)
+    step = next(steps)
+    assert isinstance(step, Send) and step.call is call
+    throttled = ClientError(
+        {"Error": {"Code": "ClientLimitExceededException"}, "ResponseMetadata": {"HTTPStatusCode": 400}},
+        "DescribeSignalingChannel",
+    )
+    with pytest.raises(ClientLimitExceededError) as caught, Attempt(call):
+        raise throttled
+    step = steps.throw(caught.value)
+    assert isinstance(step, Sleep) and 0.0 <= step.seconds <= 0.5
+    step = steps.send(None)
+    assert isinstance(step, Send) and step.call is call
+    response: object = None
+    with Attempt(call):
+        response = call.read({**channel_info(), "ResponseMetadata": {"RequestId": "req-2"}})
+    with pytest.raises(StopIteration) as done:
+        steps.send(response)
+    assert done.value.value is response
+    assert call.info() == CallInfo("DescribeSignalingChannel", 2, "req-2", None, False)
+
+
+def test_a_call_whose_retries_are_spent_raises_its_typed_error_from_its_steps(time_: FakeTime) -> None:
+    calls = Calls(retry=RetryPolicy(max_attempts=1), clock=time_.clock, budget=None, reconcilers=None)
+    call = calls.start(
+        _DESCRIBE_SIGNALING_CHANNEL, DescribeSignalingChannelRequest(channel_name="door"), None
+    )
+    steps = call.steps(None)
+    next(steps)
+    with pytest.raises(ClientLimitExceededError) as caught, Attempt(call):
+        raise ClientError(
+            {"Error": {"Code": "ClientLimitExceededException"}, "ResponseMetadata": {"HTTPStatusCode": 400}},
+            "DescribeSignalingChannel",
+        )
+    with pytest.raises(ClientLimitExceededError) as raised:
+        steps.throw(caught.value)
+    assert raised.value is caught.value and raised.value.attempts == 1
