@@ -174,7 +174,8 @@ INTEROP_NPM = ("amazon-kinesis-video-streams-webrtc@2.9.0", "puppeteer-core@24")
 def interop(session: nox.Session) -> None:
     """The official KVS WebRTC SDK for JavaScript in headless Chromium against the local endpoint
     and the Python peers (tests/interop): a browser viewer decodes a Python master's video, a
-    browser master's fake camera reaches a Python viewer.
+    browser master's fake camera reaches a Python viewer. Then the SDK in Node, unchanged (its
+    default signer), connects to the TLS endpoint over WSS (tests/testing/test_local_js_sdk.py).
 
     Needs node/npm and Debian's `chromium` (.ci/run installs it); without them, or when npm
     cannot install, the tests are skipped with the reason. puppeteer-core is installed into a
@@ -211,7 +212,37 @@ def interop(session: nox.Session) -> None:
             with tarfile.open(tarball) as archive:
                 archive.extractall(target, filter=_strip_package)
             env["KVS_CHIME_INTEROP_DIR"] = packages
-    session.run("pytest", "-q", "-p", "no:cacheprovider", "-ra", "tests/interop", *session.posargs, env=env)
+    # The SDK in Node, with its dependencies (a few hundred packages): its default signer against
+    # the TLS endpoint (tests/testing/test_local_js_sdk.py); skipped when npm cannot install it.
+    node_sdk = os.path.join(session.create_tmp(), "interop-node")
+    if shutil.which("npm") is not None:
+        try:
+            session.run(
+                "npm",
+                "install",
+                "--prefix",
+                node_sdk,
+                "--no-audit",
+                "--no-fund",
+                INTEROP_NPM[0],
+                external=True,
+                silent=True,
+            )
+        except nox.command.CommandFailed:
+            session.log("npm could not install the SDK for Node: its test will be skipped")
+        else:
+            env["KVS_CHIME_JS_MODULES"] = os.path.join(node_sdk, "node_modules")
+    session.run(
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-ra",
+        "tests/interop",
+        "tests/testing/test_local_js_sdk.py",
+        *session.posargs,
+        env=env,
+    )
 
 
 def _strip_package(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
