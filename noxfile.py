@@ -30,6 +30,10 @@ CONSTRAINTS = ("-c", "constraints.txt")
 # The property tests draw their full count of examples on this Python and a third of it elsewhere
 # (tests/depth.py): the default run stays within its time while every Python is still exercised.
 FULL_DEPTH_PYTHON = "3.12"
+# The suite spends much of its time waiting on servers, subprocesses and sockets: two workers
+# (pytest-xdist) on the 2 cores CI has roughly halve a session. A file's tests stay on one worker
+# (a docs page's blocks share one namespace; a module's fixtures its servers).
+PARALLEL = ("-n", "2", "--dist", "loadfile")
 
 
 def _expose_pyenv_pythons() -> None:
@@ -63,7 +67,7 @@ def tests(session: nox.Session) -> None:
     """Unit, fidelity, round-trip and end-to-end tests."""
     _install(session, "test")
     depth = "1" if session.python == FULL_DEPTH_PYTHON else "0.3"
-    session.run("pytest", *session.posargs, env={"KVS_CHIME_TEST_DEPTH": depth})
+    session.run("pytest", *PARALLEL, *session.posargs, env={"KVS_CHIME_TEST_DEPTH": depth})
 
 
 @nox.session(python=PYTHONS)
@@ -114,7 +118,13 @@ def lowest(session: nox.Session) -> None:
         "print(*(f'{n}=={v(n)}' for n in ('boto3', 'botocore', 'attrs', 'cattrs', 'tenacity', 'regex', 'websockets')))",
     )
     session.run(
-        "pytest", "-q", "-p", "no:cacheprovider", *session.posargs, env={"KVS_CHIME_TEST_DEPTH": "0.3"}
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *PARALLEL,
+        *session.posargs,
+        env={"KVS_CHIME_TEST_DEPTH": "0.3"},
     )
 
 
