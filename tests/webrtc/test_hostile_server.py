@@ -190,7 +190,7 @@ def test_an_unread_flood_stops_the_reading_tcp_pushes_back_and_nothing_is_lost()
 
     async def main() -> tuple[int, list[int]]:
         server = Server()
-        async with serve(server.track(flood), "127.0.0.1", 0, max_queue=None) as listening:
+        async with serve(server.track(flood), "127.0.0.1", 0) as listening:
             async with client(port_of(listening), inbox_size=8) as signaling:
                 await until(lambda: sent[0] > 0)
                 await stalled()
