@@ -290,7 +290,7 @@ def typecheck(session: nox.Session) -> None:
     # A user's code importing boto3 (tests/typing/boto3_user), checked as the user's project checks
     # it: plain strict settings, against kvs_chime installed with the `typing` extra (boto3's stubs)
     # in an environment of its own, from outside the checkout. ~20 s, mostly the install.
-    tmp = session.create_tmp()
+    tmp = os.path.abspath(session.create_tmp())  # the checks below run from another folder
     user_python = os.path.join(tmp, "typing-user-venv", "bin", "python")
     session.run("python", "-m", "venv", "--clear", os.path.dirname(os.path.dirname(user_python)))
     session.run(user_python, "-m", "pip", "install", "--quiet", ".[typing]", *CONSTRAINTS, external=True)
