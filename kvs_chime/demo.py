@@ -258,7 +258,11 @@ def _steps(
         for who in ATTENDEES:
             local.events.wait_for(_stream_ended(who))
         for got in read_back(kv, local.events.events()):
-            tone = "decode with kvs-chime[audio]" if got.frequency is None else f"tone {got.frequency:.1f} Hz"
+            tone = (
+                "decode with the audio extra: pip install '.[audio]'"
+                if got.frequency is None
+                else f"tone {got.frequency:.1f} Hz"
+            )
             _row(got.who, f"{got.seconds:.1f} s, {got.sample_rate} Hz AAC, {got.fragments} fragments, {tone}")
     _took(started)
 
