@@ -35,10 +35,10 @@ def test_a_request_signed_more_than_5_minutes_before_the_services_clock_is_403()
     with LocalEndpoint(activation_delay=0, credentials={KEY: SECRET}) as ep:
         client = _client(ep)
         ep.fast_forward(240)  # 4 minutes of skew: still accepted
-        assert client.list_streams()["StreamInfoList"] == []  # type: ignore[attr-defined]
+        assert client.list_streams()["StreamInfoList"] == []
         ep.fast_forward(120)  # 6 minutes
         with pytest.raises(ClientError) as info:
-            client.create_stream(StreamName="late")  # type: ignore[attr-defined]
+            client.create_stream(StreamName="late")
         error = info.value.response
         assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
         assert error["Error"]["Code"] == "InvalidSignatureException"
@@ -99,5 +99,5 @@ def test_captured_headers_with_another_body_do_not_verify() -> None:
 
         assert send(b'{"StreamName": "tampered"}') == 403
         assert send(signed_body) == 200  # the genuine request verifies
-        names = [s["StreamName"] for s in _client(ep).list_streams()["StreamInfoList"]]  # type: ignore[attr-defined]
+        names = [s["StreamName"] for s in _client(ep).list_streams()["StreamInfoList"]]
         assert names == ["original"]
