@@ -315,7 +315,7 @@ class SignalingHub:
         connection.last_seen = self._settings.now()
         try:
             document: object = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
             document = None
         fields: dict[str, object] = (
             {str(k): v for k, v in cast("dict[object, object]", document).items()}

@@ -73,3 +73,17 @@ def test_an_offer_encoded_as_the_android_sdk_does_reaches_the_master(channel: Ch
             assert json.loads(base64.b64decode(sent, validate=True))["sdp"] == ANDROID_SDP
 
     run(main)
+
+
+def test_a_deeply_nested_frame_leaves_the_relay_serving_its_sender(channel: Channel) -> None:
+    # A whole frame of 60,000 "[" (under the relay's 64 KiB frame limit): not JSON the relay can
+    # read, answered as a bad message; the same connection's next offer is still relayed.
+    good = base64.b64encode(json.dumps({"type": "offer", "sdp": "v=0 after"}).encode()).decode()
+
+    async def main() -> None:
+        async with channel.master() as master, connect(_viewer_url(channel, "deep")) as deep:
+            await deep.send("[" * 60_000)
+            await deep.send(json.dumps({"action": "SDP_OFFER", "messagePayload": good}))
+            assert await next_of(master, SdpOffer) == SdpOffer("v=0 after", "deep")
+
+    run(main)
