@@ -68,7 +68,7 @@ def turn_port() -> Iterator[int]:
             stderr=subprocess.DEVNULL,
         )
         try:
-            _wait_listening(port, process)
+            _wait_listening(port, process, f"{scratch}/turn.log")
             yield port
         finally:
             process.terminate()
@@ -79,8 +79,9 @@ def turn_port() -> Iterator[int]:
                 process.wait()
 
 
-def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 10
+def _wait_listening(port: int, process: subprocess.Popen[bytes], log: str) -> None:
+    # Generous: coturn once took over 10 s to listen on loaded CI cores.
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"turnserver exited with {process.returncode}")
@@ -88,7 +89,12 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.05)
-    pytest.fail("turnserver did not listen within 10 s")
+    try:
+        with open(log, encoding="utf-8", errors="replace") as file:
+            tail = file.read()[-2000:]
+    except OSError:
+        tail = "(no log)"
+    pytest.fail(f"turnserver did not listen within 30 s; its log ends:\n{tail}")
 
 
 @pytest.fixture
