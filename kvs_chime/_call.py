@@ -44,7 +44,7 @@ from ._callinfo import CallInfo, attach_call, record_call
 from ._client_hooks import InFlight, in_flight
 from ._convert import unstructure_request
 from ._failure import Failure, classify
-from ._model import WIRE
+from ._model import WIRE, frozen
 from ._operation import Operation, Pages
 from ._response import read_response, unreadable_body
 from ._retry import RetryBudget, RetryPolicy, backoff
@@ -85,7 +85,7 @@ logger = logging.getLogger("kvs_chime")
 _IDEMPOTENT_PREFIXES = ("Delete", "Tag", "Untag")
 
 
-@attrs.frozen
+@frozen
 class Plan:
     """What every call of one operation shares, worked out on its first call."""
 
@@ -107,7 +107,7 @@ def plan_for(operation: Operation[Any, Any], reconciled: bool) -> Plan:
     return Plan(safe, wire, operation.name.startswith("Delete"))
 
 
-@attrs.frozen
+@frozen
 class Scope:
     """The outermost call in this context: calls made inside it (a reconciling look-up, a
     waiter's polls) run under its policy and deadline."""

@@ -7,12 +7,12 @@ import contextvars
 import weakref
 from typing import Protocol
 
-import attrs
+from ._model import frozen
 
 __all__ = ["CallInfo", "attach_call", "call_info", "last_call", "record_call"]
 
 
-@attrs.frozen
+@frozen
 class CallInfo:
     """What happened on one call made through a facade."""
 

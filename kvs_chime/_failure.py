@@ -16,7 +16,6 @@ import time
 from collections.abc import Mapping
 from typing import Any, cast
 
-import attrs
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -30,6 +29,7 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from ._client_hooks import ERROR_BODY, RAW_BODY_LIMIT
+from ._model import frozen
 from .errors import (
     CallError,
     ConfigurationError,
@@ -58,7 +58,7 @@ class Kind(enum.Enum):
     """The service refused the request as it stands (or the client could not make it)."""
 
 
-@attrs.frozen
+@frozen
 class Failure:
     """What one failed attempt means."""
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import enum
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 import attrs
 
-__all__ = ["SPEC", "WIRE", "Kind", "Spec", "StrEnum", "redacted", "shape"]
+__all__ = ["SPEC", "WIRE", "Kind", "Spec", "StrEnum", "frozen", "redacted", "shape"]
 
 #: attrs metadata key holding a member's name in the botocore model (`ChannelARN`).
 WIRE: Final = "kvs_chime.wire"
@@ -39,44 +38,26 @@ else:  # pragma: no cover - version dependent
             return str(self.value).__format__(format_spec)
 
 
-@attrs.frozen
-class Spec:
-    """One member's type and constraints as the botocore model declares them.
-
-    `min`/`max` bound a string's length, a list's or map's size, or a number's value, as the
-    model's `min`/`max` do for the shape's type.
-    """
-
-    kind: Kind
-    shape: str
-    min: int | float | None = None
-    max: int | float | None = None
-    pattern: str | None = None
-    enum: type[StrEnum] | None = None
-    member: Spec | None = None
-    key: Spec | None = None
-    cls: type | None = None
-    sensitive: bool = False
-
-
 def redacted(value: object) -> str:
     """attrs `repr` for sensitive members (passwords, user names): never shows the value."""
     return "'***'" if value is not None else "None"
 
 
 if TYPE_CHECKING:
-    # To type checkers a shape is exactly an `attrs.frozen` class.
+    # To type checkers both are exactly `attrs.frozen`.
+    from attrs import frozen as frozen
     from attrs import frozen as shape
 else:
     _C = TypeVar("_C", bound=type)
 
-    def shape(*, kw_only: bool) -> Callable[[_C], _C]:
-        """`attrs.frozen`, with `__repr__`, `__eq__` and `__hash__` shared by every shape.
+    def frozen(maybe_cls: _C | None = None, /, *, kw_only: bool = False) -> Any:
+        """`attrs.frozen`, with `__repr__`, `__eq__` and `__hash__` shared by every class.
 
         attrs writes and compiles these three per class; a service defines 100-200 shapes when
-        its facade is first used, and compiling them was a third of that. Shared versions reading
-        `__attrs_attrs__` behave the same (off the hot path: only `__init__`, which conversion
-        calls per object, stays attrs' compiled code).
+        its facade is first used, and the package's own value classes are built at import, so
+        compiling them was a third of that time. Shared versions reading `__attrs_attrs__`
+        behave the same (off the hot path: only `__init__`, which conversion calls per object,
+        stays attrs' compiled code). Used as `@frozen` or `@frozen(kw_only=True)`.
         """
 
         def build(cls: _C) -> _C:
@@ -85,7 +66,10 @@ else:
             cls.__hash__ = _shape_hash
             return attrs.frozen(cls, kw_only=kw_only)
 
-        return build
+        return build if maybe_cls is None else build(maybe_cls)
+
+    #: What generated shape modules decorate their classes with.
+    shape = frozen
 
     def _shape_repr(self: Any) -> str:
         # As attrs writes it: `Tag(key='a', value='b')`, a field's own `repr=` callable honoured.
@@ -106,3 +90,23 @@ else:
     def _shape_hash(self: Any) -> int:
         hashed = (f for f in self.__attrs_attrs__ if f.hash is True or (f.hash is None and f.eq))
         return hash((self.__class__, *(getattr(self, f.name) for f in hashed)))
+
+
+@frozen
+class Spec:
+    """One member's type and constraints as the botocore model declares them.
+
+    `min`/`max` bound a string's length, a list's or map's size, or a number's value, as the
+    model's `min`/`max` do for the shape's type.
+    """
+
+    kind: Kind
+    shape: str
+    min: int | float | None = None
+    max: int | float | None = None
+    pattern: str | None = None
+    enum: type[StrEnum] | None = None
+    member: Spec | None = None
+    key: Spec | None = None
+    cls: type | None = None
+    sensitive: bool = False

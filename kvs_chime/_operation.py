@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable
 from typing import Generic, TypeVar, cast
 
-import attrs
+from ._model import frozen
 
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
@@ -70,7 +70,7 @@ class Operation(Generic[Req, Resp]):
         return f"Operation({self.name!r})"
 
 
-@attrs.frozen
+@frozen
 class Pages(Generic[Req, Resp, Item]):
     """How to walk a paginated operation: which request fields carry the token and page size,
     and how to read the next token and the items off a response."""

@@ -15,6 +15,8 @@ from typing import Any
 
 import attrs
 
+from ._model import frozen
+
 __all__ = ["RetryBudget", "RetryPolicy", "backoff"]
 
 # The package's own generator: a user's `random.seed(42)` must not make clients retry in step.
@@ -37,7 +39,7 @@ def _attempts(instance: object, attribute: attrs.Attribute[Any], value: object) 
         raise ValueError(f"RetryPolicy.max_attempts must be at least 1, got {value}")
 
 
-@attrs.frozen
+@frozen
 class RetryPolicy:
     """How the call pipeline retries throttling and transient failures.
 

@@ -22,7 +22,7 @@ import inspect
 from collections.abc import Callable, Generator
 from typing import Any, Concatenate, ParamSpec, TypeAlias, TypeVar, cast
 
-import attrs
+from ._model import frozen
 
 __all__ = [
     "Invoke",
@@ -42,7 +42,7 @@ R = TypeVar("R")
 P = ParamSpec("P")
 
 
-@attrs.frozen
+@frozen
 class Invoke:
     """Call `target.<method>(*args, **kwargs)`: awaited when the target is an async facade."""
 
@@ -52,7 +52,7 @@ class Invoke:
     kwargs: dict[str, object]
 
 
-@attrs.frozen
+@frozen
 class Sleep:
     """Wait `seconds` on the loop's sleep (the facade's injected one)."""
 

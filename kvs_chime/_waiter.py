@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from ._model import frozen
 from ._steps import Steps, pause
 from .errors import DeadlineExceededError, WaiterError
 
@@ -32,7 +33,7 @@ def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) 
         raise ValueError(f"Poll.{attribute.name} must be a positive, finite number, got {value!r}")
 
 
-@attrs.frozen
+@frozen
 class Poll:
     """How long and how often a waiter polls."""
 

@@ -675,7 +675,10 @@ def render_init(model: ServiceModel, service: Service, shapes: ShapesModule) -> 
         header(model) + f'"""{title}: the `{service.facade}` facade and every shape of its API."""\n\n'
         "from typing import TYPE_CHECKING\n\n"
         "from .._lazy import lazy_names\n"
-        f"from ._facade import {service.facade} as {service.facade}\n\n"
+        "from .._startup import collector_paused\n\n"
+        "# The facade's module and the call machinery: imported with the collector paused (see _startup.py).\n"
+        "with collector_paused():\n"
+        f"    from ._facade import {service.facade} as {service.facade}\n\n"
         "if TYPE_CHECKING:\n"
         + "".join(f"    from ._shapes import {n} as {n}\n" for n in names)
         + f"\n__all__ = {sorted([service.facade, *names])!r}\n\n"

@@ -14,19 +14,23 @@ the sync ones' logic, awaited. Cancelling a task mid-call cancels its HTTP reque
 cancelled or timed-out call leaves behind.
 """
 
-from ._data_plane import (
-    AsyncKinesisVideoArchivedMedia,
-    AsyncKinesisVideoMedia,
-    AsyncKinesisVideoWebRtcStorage,
-)
-from ._read_media import follow_event, follow_stream, read_stream_range
-from ._services import AsyncKinesisVideo, AsyncKinesisVideoSignaling, AsyncMediaPipelines, AsyncMeetings
-from ._workflows import (
-    AsyncMeetingAudioStream,
-    AsyncWebRtcConnector,
-    ensure_signaling_channel,
-    stream_meeting_audio,
-)
+from .._startup import collector_paused
+
+# aiobotocore and the async machinery: imported with the collector paused (see _startup.py).
+with collector_paused():
+    from ._data_plane import (
+        AsyncKinesisVideoArchivedMedia,
+        AsyncKinesisVideoMedia,
+        AsyncKinesisVideoWebRtcStorage,
+    )
+    from ._read_media import follow_event, follow_stream, read_stream_range
+    from ._services import AsyncKinesisVideo, AsyncKinesisVideoSignaling, AsyncMediaPipelines, AsyncMeetings
+    from ._workflows import (
+        AsyncMeetingAudioStream,
+        AsyncWebRtcConnector,
+        ensure_signaling_channel,
+        stream_meeting_audio,
+    )
 
 __all__ = [
     "AsyncKinesisVideo",

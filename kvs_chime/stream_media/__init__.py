@@ -5,7 +5,11 @@
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy_names
-from ._facade import KinesisVideoMedia as KinesisVideoMedia
+from .._startup import collector_paused
+
+# The facade's module and the call machinery: imported with the collector paused (see _startup.py).
+with collector_paused():
+    from ._facade import KinesisVideoMedia as KinesisVideoMedia
 
 if TYPE_CHECKING:
     from ._shapes import GetMediaRequest as GetMediaRequest

@@ -4,8 +4,10 @@ server started, nothing printed): doc generators, coverage checks and IDEs walk 
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
+from typing import cast
 
 WALK = """
 import importlib, pkgutil, kvs_chime
@@ -90,3 +92,41 @@ def test_a_services_shapes_are_defined_when_first_asked_for() -> None:
     assert pickled == "True"
     assert missing == "module 'kvs_chime.media_pipelines' has no attribute 'NoSuchShape'"
     assert everything == "True"
+
+
+COLLECTIONS = """
+import gc, json, sys, boto3
+seen = []
+gc.callbacks.append(lambda phase, info: phase == "start" and seen.append(info["generation"]))
+if sys.argv[1] == "off":
+    gc.disable()
+import kvs_chime.kinesisvideo, kvs_chime.media_pipelines, kvs_chime.signaling
+print(json.dumps({"enabled": gc.isenabled(), "collections": seen}))
+"""
+
+
+def _import_facades(collector: str) -> dict[str, object]:
+    result = subprocess.run(
+        [sys.executable, "-c", COLLECTIONS, collector],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    found: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    return found
+
+
+def test_importing_the_facades_pauses_the_collector_and_leaves_it_as_it_was() -> None:
+    # Start-up cost (`_startup.py`): attrs, cattrs and the call machinery imported with the
+    # collector running made ~15 young collections, pushing a boto3 script into a full
+    # collection (21-40 ms) before its first result. Paused, they end in at most one per block
+    # that pauses it (the package and each facade package), never a full one.
+    running = _import_facades("on")
+    assert running["enabled"] is True
+    collections = cast("list[int]", running["collections"])
+    assert len(collections) <= 4 and 2 not in collections, collections
+    # A program that turned the collector off keeps it off.
+    off = _import_facades("off")
+    assert off == {"enabled": False, "collections": []}
