@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,7 +24,7 @@ from botocore.exceptions import (
 from botocore.stub import ANY, Stubber
 
 from kvs_chime import ReconciliationConflictError, RetryPolicy, TransportError, ValidationError, last_call
-from kvs_chime._call import Attempt, Calls
+from kvs_chime._call import Attempt, Calls, new_token
 from kvs_chime._callinfo import CallInfo
 from kvs_chime._steps import Send, Sleep
 from kvs_chime.errors import (
@@ -208,6 +209,19 @@ def test_each_logical_call_gets_its_own_token(media_client: tuple[Any, Stubber],
         stubber.add_response("create_media_stream_pipeline", STREAM_PIPELINE)
         media.create_media_stream_pipeline(stream_request())
     assert len(tokens) == 2 and tokens[0] != tokens[1]
+
+
+def test_generated_tokens_are_random_version_4_uuids() -> None:
+    # What botocore itself would send (`str(uuid.uuid4())`), the service's pattern accepts, and a
+    # user may parse back: canonical text, version 4, RFC variant, and random bits that differ.
+    made = [new_token() for _ in range(2000)]
+    for token in made:
+        parsed = uuid.UUID(token)
+        assert str(parsed) == token and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+    assert len(set(made)) == len(made)
+    # Every variant digit (8, 9, a, b) and every hex digit elsewhere turns up: no stuck bits.
+    assert {t[19] for t in made} == set("89ab")
+    assert set("".join(t[:8] for t in made)) == set("0123456789abcdef")
 
 
 def test_caller_token_is_sent_verbatim(media_client: tuple[Any, Stubber], time_: FakeTime) -> None:
