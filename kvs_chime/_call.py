@@ -227,7 +227,8 @@ class Call:
         call = cls(operation, request, params, plan, policy, budget, clock, now, deadline_at, records)
         if plan.token_wire is not None:
             # Set before the first attempt: botocore would otherwise fill a fresh token per attempt.
-            call.token = cast("str | None", params.get(plan.token_wire)) or new_token()
+            given = params.get(plan.token_wire)
+            call.token = given if isinstance(given, str) and given else new_token()
             params[plan.token_wire] = call.token
         return call
 

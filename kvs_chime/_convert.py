@@ -66,7 +66,8 @@ def _unstructure_hook(cls: type) -> _Unstructure:
 def unstructure_request(request: object) -> dict[str, object]:
     """A request shape as the keyword arguments its boto3 method takes."""
     hook = _unstructure_hooks.get(type(request)) or _unstructure_hook(type(request))
-    return cast("dict[str, object]", hook(request))
+    params: dict[str, object] = hook(request)  # typed locals, not `cast`: on every call's path
+    return params
 
 
 def structure_response(operation: str, raw: Mapping[str, object], cls: type[T]) -> T:
@@ -74,7 +75,8 @@ def structure_response(operation: str, raw: Mapping[str, object], cls: type[T]) 
     each field path and carrying `raw` unchanged."""
     hook = _structure_hooks.get(cls) or _structure_hook(cls)
     try:
-        return cast(T, hook(raw))
+        typed: T = hook(raw)
+        return typed
     except Exception:  # explained below, field by field
         pass
     from ._explain import structure_explained

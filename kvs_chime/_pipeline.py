@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from ._call import Attempt, Call, Calls, Pager, Reconciler
 from ._client_hooks import install
@@ -51,7 +51,8 @@ def run(
         try:
             step = steps.send(value) if error is None else steps.throw(error)
         except StopIteration as stop:
-            return cast(R, stop.value)
+            result: R = stop.value  # a typed local, not `cast`: a call on every call's path
+            return result
         try:
             value, error = perform(step, sleep, send), None
         except BaseException as exc:  # the generator decides
@@ -119,7 +120,8 @@ class Pipeline(Calls):
     ) -> Resp:
         """Run one logical call of `operation` and return its typed response."""
         call = self.start(operation, request, policy)
-        return cast(Resp, run(call.steps(self.reconcilers.get(operation.name)), self.sleep, self._send))
+        response: Resp = run(call.steps(self.reconcilers.get(operation.name)), self.sleep, self._send)
+        return response
 
     def pages(self, pager: Pager[Req, Resp, Item], policy: RetryPolicy | None) -> Iterator[Item]:
         """The items of the walk `pager` (from `Calls.pager`), each page fetched (and retried)

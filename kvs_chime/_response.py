@@ -186,11 +186,12 @@ def read_response(
         raise ResponseParseError(
             operation.name, [refusal], {"ResponseMetadata": _metadata(answer), BODY: answer["body"]}
         )
-    if operation.response is type(None):
-        return operation.response()  # NoneType() is None: the model declares no output
-    streams = _wrap_streams(operation.name, raw) if answer is None and _streams(operation) else ()
+    cls = operation.response
+    if cls is type(None):
+        return cls()  # NoneType() is None: the model declares no output
+    streams = _wrap_streams(operation.name, raw) if answer is None and _streams(cls) else ()
     try:
-        return structure_response(operation.name, raw, operation.response)
+        return structure_response(operation.name, raw, cls)
     except ResponseParseError as error:
         if answer is not None:
             error.raw = {**raw, BODY: answer["body"]}
@@ -203,9 +204,8 @@ def read_response(
 _has_streams: dict[type, bool] = {}
 
 
-def _streams(operation: Operation[Any, Any]) -> bool:
-    """Whether the operation's response has a payload stream (looked up once per class)."""
-    cls = operation.response
+def _streams(cls: type) -> bool:
+    """Whether the response class `cls` has a payload stream (looked up once per class)."""
     known = _has_streams.get(cls)
     if known is None:
         known = _has_streams[cls] = any(
