@@ -130,3 +130,26 @@ def test_importing_the_facades_pauses_the_collector_and_leaves_it_as_it_was() ->
     # A program that turned the collector off keeps it off.
     off = _import_facades("off")
     assert off == {"enabled": False, "collections": []}
+
+
+FAILED_IMPORT = """
+import gc, sys
+sys.modules["cattrs"] = None  # an import that fails inside the paused block
+try:
+    import kvs_chime.kinesisvideo
+except ImportError:
+    pass
+else:
+    raise SystemExit("the import was expected to fail")
+print(gc.isenabled())
+"""
+
+
+def test_an_import_that_fails_while_the_collector_is_paused_leaves_it_running() -> None:
+    # A missing or broken dependency (an extra not installed) must not leave a program without
+    # its collector.
+    result = subprocess.run(
+        [sys.executable, "-c", FAILED_IMPORT], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "True"
