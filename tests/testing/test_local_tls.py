@@ -13,7 +13,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import SSLError
-from websockets.sync.client import connect
+from websockets.asyncio.client import connect as ws_connect
 
 from kvs_chime import KinesisVideo, Poll
 from kvs_chime.testing import LocalEndpoint, TlsUnavailableError
@@ -93,22 +93,34 @@ def test_signaling_over_wss(tls_endpoint: LocalEndpoint, monkeypatch: pytest.Mon
     credentials = ep.boto3_session().get_credentials()
     assert credentials is not None
     context = ep.tls.client_context()
-    with (
-        # A generous handshake timeout: CI runs this on 2 loaded cores (10 s, the default, was
-        # seen to lapse once there).
-        connect(presigned_url(wss("MASTER"), arn, credentials), ssl=context, open_timeout=60) as master,
-        connect(
-            presigned_url(wss("VIEWER"), arn, credentials, client_id="v1"), ssl=context, open_timeout=60
-        ) as viewer,
-    ):
-        viewer.send(json.dumps({"action": "SDP_OFFER", "messagePayload": "b2ZmZXI="}))
-        assert json.loads(master.recv(timeout=5)) == {
-            "messageType": "SDP_OFFER",
-            "messagePayload": "b2ZmZXI=",
-            "senderClientId": "v1",
-        }
+    master_url = presigned_url(wss("MASTER"), arn, credentials)
+    viewer_url = presigned_url(wss("VIEWER"), arn, credentials, client_id="v1")
+
+    # websockets' asyncio client, not its threading one: at the lowest supported websockets
+    # (14.0) the threading client reads and writes one TLS connection from two threads, and one
+    # opening handshake in about 13 never saw the server's answer (the server had sent it; the
+    # asyncio client, and the threading client of later releases, never missed one in 40-60).
+    async def relay() -> object:
+        async with (
+            # A generous handshake timeout: CI runs this on 2 loaded cores.
+            ws_connect(master_url, ssl=context, open_timeout=60) as master,
+            ws_connect(viewer_url, ssl=context, open_timeout=60) as viewer,
+        ):
+            await viewer.send(json.dumps({"action": "SDP_OFFER", "messagePayload": "b2ZmZXI="}))
+            return json.loads(await asyncio.wait_for(master.recv(), 5))
+
+    assert asyncio.run(relay()) == {
+        "messageType": "SDP_OFFER",
+        "messagePayload": "b2ZmZXI=",
+        "senderClientId": "v1",
+    }
+
+    async def with_default_trust() -> None:
+        async with ws_connect(master_url, open_timeout=5):
+            pass
+
     with pytest.raises(ssl.SSLError):
-        connect(presigned_url(wss("MASTER"), arn, credentials), open_timeout=5)  # default trust only
+        asyncio.run(with_default_trust())
 
     # kvs_chime's own SignalingClient, trusting the CA the way the start-up lines say.
     monkeypatch.setenv("SSL_CERT_FILE", ep.tls.ca_file)
