@@ -33,6 +33,7 @@ import logging
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, cast
@@ -558,6 +559,11 @@ Resp = TypeVar("Resp")
 Item = TypeVar("Item")
 
 
+#: A walk remembers this many of its latest page tokens: a service looping through at most this
+#: many pages is caught, and a walk of any length holds a bounded set of tokens.
+TOKENS_REMEMBERED = 1024
+
+
 class Pager(Generic[Req, Resp, Item]):
     """The decisions of a paginated walk: the next request, and which items of a page to give."""
 
@@ -573,6 +579,7 @@ class Pager(Generic[Req, Resp, Item]):
         self._request: Req | None = request
         self._left = max_items
         self._seen: set[str] = set()
+        self._order: deque[str] = deque()
         self._error: KvsChimeError | None = None
 
     @property
@@ -597,9 +604,15 @@ class Pager(Generic[Req, Resp, Item]):
                 f"{self.operation.name}: the service returned the same page token twice"
             )
         else:
-            self._seen.add(token)
+            self._remember(token)
             self._request = attrs.evolve(self._request, **{self._pages.input_token: token})  # type: ignore[misc]  # attrs instance by construction
         return items
+
+    def _remember(self, token: str) -> None:
+        self._seen.add(token)
+        self._order.append(token)
+        if len(self._order) > TOKENS_REMEMBERED:
+            self._seen.discard(self._order.popleft())
 
 
 # -- tenacity strategies, asked by `Call.next_delay` ------------------------------------------

@@ -55,6 +55,7 @@ from kvs_chime import (
     PayloadStream,
     RetryPolicy,
     ValidationError,
+    _call,
     last_call,
 )
 from kvs_chime import archived_media as am
@@ -1775,6 +1776,37 @@ def test_iter_signaling_channels_stops_on_a_repeated_token() -> None:
                 seen.append(c.channel_name)
         h.stubber.assert_no_pending_responses()
     assert seen == ["front-door", "front-gate"]
+
+
+def test_a_page_token_loop_is_caught_within_the_tokens_a_walk_remembers() -> None:
+    # A cycle of three pages, and a token from 1,025 pages back: a walk remembers its latest
+    # `TOKENS_REMEMBERED` tokens, so the first loop is caught and the older token is not (a walk
+    # of any length holds a bounded set).
+    window = _call.TOKENS_REMEMBERED
+    tokens = [f"token{n}" for n in range(window + 1)]
+    cycle = [*tokens[:3], tokens[0]]
+    answers = {"cycle": cycle, "beyond the window": [*tokens, tokens[0], None]}
+    walked: dict[str, list[str | None]] = {}
+    for case, sequence in answers.items():
+        with Harness(KVS) as h:
+            asked: str | None = None
+            for number, token in enumerate(sequence):
+                page: dict[str, Any] = {"ChannelInfoList": [_channel(f"c{number}", number=number)]}
+                if token is not None:
+                    page["NextToken"] = token
+                h.expect("list_signaling_channels", page, {} if asked is None else {"NextToken": asked})
+                asked = token
+            names: list[str | None] = []
+            try:
+                for channel in h.facade.iter_signaling_channels():
+                    names.append(channel.channel_name)
+            except KvsChimeError as error:
+                assert "same page token" in str(error)
+                names.append(None)
+            h.stubber.assert_no_pending_responses()
+        walked[case] = names
+    assert walked["cycle"] == ["c0", "c1", "c2", "c3", None]
+    assert walked["beyond the window"] == [f"c{n}" for n in range(window + 3)]
 
 
 def test_page_size_outside_the_model_range_fails_at_the_call() -> None:
