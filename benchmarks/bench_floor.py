@@ -10,7 +10,9 @@ for these three shapes: direct dict look-ups, no generic dispatch.
 from __future__ import annotations
 
 import datetime
+from collections import deque
 from collections.abc import Mapping
+from itertools import repeat
 from typing import Any
 
 from kvs_chime.kinesisvideo import ChannelInfo, ChannelType, ListSignalingChannelsResponse, Status
@@ -163,3 +165,41 @@ def unstructure_create_pipeline(request: CreateMediaStreamPipelineRequest) -> di
     if request.tags is not None:
         out["Tags"] = [{"Key": t.key, "Value": t.value} for t in request.tags]
     return out
+
+
+# -- ListSignalingChannels page: the least work ---------------------------------------------------
+
+_new = object.__new__
+_CHANNEL_COLUMNS = [
+    (wire, getattr(ChannelInfo, name).__set__, known)
+    for wire, name, known in (
+        ("ChannelName", "channel_name", None),
+        ("ChannelARN", "channel_arn", None),
+        ("ChannelType", "channel_type", _CHANNEL_TYPES),
+        ("ChannelStatus", "channel_status", _STATUSES),
+        ("CreationTime", "creation_time", None),
+        ("Version", "version", None),
+    )
+]
+_SET_SINGLE = ChannelInfo.single_master_configuration.__set__  # pyright: ignore[reportAttributeAccessIssue]
+_SET_TTL = KvsSingleMaster.message_ttl_seconds.__set__  # pyright: ignore[reportAttributeAccessIssue]
+_consume = deque[object](maxlen=0).extend  # runs an iterator to its end, keeping nothing
+_get = dict[str, Any].get
+
+
+def least_work_items(items: list[dict[str, Any]]) -> list[ChannelInfo]:
+    """The same `ChannelInfo` objects as `structure_list_page`, built with the least Python work:
+    no check at all, each member's column read and stored into its slot by builtins (`map`), with
+    no bytecode run per item. What no typed iterator can go below, in CPython."""
+    count = len(items)
+    channels = list(map(_new, repeat(ChannelInfo, count)))
+    for wire, store, known in _CHANNEL_COLUMNS:
+        values = list(map(_get, items, repeat(wire, count)))
+        if known is not None:
+            values = list(map(known.get, values, values))
+        _consume(map(store, channels, values))
+    singles = list(map(_get, items, repeat("SingleMasterConfiguration", count)))
+    configs = list(map(_new, repeat(KvsSingleMaster, count)))
+    _consume(map(_SET_TTL, configs, map(_get, singles, repeat("MessageTtlSeconds", count))))
+    _consume(map(_SET_SINGLE, channels, configs))
+    return channels
