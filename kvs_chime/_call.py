@@ -7,10 +7,10 @@ of steps (`_steps.py`), run by the one sync loop (`_pipeline.py`) or the one asy
     call = calls.start(operation, request, policy)   options, plan, validate, unstructure, token
     call.steps(reconciler):
         yield Send(call)                             the loop makes one attempt: inside
-                                                     `with Attempt(call)` the client call (the
-                                                     only I/O) and `call.read(raw)`; it sends back
-                                                     the typed response or throws in the
-                                                     classified, typed error
+                                                     `with Attempt(call) as attempt` the client
+                                                     call (the only I/O) and `attempt.read(raw)`;
+                                                     it sends back the typed response or
+                                                     throws in the classified, typed error
         call.next_delay(error)                       tenacity's retry, wait and stop strategies
                                                      (`retry_if`, `wait_for`, `stop_if`) on the
                                                      call's own `tenacity.RetryCallState`
@@ -148,7 +148,6 @@ class Call:
         "deadline_at",
         "failure",
         "http_status",
-        "last",
         "may_have_applied",
         "operation",
         "params",
@@ -195,8 +194,6 @@ class Call:
         self.may_have_applied = False
         self.reconciled = False
         self.failure: Failure | None = None
-        self.last: InFlight | None = None
-        """The latest attempt: what the client hooks learnt about its HTTP answer."""
         self.retry_cost = 0.0
         self.retry_state: tenacity.RetryCallState | None = None
         """What tenacity's strategies decide on: made at the first failed attempt."""
@@ -367,15 +364,6 @@ class Call:
         self.reconciled = True
         return self.finish(result)
 
-    def read(self, raw: dict[str, Any]) -> Any:
-        """The typed response of an attempt's `raw` result. Called inside the attempt: a
-        `ResponseParseError` is classified as the attempt's failure (`_failure.classify`)."""
-        self.succeeded(raw)
-        last = self.last
-        if last is None:
-            return read_response(self.operation, raw)
-        return read_response(self.operation, raw, last.answer, last.refusal)
-
     def finish(self, response: object) -> Any:
         if self.records:
             record_call(self)
@@ -416,10 +404,20 @@ class Attempt(InFlight):
         # The watchdog runs on real time: the deadline's remainder becomes a real-time limit.
         at = call.deadline_at
         InFlight.__init__(self, None if at is None else time.monotonic() + max(at - call.clock(), 0.0))
-        call.last = self
+        # The attempt knows its call, never the other way round: a call and its attempts make no
+        # reference cycle, so each is freed when its last user lets go of it (a walk's pages),
+        # not at the collector's next pass.
         self.call = call
         self.marker = in_flight.set(self)
         self.unreadable: KvsChimeError | None = None
+
+    def read(self, raw: dict[str, Any]) -> Any:
+        """The typed response of this attempt's `raw` result, read with what the client hooks
+        learnt about its HTTP answer. Called inside the attempt: a `ResponseParseError` is
+        classified as the attempt's failure (`_failure.classify`)."""
+        call = self.call
+        call.succeeded(raw)
+        return read_response(call.operation, raw, self.answer, self.refusal)
 
     def raise_unreadable(self) -> NoReturn:
         """After the `with` block: it ended without returning only when the body was unreadable."""

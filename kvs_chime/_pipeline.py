@@ -112,7 +112,7 @@ class Pipeline(Calls):
             if watch is not None and watch.fired:
                 # Cut mid-body, a response can look complete: what was read cannot be trusted.
                 raise TimeoutError("the call's deadline passed during the attempt")
-            return call.read(raw)
+            return attempt.read(raw)
         guard.raise_unreadable()
 
     def call(

@@ -144,7 +144,7 @@ class AsyncPipeline(Calls):
             request = method(**call.params)
             remaining = call.remaining()
             raw = await (request if remaining is None else _bounded(request, remaining, attempt))
-            return call.read(raw)
+            return attempt.read(raw)
         guard.raise_unreadable()
 
     async def call(

@@ -647,8 +647,8 @@ def test_a_calls_decisions_are_steps_that_do_no_io(time_: FakeTime) -> None:
     step = steps.send(None)
     assert isinstance(step, Send) and step.call is call
     response: object = None
-    with Attempt(call):
-        response = call.read({**channel_info(), "ResponseMetadata": {"RequestId": "req-2"}})
+    with Attempt(call) as attempt:
+        response = attempt.read({**channel_info(), "ResponseMetadata": {"RequestId": "req-2"}})
     with pytest.raises(StopIteration) as done:
         steps.send(response)
     assert done.value.value is response
@@ -670,3 +670,48 @@ def test_a_call_whose_retries_are_spent_raises_its_typed_error_from_its_steps(ti
     with pytest.raises(ClientLimitExceededError) as raised:
         steps.throw(caught.value)
     assert raised.value is caught.value and raised.value.attempts == 1
+
+
+def test_a_facade_call_leaves_no_reference_cycle_behind() -> None:
+    # Each call's objects (its state, its attempt, its request and params) are freed as soon as
+    # nobody holds them, not at the collector's next pass: a long walk or a busy service keeps
+    # only what its caller keeps. Measured against the same raw calls on the same client, over
+    # HTTP, with the collector off: whatever botocore leaves for the collector, the facade's
+    # calls leave no more (they used to leave four objects a call, ten for a pipeline create).
+    import gc
+
+    from kvs_chime.kinesisvideo import ListSignalingChannelsRequest
+
+    with LocalEndpoint() as endpoint:
+        kv = KinesisVideo(
+            session=endpoint.boto3_session(), endpoint_url=endpoint.url, region_name=endpoint.region
+        )
+        for number in range(12):
+            kv.create_signaling_channel(CreateSignalingChannelRequest(channel_name=f"cycle-{number}"))
+        client: Any = kv.client
+
+        def raw() -> None:
+            for _ in range(10):
+                client.describe_signaling_channel(ChannelName="cycle-0")
+            for _ in client.get_paginator("list_signaling_channels").paginate(
+                PaginationConfig={"PageSize": 2}
+            ):
+                pass
+
+        def facade() -> None:
+            for _ in range(10):
+                kv.describe_signaling_channel(DescribeSignalingChannelRequest(channel_name="cycle-0"))
+            assert len(list(kv.iter_signaling_channels(ListSignalingChannelsRequest(), page_size=2))) == 12
+
+        def garbage(calls: Callable[[], None]) -> int:
+            calls()  # warm: first-use caches are not garbage
+            gc.collect()
+            gc.disable()
+            try:
+                calls()
+                return gc.collect()
+            finally:
+                gc.enable()
+
+        left_by_raw, left_by_facade = garbage(raw), garbage(facade)
+    assert left_by_facade <= left_by_raw, (left_by_facade, left_by_raw)
