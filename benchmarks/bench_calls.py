@@ -31,8 +31,11 @@ from bench_workloads import (
     stubbed_facade,
 )
 
-from kvs_chime.kinesisvideo import CreateSignalingChannelRequest, KinesisVideo
-from kvs_chime.media_pipelines import MediaPipelines
+from kvs_chime._call import new_token
+from kvs_chime._convert import structure_response, unstructure_request
+from kvs_chime._validate import validate_request
+from kvs_chime.kinesisvideo import CreateSignalingChannelRequest, CreateSignalingChannelResponse, KinesisVideo
+from kvs_chime.media_pipelines import CreateMediaStreamPipelineResponse, MediaPipelines
 from kvs_chime.testing import LocalEndpoint
 
 
@@ -116,6 +119,44 @@ def stubbed_on_own_client(facade_cls: Any, service: str, which: str, n: int, rou
     return compare(
         _stubbed_batch(stub, which, response, raw),
         _stubbed_batch(stub, which, response, fac),
+        n=n,
+        rounds=rounds,
+    )
+
+
+def stubbed_on_own_client_steps(facade_cls: Any, which: str, n: int, rounds: int) -> Comparison:
+    """The raw call on the facade's own client, against the same raw call plus the package's own
+    steps that a typed, validated call cannot skip (validate the request, unstructure it, a fresh
+    token where the operation has one, structure the response): everything of the facade call
+    but its call machinery (the steps' loop, the attempt, the call record). The floor of the
+    own-client rows: what is left of their target for the machinery."""
+    sess = session()
+    facade, stub = stubbed_facade(facade_cls, sess)
+    client: Any = facade.client
+    if which == "create_signaling_channel":
+        request, response = CREATE_CHANNEL_REQUEST, CREATE_CHANNEL_RESPONSE
+        cls: Any = CreateSignalingChannelResponse
+        token = False
+    else:
+        request, response = create_pipeline_request(), create_pipeline_response()
+        cls, token = CreateMediaStreamPipelineResponse, True
+    method = getattr(client, which)
+    params = unstructure_request(request)
+    operation = cls.__name__.removesuffix("Response")
+
+    def raw() -> object:
+        return method(**params)
+
+    def steps() -> object:
+        validate_request(request)
+        sent = unstructure_request(request)
+        if token:
+            sent["ClientRequestToken"] = new_token()
+        return structure_response(operation, method(**sent), cls)
+
+    return compare(
+        _stubbed_batch(stub, which, response, raw),
+        _stubbed_batch(stub, which, response, steps),
         n=n,
         rounds=rounds,
     )

@@ -93,6 +93,12 @@ def measure_runs(rounds: Callable[[int], int]) -> tuple[Runs, Peaks]:
                 STUB_CALLS,
                 rounds(20),
             ),
+            "own_channel_steps": bench_calls.stubbed_on_own_client_steps(
+                KinesisVideo, "create_signaling_channel", STUB_CALLS, rounds(20)
+            ),
+            "own_pipeline_steps": bench_calls.stubbed_on_own_client_steps(
+                MediaPipelines, "create_media_stream_pipeline", STUB_CALLS, rounds(20)
+            ),
             "threads": bench_calls.threads_describe(THREAD_CALLS, rounds(12)),
             **{f"loopback_{k}": v for k, v in bench_calls.loopback(LOOPBACK_CALLS, rounds(8)).items()},
             **{f"convert_{k}": v for k, v in bench_convert.run(CONVERT_CALLS, rounds(14)).items()},
@@ -119,10 +125,22 @@ def section_stubbed(runs: Runs) -> list[Row]:
             target="<= 1.20x",
         ),
         runs_row(
+            "  [floor: the same raw call + the package's steps, no call machinery]",
+            runs["own_channel_steps"],
+            limit=float("inf"),
+            target="report",
+        ),
+        runs_row(
             "create_media_stream_pipeline vs raw on the facade's own client",
             runs["own_pipeline"],
             limit=OWN_CLIENT_TARGET,
             target="<= 1.20x",
+        ),
+        runs_row(
+            "  [floor: the same raw call + the package's steps, no call machinery]",
+            runs["own_pipeline_steps"],
+            limit=float("inf"),
+            target="report",
         ),
         runs_row(
             "  [floor: raw + building the response objects]",
