@@ -22,6 +22,7 @@ error, and no exception chained to one, carries what the service sent (it can be
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
@@ -41,7 +42,10 @@ Resp = TypeVar("Resp")
 BODY = "Body"
 """The key of `ResponseParseError.raw` holding the body as received (bytes)."""
 
-_body_members: dict[object, bool] = {}
+# What these look-ups learn about an operation is kept per botocore operation model, weakly:
+# every client has its own models, and a program that makes a facade per request must not keep
+# each client's models alive through them.
+_body_members: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
 def _has_body_members(operation_model: Any) -> bool:
@@ -58,7 +62,7 @@ def _has_body_members(operation_model: Any) -> bool:
     return known
 
 
-_string_lists: dict[object, bool] = {}
+_string_lists: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
 def _has_string_lists(shape: Any, seen: frozenset[str] = frozenset()) -> bool:

@@ -1,7 +1,10 @@
 """An async facade used after its `async with` says it is closed, naming itself, and sends nothing
-(it used to retry against the closed client and report an unknown outcome)."""
+(it used to retry against the closed client and report an unknown outcome); once dropped, it is
+freed with its client."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from aiobotocore.session import get_session
@@ -40,3 +43,29 @@ def test_an_async_facade_wrapping_a_client_is_closed_by_close_only(ep: LocalEndp
             await client.list_signaling_channels()  # still the user's, and open
 
     run(main)
+
+
+def test_an_async_facade_and_its_client_are_freed_once_the_program_lets_go(ep: LocalEndpoint) -> None:
+    # As for the sync facades (tests/unit/test_pipeline.py): nothing of the package's keeps a
+    # facade made per request, its client or the client's botocore models alive.
+    import gc
+    import weakref
+
+    left: list[weakref.ref[object]] = []
+
+    async def main() -> None:
+        session = get_session()
+        session.set_credentials("testing", "testing", "testing")
+        async with AsyncKinesisVideo(session=session, region_name=ep.region, endpoint_url=ep.url) as kv:
+            await kv.create_signaling_channel(CreateSignalingChannelRequest(channel_name="door"))
+        for _ in range(3):
+            async with AsyncKinesisVideo(session=session, region_name=ep.region, endpoint_url=ep.url) as kv:
+                await kv.describe_signaling_channel(DescribeSignalingChannelRequest(channel_name="door"))
+                client: Any = kv.client
+                operation = client.meta.service_model.operation_model("DescribeSignalingChannel")
+                left.extend([weakref.ref(kv), weakref.ref(client), weakref.ref(operation)])
+            del kv, client, operation
+
+    run(main)
+    gc.collect()
+    assert [ref() for ref in left] == [None] * len(left)

@@ -716,3 +716,28 @@ def test_a_facade_call_leaves_no_reference_cycle_behind() -> None:
         }
     assert left["facade calls"] <= left["raw calls"], left
     assert left["facade walk"] <= left["raw walk"], left
+
+
+def test_a_facade_and_its_client_are_freed_once_the_program_lets_go() -> None:
+    # A program that makes a facade per request (a web handler, a Lambda invocation) must not
+    # keep each one's client alive: nothing of the package's holds a facade, its client or the
+    # client's botocore models once the program drops them (the screening of 2xx answers used to
+    # keep every client's operation models, ~27 KB a facade).
+    import gc
+    import weakref
+
+    with LocalEndpoint() as endpoint:
+        session = endpoint.boto3_session()
+        KinesisVideo(
+            session=session, endpoint_url=endpoint.url, region_name=endpoint.region
+        ).create_signaling_channel(CreateSignalingChannelRequest(channel_name="door"))
+        left: list[weakref.ref[object]] = []
+        for _ in range(3):
+            with KinesisVideo(session=session, endpoint_url=endpoint.url, region_name=endpoint.region) as kv:
+                kv.describe_signaling_channel(DescribeSignalingChannelRequest(channel_name="door"))
+                client: Any = kv.client
+                operation = client.meta.service_model.operation_model("DescribeSignalingChannel")
+                left += [weakref.ref(kv), weakref.ref(client), weakref.ref(operation)]
+            del kv, client, operation
+        gc.collect()
+    assert [ref() for ref in left] == [None] * len(left)
