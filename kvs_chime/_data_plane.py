@@ -57,19 +57,29 @@ _CONTROL_PLANE = re.compile(
 
 _bound_lock = threading.Lock()
 
+#: The bound facades a `KinesisVideo` keeps, the most recently asked for: each has its own boto3
+#: client (~130 KB), and a program may bind to streams or channels without end. One let go of
+#: stays usable by whoever holds it; asked for again, it is made anew.
+BOUND_KEPT = 32
+
 
 def bound_to(kv: KinesisVideo, key: tuple[object, ...], build: Callable[[], F]) -> F:
-    """The facade `build` makes for `key`, made once per `kv` (kept on `kv`, so it goes with it)."""
+    """The facade `build` makes for `key`, kept on `kv` (so it goes with it) among the
+    `BOUND_KEPT` most recently asked for."""
     with _bound_lock:
         bound = kv._bound_facades  # pyright: ignore[reportPrivateUsage]  # the facades share one base
         if bound is None:
             bound = kv._bound_facades = {}  # pyright: ignore[reportPrivateUsage]  # as above
-        found = bound.get(key)
-    if found is not None:
-        return cast(F, found)
+        found = bound.pop(key, None)
+        if found is not None:
+            bound[key] = found  # the most recently asked for last
+            return cast(F, found)
     made = build()  # outside the lock: it calls the control plane
     with _bound_lock:
-        return cast(F, bound.setdefault(key, made))
+        kept = bound.setdefault(key, made)
+        while len(bound) > BOUND_KEPT:
+            del bound[next(iter(bound))]  # the least recently asked for
+        return cast(F, kept)
 
 
 @attrs.define
@@ -200,7 +210,9 @@ class DataPlaneFacade(ServiceFacade):
 
         A request may leave the stream out (the bound one is used); one naming another stream is
         refused with `ValueError` before any call. The same facade is returned for the same `kv`
-        and stream. The first API's endpoint is asked for now, so an unknown stream fails here.
+        and stream while it is among the 32 `kv` bound most recently (each has its own client:
+        `kv` lets older ones go, unclosed, to whoever holds them). The first API's endpoint is
+        asked for now, so an unknown stream fails here.
         """
         by, stream = stream_choice(cls, cls._api_names, cls._how_to_build, stream_arn, stream_name)
 

@@ -48,7 +48,7 @@ class AsyncKinesisVideo(AsyncKinesisVideoOperations):
         self, api_name: APIName | str, *, stream_arn: str | None = None, stream_name: str | None = None
     ) -> str:
         """The stream's data endpoint for `api_name` (`GetDataEndpoint`), cached per stream and
-        API for `data_endpoint_ttl` seconds on the facade's clock; as
+        API for `data_endpoint_ttl` seconds on the facade's clock (the 1,024 latest answers); as
         `KinesisVideo.data_endpoint`."""
         steps = kv_logic.data_endpoint(
             self, api_name, stream_arn, stream_name, now=self._pipeline.clock(), ttl=self.data_endpoint_ttl

@@ -46,7 +46,7 @@ class KinesisVideo(KinesisVideoOperations):
         self, api_name: APIName | str, *, stream_arn: str | None = None, stream_name: str | None = None
     ) -> str:
         """The stream's data endpoint for `api_name` (`GetDataEndpoint`), cached per stream and
-        API for `data_endpoint_ttl` seconds on the facade's clock.
+        API for `data_endpoint_ttl` seconds on the facade's clock (the 1,024 latest answers).
 
         Each data-plane API (GET_MEDIA, LIST_FRAGMENTS, GET_CLIP, ...) has its own endpoint: a
         data-plane client built without one talks to the control-plane host and fails. Name the

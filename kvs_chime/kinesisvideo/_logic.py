@@ -201,9 +201,15 @@ _EndpointKey = tuple[str, str, str]  # ("arn" | "name", the stream's ARN or name
 _endpoints_lock = threading.Lock()
 
 
+#: Endpoints a facade remembers: the most recently told (a program may read streams without
+#: end; the oldest answer is the nearest to its expiry anyway).
+ENDPOINTS_KEPT = 1024
+
+
 class DataEndpoints:
     """The data endpoints a Kinesis Video facade has been told, per stream and API, each with
-    when it was told (on the facade's clock). Shared by the facade's threads or tasks."""
+    when it was told (on the facade's clock), at most `ENDPOINTS_KEPT` of them. Shared by the
+    facade's threads or tasks."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -226,7 +232,11 @@ class DataEndpoints:
 
     def put(self, key: _EndpointKey, endpoint: str, now: float) -> None:
         with self._lock:
-            self._found[key] = (endpoint, now)
+            found = self._found
+            found.pop(key, None)  # told again: now the most recent
+            found[key] = (endpoint, now)
+            while len(found) > ENDPOINTS_KEPT:
+                del found[next(iter(found))]  # the oldest answer
 
     def forget(self, api_name: APIName | str | None, stream_arn: str | None, stream_name: str | None) -> None:
         """Drop a stream's endpoints (of one API, or all when `api_name` is None)."""

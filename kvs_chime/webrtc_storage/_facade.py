@@ -34,9 +34,10 @@ class KinesisVideoWebRtcStorage(DataPlaneFacade, KinesisVideoWebRtcStorageOperat
 
     @classmethod
     def for_channel(cls, kv: KinesisVideo, *, channel_arn: str) -> KinesisVideoWebRtcStorage:
-        """The facade on the channel's WEBRTC endpoint (asked for once per `kv` and channel:
-        `GetSignalingChannelEndpoint` has an account-wide rate limit), with `kv`'s session,
-        Region, client configuration and retry policy."""
+        """The facade on the channel's WEBRTC endpoint (asked for once per `kv` and channel
+        while the facade is among the 32 `kv` bound most recently: `GetSignalingChannelEndpoint`
+        has an account-wide rate limit), with `kv`'s session, Region, client configuration and
+        retry policy."""
 
         def build() -> KinesisVideoWebRtcStorage:
             response = kv.get_signaling_channel_endpoint(webrtc_endpoint_request(channel_arn))

@@ -215,6 +215,42 @@ def test_get_media_reaches_the_get_media_endpoint_once_asked(servers: tuple[Serv
     assert control.seen[-1].body == {"StreamName": "other-stream", "APIName": "GET_MEDIA"}
 
 
+def test_a_kinesis_video_facade_keeps_its_most_recently_bound_facades_only(
+    servers: tuple[Server, Server, Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each bound facade has its own boto3 client (~130 KB): a program binding to streams without
+    # end must not keep them all. Kept: the most recently asked for (2 here, 32 by default).
+    import gc
+    import weakref
+
+    from kvs_chime import _data_plane
+
+    monkeypatch.setattr(_data_plane, "BOUND_KEPT", 2)
+    kv = kinesis_video(servers[0])
+    first = KinesisVideoMedia.for_stream(kv, stream_name="a")
+    second = weakref.ref(KinesisVideoMedia.for_stream(kv, stream_name="b"))
+    assert KinesisVideoMedia.for_stream(kv, stream_name="a") is first  # now the most recent
+    KinesisVideoMedia.for_stream(kv, stream_name="c")  # lets "b" go, the least recently asked for
+    gc.collect()
+    assert second() is None  # nobody held it: freed with its client
+    assert KinesisVideoMedia.for_stream(kv, stream_name="a") is first
+    assert len([s for s in servers[0].seen if s.path == "/getDataEndpoint"]) == 3  # each endpoint once
+
+
+def test_a_kinesis_video_facade_remembers_its_most_recent_data_endpoints_only(
+    servers: tuple[Server, Server, Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kvs_chime.kinesisvideo import APIName, _logic
+
+    monkeypatch.setattr(_logic, "ENDPOINTS_KEPT", 2)
+    control = servers[0]
+    kv = kinesis_video(control)
+    for stream in ("a", "b", "c", "c", "b", "a"):
+        kv.data_endpoint(APIName.GET_CLIP, stream_name=stream)
+    # "a" was the oldest answer when "c" was told: asked again; "b" and "c" were still kept.
+    assert [s.body["StreamName"] for s in control.seen] == ["a", "b", "c", "a"]
+
+
 def test_archived_media_sends_each_operation_to_its_own_apis_endpoint(
     servers: tuple[Server, Server, Server],
 ) -> None:
