@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 import attrs
 from botocore.config import Config
 
+from ._bounded import recall, remember
 from ._facade import ServiceFacade
 from ._operation import Operation, Pages
 from ._pipeline import Pipeline
@@ -70,16 +71,12 @@ def bound_to(kv: KinesisVideo, key: tuple[object, ...], build: Callable[[], F]) 
         bound = kv._bound_facades  # pyright: ignore[reportPrivateUsage]  # the facades share one base
         if bound is None:
             bound = kv._bound_facades = {}  # pyright: ignore[reportPrivateUsage]  # as above
-        found = bound.pop(key, None)
-        if found is not None:
-            bound[key] = found  # the most recently asked for last
-            return cast(F, found)
+        found = recall(bound, key)
+    if found is not None:
+        return cast(F, found)
     made = build()  # outside the lock: it calls the control plane
-    with _bound_lock:
-        kept = bound.setdefault(key, made)
-        while len(bound) > BOUND_KEPT:
-            del bound[next(iter(bound))]  # the least recently asked for
-        return cast(F, kept)
+    with _bound_lock:  # one another thread made meanwhile wins: every caller gets the same
+        return cast(F, remember(bound, key, made, limit=BOUND_KEPT, replace=False))
 
 
 @attrs.define

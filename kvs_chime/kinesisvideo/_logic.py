@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
+from .._bounded import remember
 from .._steps import Steps, invoke
 from .._waiter import Poll, wait
 from ..errors import KvsChimeError, ReconciliationConflictError, ResourceNotFoundError
@@ -232,11 +233,7 @@ class DataEndpoints:
 
     def put(self, key: _EndpointKey, endpoint: str, now: float) -> None:
         with self._lock:
-            found = self._found
-            found.pop(key, None)  # told again: now the most recent
-            found[key] = (endpoint, now)
-            while len(found) > ENDPOINTS_KEPT:
-                del found[next(iter(found))]  # the oldest answer
+            remember(self._found, key, (endpoint, now), limit=ENDPOINTS_KEPT)
 
     def forget(self, api_name: APIName | str | None, stream_arn: str | None, stream_name: str | None) -> None:
         """Drop a stream's endpoints (of one API, or all when `api_name` is None)."""

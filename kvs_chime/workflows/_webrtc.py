@@ -13,6 +13,7 @@ from typing import Generic, TypeVar, cast
 
 import attrs
 
+from .._bounded import remember
 from .._pipeline import run
 from .._steps import Steps, invoke
 from ..kinesisvideo import (
@@ -66,6 +67,10 @@ def _default_signaling(kv: KinesisVideo) -> Callable[[str], KinesisVideoSignalin
 KV = TypeVar("KV")
 Sig = TypeVar("Sig")
 
+#: A connector keeps the endpoints it was told for this many (channel, role) pairs, the most
+#: recent: a fleet's connector may see channels without end.
+ENDPOINTS_KEPT = 1024
+
 
 class ConnectorCore(Generic[KV, Sig]):
     """The cache and the look-ups of a connector, as steps; `KV` and `Sig` are the facades'
@@ -109,7 +114,7 @@ class ConnectorCore(Generic[KV, Sig]):
         if not wss or not https:
             raise LookupError(f"GetSignalingChannelEndpoint returned no WSS/HTTPS endpoint for {channel_arn}")
         with self._lock:
-            self._endpoints[key] = _Endpoints(wss, https, now)
+            remember(self._endpoints, key, _Endpoints(wss, https, now), limit=ENDPOINTS_KEPT)
         return wss, https
 
     def _cached_signaling(self, https_url: str) -> Sig | None:
@@ -144,7 +149,8 @@ class WebRtcConnector(ConnectorCore[KinesisVideo, KinesisVideoSignaling]):
     """WebRTC connection info per channel and role, caching what is rate-limited.
 
     `GetSignalingChannelEndpoint` has an account-wide rate limit, so its answers are cached per
-    (channel, role, protocols) for `endpoint_ttl` seconds (AWS publishes no validity for them).
+    (channel, role, protocols) for `endpoint_ttl` seconds (AWS publishes no validity for them;
+    the answers for the 1,024 most recent pairs are kept).
     `GetIceServerConfig` only answers on the channel's own HTTPS endpoint, so a signaling facade
     is built per endpoint and reused: by `signaling` when given, else from `kv`'s session, region
     and retry policy (for a `kv` that wraps a client, the default session: pass `signaling` when

@@ -536,6 +536,23 @@ def test_forget_drops_the_cached_endpoints(
     assert connector.endpoints(CHANNEL_ARN, ChannelRole.VIEWER) == (WSS_URL, HTTPS_URL)
 
 
+def test_the_connector_keeps_the_endpoints_of_its_most_recent_channels_and_roles_only(
+    connector: WebRtcConnector, kv: tuple[KinesisVideo, Stubber], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fleet's connector may see channels without end: it keeps the latest answers (1,024 by
+    # default, one here), so the oldest is asked for again.
+    from kvs_chime.workflows import _webrtc
+
+    monkeypatch.setattr(_webrtc, "ENDPOINTS_KEPT", 1)
+    for role in ("MASTER", "VIEWER", "MASTER"):  # each asked once; a fourth ask would find none
+        expect_endpoint(kv[1], role)
+
+    connector.endpoints(CHANNEL_ARN, ChannelRole.MASTER)
+    connector.endpoints(CHANNEL_ARN, ChannelRole.VIEWER)  # lets the MASTER answer go
+    connector.endpoints(CHANNEL_ARN, ChannelRole.MASTER)  # asked again
+    assert connector.endpoints(CHANNEL_ARN, ChannelRole.MASTER) == (WSS_URL, HTTPS_URL)  # kept
+
+
 def test_missing_https_endpoint_is_a_lookup_error(
     connector: WebRtcConnector, kv: tuple[KinesisVideo, Stubber]
 ) -> None:
