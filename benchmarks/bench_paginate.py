@@ -130,22 +130,22 @@ def item_size() -> float:
     return size / len(kept.channel_info_list)
 
 
+def _versus(walk: Walk, raw: str, other: str, items: int, rounds: int) -> Comparison:
+    """One whole walk of `other` against one of `raw` (n=1: the per-call figures are per walk)."""
+    return compare(
+        lambda _: walk.timed_walk(raw, items),
+        lambda _: walk.timed_walk(other, items),
+        n=1,
+        rounds=rounds,
+    )
+
+
 def run(items: int, rounds: int) -> tuple[Comparison, Comparison, dict[tuple[str, int], int]]:
-    """Time of one whole walk (n=1: the per-call figures are per walk), facade and floor each
-    against the raw paginator, and the traced peaks."""
+    """Time of one whole walk, facade and floor each against the raw paginator, and the traced
+    peaks."""
     walk = Walk()
-    timing = compare(
-        lambda _: walk.timed_walk("raw", items),
-        lambda _: walk.timed_walk("facade", items),
-        n=1,
-        rounds=rounds,
-    )
-    floor = compare(
-        lambda _: walk.timed_walk("raw", items),
-        lambda _: walk.timed_walk("floor", items),
-        n=1,
-        rounds=rounds,
-    )
+    timing = _versus(walk, "raw", "facade", items, rounds)
+    floor = _versus(walk, "raw", "floor", items, rounds)
     peaks: dict[tuple[str, int], int] = {}
     for name in ("raw", "facade"):
         walk.peak(name, 1_000)  # warm: first-use caches are not per-item memory
@@ -158,16 +158,6 @@ def run_own(items: int, rounds: int) -> tuple[Comparison, Comparison]:
     """The facade's walk, and the least-work floor, each against the raw paginator on the
     facade's own client."""
     walk = Walk()
-    timing = compare(
-        lambda _: walk.timed_walk("raw_own", items),
-        lambda _: walk.timed_walk("facade", items),
-        n=1,
-        rounds=rounds,
+    return _versus(walk, "raw_own", "facade", items, rounds), _versus(
+        walk, "raw_own", "floor_own", items, rounds
     )
-    floor = compare(
-        lambda _: walk.timed_walk("raw_own", items),
-        lambda _: walk.timed_walk("floor_own", items),
-        n=1,
-        rounds=rounds,
-    )
-    return timing, floor

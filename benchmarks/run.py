@@ -113,6 +113,11 @@ def measure_runs(rounds: Callable[[int], int]) -> tuple[Runs, Peaks]:
     return runs, peaks
 
 
+def floor_row(name: str, comparisons: list[Comparison]) -> Row:
+    """A floor under the row above it: reported, with no target of its own."""
+    return runs_row(name, comparisons, limit=float("inf"), target="report")
+
+
 def section_stubbed(runs: Runs) -> list[Row]:
     target = "<= 0.80x"
     return [
@@ -124,11 +129,8 @@ def section_stubbed(runs: Runs) -> list[Row]:
             limit=OWN_CLIENT_TARGET,
             target="<= 1.20x",
         ),
-        runs_row(
-            "  [floor: the same raw call + the package's steps, no call machinery]",
-            runs["own_channel_steps"],
-            limit=float("inf"),
-            target="report",
+        floor_row(
+            "  [floor: the same raw call + the package's steps, no call machinery]", runs["own_channel_steps"]
         ),
         runs_row(
             "create_media_stream_pipeline vs raw on the facade's own client",
@@ -136,18 +138,11 @@ def section_stubbed(runs: Runs) -> list[Row]:
             limit=OWN_CLIENT_TARGET,
             target="<= 1.20x",
         ),
-        runs_row(
+        floor_row(
             "  [floor: the same raw call + the package's steps, no call machinery]",
             runs["own_pipeline_steps"],
-            limit=float("inf"),
-            target="report",
         ),
-        runs_row(
-            "  [floor: raw + building the response objects]",
-            runs["floor"],
-            limit=float("inf"),
-            target="report",
-        ),
+        floor_row("  [floor: raw + building the response objects]", runs["floor"]),
         runs_row(
             f"{bench_calls.THREADS} threads, one client: describe throughput",
             runs["threads"],
@@ -205,12 +200,7 @@ def section_paginate(runs: Runs, peaks: Peaks) -> list[Row]:
     walk = runs_row(
         f"walk {WALK_ITEMS:,} channels (100 pages): time", runs["walk"], limit=WALK_TARGET, target="<= 1.3x"
     )
-    walk_floor = runs_row(
-        "  [floor: raw paginator + building the items]",
-        runs["walk_floor"],
-        limit=float("inf"),
-        target="report",
-    )
+    walk_floor = floor_row("  [floor: raw paginator + building the items]", runs["walk_floor"])
     # Issue 23's target is against the same client's raw paginator: the facade's own, ~40% faster
     # than a default client's (no botocore validation), so the typed items' cost shows in full.
     # The floor rows show that building the items alone exceeds 1.3x of either client's walk
@@ -221,11 +211,8 @@ def section_paginate(runs: Runs, peaks: Peaks) -> list[Row]:
         limit=WALK_TARGET,
         target="<= 1.3x",
     )
-    walk_own_floor = runs_row(
-        "    [floor: the same + the least work that builds the items]",
-        runs["walk_own_floor"],
-        limit=float("inf"),
-        target="report",
+    walk_own_floor = floor_row(
+        "    [floor: the same + the least work that builds the items]", runs["walk_own_floor"]
     )
     walk_wire = runs_row(
         "  walk, botocore parsing each page's HTTP answer (section 1b's way)",

@@ -1,8 +1,9 @@
 """Caches that keep their most recent entries only: what a long-running program learns from the
-service per stream or channel (endpoints, the facades bound to them) must not grow with every
-stream or channel it ever touched.
+service per stream or channel (endpoints, the facades bound to them) or per page (a walk's
+tokens) must not grow with every one it ever touched.
 
-A plain `dict` in insertion order, the most recent entry last; the caller holds its own lock.
+A plain `dict` in insertion order, the most recent entry last; where threads share one, the
+caller holds its own lock.
 """
 
 from __future__ import annotations

@@ -33,7 +33,6 @@ import logging
 import os
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, cast
@@ -41,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, cast
 import attrs
 from botocore.exceptions import StubResponseError
 
+from ._bounded import remember
 from ._callinfo import CallInfo, attach_call, record_call
 from ._client_hooks import InFlight, in_flight
 from ._convert import unstructure_request
@@ -576,8 +576,7 @@ class Pager(Generic[Req, Resp, Item]):
         self._pages = pages
         self._request: Req | None = request
         self._left = max_items
-        self._seen: set[str] = set()
-        self._order: deque[str] = deque()
+        self._seen: dict[str, None] = {}
         self._error: KvsChimeError | None = None
 
     @property
@@ -602,15 +601,9 @@ class Pager(Generic[Req, Resp, Item]):
                 f"{self.operation.name}: the service returned the same page token twice"
             )
         else:
-            self._remember(token)
+            remember(self._seen, token, None, limit=TOKENS_REMEMBERED)
             self._request = attrs.evolve(self._request, **{self._pages.input_token: token})  # type: ignore[misc]  # attrs instance by construction
         return items
-
-    def _remember(self, token: str) -> None:
-        self._seen.add(token)
-        self._order.append(token)
-        if len(self._order) > TOKENS_REMEMBERED:
-            self._seen.discard(self._order.popleft())
 
 
 # -- tenacity strategies, asked by `Call.next_delay` ------------------------------------------
